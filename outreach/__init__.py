@@ -1,0 +1,98 @@
+"""Outreach: a stakeholder relationship manager for an advocacy coalition."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+
+from outreach.config import PROJECT_ROOT, load_config
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web application. No migrations, no scheduler, no network here."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_relative_config=False,
+    )
+    app.config.update(load_config(overrides=config))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from outreach.extensions import babel, csrf, db, login_manager
+
+    db.init_app(app)
+
+    from outreach.core.security import init_security
+
+    # The access policy runs before CSRF: a role that may not call an endpoint learns nothing more.
+    init_security(app)
+    csrf.init_app(app)
+
+    from outreach.core.i18n import init_i18n, select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_i18n(app)
+
+    from outreach.core.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def _load_user(session_id: str) -> User | None:
+        # The id carries the session version: bumping it revokes every outstanding cookie.
+        try:
+            user_id, version = (int(part) for part in session_id.split(":", 1))
+        except (ValueError, AttributeError):
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or user.session_version != version or not user.is_active_account:
+            return None
+        return user
+
+    from outreach.core.errors import init_errors
+
+    init_errors(app)
+    _register_blueprints(app)
+    _template_context(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from outreach.core.admin import audit_bp
+    from outreach.core.admin import bp as admin_bp
+    from outreach.core.admin import views as _admin_views  # noqa: F401
+    from outreach.core.auth import account_bp
+    from outreach.core.auth import bp as auth_bp
+    from outreach.core.auth import views as _auth_views  # noqa: F401
+    from outreach.core.views import bp as home_bp
+    from outreach.core.views import health_bp, register_core_contributions
+
+    for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    register_core_contributions()
+
+    @app.route("/favicon.ico")
+    def favicon():  # type: ignore[no-untyped-def]
+        return app.send_static_file("img/favicon.svg")
+
+
+def _template_context(app: Flask) -> None:
+    from outreach.core.admin.forms import ROLE_LABELS
+    from outreach.core.home import nav_items_for
+    from outreach.core.permissions import Capability, Role, has_capability
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        return {
+            "nav_items_for": nav_items_for,
+            "has_capability": has_capability,
+            "Capability": Capability,
+            "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
+            "app_version": __version__,
+        }

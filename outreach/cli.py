@@ -1,0 +1,145 @@
+"""The `outreach` command line."""
+from __future__ import annotations
+
+import sys
+
+
+import click
+from flask import Flask
+
+
+def _app() -> Flask:
+    from outreach import create_app
+
+    return create_app()
+
+
+@click.group(help="Outreach: stakeholder relationship manager for an advocacy coalition.")
+def main() -> None:
+    pass
+
+
+@main.group(help="Database schema.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Apply every pending migration.")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    from outreach.migrate import upgrade
+
+    app = _app()
+    upgrade(app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at {revision}: {_safe_url(app.config['DATABASE_URL'])}")
+
+
+@db.command("downgrade", help="Step the schema back to REVISION (e.g. -1, or base).")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    from outreach.migrate import downgrade
+
+    app = _app()
+    downgrade(app.config["DATABASE_URL"], revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.command("create-user", help="Create an active user (the password is asked for, or read from stdin).")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "manager", "coordinator", "partner", "activist"]))
+@click.option("--name", default="", help="Display name; defaults to the e-mail address.")
+@click.option("--timezone", "zone", default="UTC", show_default=True, help="IANA time zone.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def create_user(email: str, role: str, name: str, zone: str, password_stdin: bool) -> None:
+    from outreach.core.auth.services import ServiceError
+    from outreach.core.auth.services import create_user as create
+    from outreach.core.db import db as database
+    from outreach.core.time import is_valid_zone, now_utc
+
+    if not is_valid_zone(zone):
+        raise click.BadParameter(f"{zone!r} is not an IANA time zone (e.g. Africa/Nairobi).", param_hint="--timezone")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    with app.app_context():
+        try:
+            user = create(email=email, name=name, role=role, password=password, actor=None, now=now_utc(),
+                          timezone=zone)
+        except ServiceError as exc:
+            database.session.rollback()
+            raise click.ClickException(str(exc.message)) from exc
+        database.session.commit()
+        click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@main.command("seed-demo", help="Load the demo coalition into an empty database and print the demo logins.")
+def seed_demo() -> None:
+    from outreach.demo import DEMO_PASSWORD, seed_demo as seed
+
+    app = _app()
+    with app.app_context():
+        created, logins = seed()
+    click.echo("Demo data loaded." if created else "Demo data is already there; nothing changed.")
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email in logins:
+        click.echo(f"  {role:<12} {email}")
+
+
+@main.command("worker", help="Run the scheduler process (exactly one per deployment).")
+@click.option("--once", is_flag=True, help="Run one tick and exit.")
+@click.option("--tick-seconds", default=60, show_default=True)
+def worker(once: bool, tick_seconds: int) -> None:
+    from outreach.worker import run_tick, run_worker
+
+    app = _app()
+    if once:
+        results = run_tick(app)
+        click.echo("tick: " + (", ".join(f"{k}={v}" for k, v in results.items()) or "no jobs"))
+        return
+    run_worker(app, tick_seconds=tick_seconds)
+
+
+@main.command("routes", help="Print the access policy: every endpoint and the roles allowed.")
+def routes() -> None:
+    from outreach.core.permissions import PUBLIC, ROLES, allowed_roles
+
+    app = _app()
+    roles = [r.value for r in ROLES]
+    rows: list[tuple[str, str, str, list[str]]] = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        methods = ",".join(sorted(m for m in rule.methods or () if m not in {"HEAD", "OPTIONS"}))
+        policy = allowed_roles(rule.endpoint)
+        marks: list[str]
+        if policy is None:
+            marks = ["MISSING"] * len(roles)
+        elif policy == PUBLIC:
+            marks = ["public"] * len(roles)
+        else:
+            marks = ["yes" if r in {p.value for p in policy} else "-" for r in roles]  # type: ignore[union-attr]
+        rows.append((rule.rule, methods, rule.endpoint, marks))
+    width_rule = max(len(r[0]) for r in rows)
+    width_ep = max(len(r[2]) for r in rows)
+    header = f"{'path':<{width_rule}}  {'methods':<9}  {'endpoint':<{width_ep}}  " + "  ".join(f"{r:<11}" for r in roles)
+    click.echo(header)
+    click.echo("-" * len(header))
+    for path, methods, endpoint, marks in rows:
+        click.echo(f"{path:<{width_rule}}  {methods:<9}  {endpoint:<{width_ep}}  " + "  ".join(f"{m:<11}" for m in marks))
+
+
+@main.command("run", help="Development web server (use gunicorn in production).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--debug", is_flag=True)
+def run(host: str, port: int, debug: bool) -> None:
+    app = _app()
+    app.run(host=host, port=port, debug=debug, use_reloader=False)
+
+

@@ -1,0 +1,123 @@
+"""Configuration from environment variables prefixed ``OUTREACH_``.
+
+| variable | meaning | default |
+|---|---|---|
+| OUTREACH_ENV | ``development`` or ``production`` | development |
+| OUTREACH_DATABASE_URL | SQLAlchemy URL (sqlite:///… or postgresql://…) | SQLite file in instance/ |
+| OUTREACH_SECRET_KEY | signs sessions and CSRF tokens (≥ 32 chars in production) | generated into instance/ in development |
+| OUTREACH_ENCRYPTION_KEYS | Fernet keys for protected fields, newest first, comma-separated | generated into instance/ in development |
+| OUTREACH_BASE_URL | public URL used in e-mailed links | http://127.0.0.1:5000 |
+| OUTREACH_MAIL_SERVER / _PORT / _USERNAME / _PASSWORD / _STARTTLS / _SSL / _FROM | SMTP | unset: mail goes to instance/mail-outbox/ |
+| OUTREACH_INVITE_TTL_HOURS | how long an invitation link stays valid | 168 |
+| OUTREACH_MAX_CONTENT_LENGTH | largest accepted request body, bytes | 16 MiB |
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from cryptography.fernet import Fernet
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _persisted_secret(instance: Path, name: str, make: Any) -> str:
+    path = instance / name
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app's configuration from the environment; *overrides* (tests, tools) win."""
+    env = os.environ if env is None else env
+    overrides = dict(overrides or {})
+
+    def get(key: str, default: Any = None) -> Any:
+        if key in overrides:
+            return overrides[key]
+        return env.get(f"OUTREACH_{key}", default)
+
+    instance = Path(get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    mode = get("ENV", "development")
+    if mode not in {"development", "production"}:
+        raise ConfigError(f"OUTREACH_ENV must be 'development' or 'production', not {mode!r}.")
+    production = mode == "production"
+
+    secret = get("SECRET_KEY")
+    if production:
+        if not secret or len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"OUTREACH_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} random characters in production."
+            )
+    elif not secret:
+        secret = _persisted_secret(instance, "secret_key", lambda: secrets.token_urlsafe(48))
+
+    keys = get("ENCRYPTION_KEYS")
+    if isinstance(keys, (list, tuple)):
+        keys = ",".join(keys)
+    if not keys:
+        if production:
+            raise ConfigError("OUTREACH_ENCRYPTION_KEYS must be set in production (Fernet keys, newest first).")
+        keys = _persisted_secret(instance, "encryption_keys", lambda: Fernet.generate_key().decode())
+
+    database_url = get("DATABASE_URL") or f"sqlite:///{instance / 'outreach.db'}"
+    settings = {
+        "ENV_MODE": mode,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secret,
+        "ENCRYPTION_KEYS": [k.strip() for k in keys.split(",") if k.strip()],
+        "DATABASE_URL": database_url,
+        "BASE_URL": get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": get("MAIL_SERVER"),
+        "MAIL_PORT": int(get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": get("MAIL_PASSWORD"),
+        "MAIL_STARTTLS": _bool(get("MAIL_STARTTLS"), True),
+        "MAIL_SSL": _bool(get("MAIL_SSL"), False),
+        "MAIL_FROM": get("MAIL_FROM", "Outreach <outreach@localhost>"),
+        "MAIL_OUTBOX_DIR": str(instance / "mail-outbox"),
+        "INVITE_TTL_HOURS": int(get("INVITE_TTL_HOURS", "168")),
+        "MAX_CONTENT_LENGTH": int(get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
+        "ARGON2_PROFILE": get("ARGON2_PROFILE", "default"),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
+        "LOGIN_MAX_FAILURES_PER_IP": int(get("LOGIN_MAX_FAILURES_PER_IP", "20")),
+        "LOGIN_COOLDOWN_MINUTES": int(get("LOGIN_COOLDOWN_MINUTES", "15")),
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "outreach_session",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_NAME": "outreach_remember",
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": {"en": "English"},
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+    settings.update(overrides)
+    settings["SECRET_KEY"], settings["ENCRYPTION_KEYS"] = secret, [k.strip() for k in keys.split(",") if k.strip()]
+    settings["INSTANCE_PATH"], settings["DATABASE_URL"] = str(instance), database_url
+    return settings

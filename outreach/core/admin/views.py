@@ -1,0 +1,192 @@
+"""Running the instance: users, invitations, and the audit log."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from outreach.core.admin import audit_bp, bp
+from outreach.core.admin.forms import AuditFilterForm, InviteForm, RoleForm, UserFilterForm
+from outreach.core.audit import AuditEvent
+from outreach.core.auth import services
+from outreach.core.auth.models import Invitation, User
+from outreach.core.db import db
+from outreach.core.mail import send_mail
+from outreach.core.pagination import keyset_by_id_desc, offset_page, parse_cursor, parse_page
+from outreach.core.permissions import Capability, permission_required
+from outreach.core.security import client_ip
+from outreach.core.time import now_utc
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def get_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+@permission_required(Capability.MANAGE_USERS)
+def users():
+    """List users with filters, and the pending invitations."""
+    form = UserFilterForm(request.args)
+    if not form.validate():
+        return render_template("admin/users.html", form=form, page=None, invitations=[], now=now_utc()), 400
+    stmt = select(User)
+    if form.q.data:
+        pattern = f"%{_escape_like(form.q.data.lower())}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\")))
+    if form.role.data:
+        stmt = stmt.where(User.role == form.role.data)
+    if form.status.data:
+        stmt = stmt.where(User.is_active_account.is_(form.status.data == "active"))
+    page = offset_page(stmt.order_by(func.lower(User.name), User.id), number=parse_page(request.args.get("page")))
+    now = now_utc()
+    invitations = db.session.scalars(
+        select(Invitation).options(selectinload(Invitation.invited_by))
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+                                 Invitation.expires_at > now).order_by(Invitation.id.desc()).limit(100)
+    ).all()
+    return render_template("admin/users.html", form=form, page=page, invitations=invitations, now=now)
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@permission_required(Capability.MANAGE_USERS)
+def invite():
+    """Invite someone by e-mail address and role."""
+    form = InviteForm()
+    if request.method == "GET":
+        return render_template("admin/invite.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("admin/invite.html", form=form), 422
+    now, cfg = now_utc(), current_app.config
+    try:
+        issued = services.invite_user(email=form.email.data, name=form.name.data, role=form.role.data,
+                                      actor=current_user, now=now, ttl_hours=cfg["INVITE_TTL_HOURS"], ip=client_ip())
+    except services.ServiceError as exc:
+        db.session.rollback()
+        getattr(form, exc.field or "email").errors.append(exc.message)
+        return render_template("admin/invite.html", form=form), 422
+    db.session.commit()
+    link = f"{cfg['BASE_URL']}{url_for('auth.accept_invite', token=issued.token)}"
+    context = dict(invitation=issued.invitation, link=link, inviter=current_user, ttl_hours=cfg["INVITE_TTL_HOURS"])
+    send_mail(cfg, to=issued.invitation.email, subject=_("You are invited to Outreach"),
+              text=render_template("admin/invite_email.txt", **context),
+              html=render_template("admin/invite_email.html", **context), now=now)
+    flash(_("Invitation sent to %(email)s.", email=issued.invitation.email), "success")
+    if not cfg.get("MAIL_SERVER"):
+        # No mail server: the administrator passes the link on by hand.
+        flash(_("No mail server is configured, so give them this one-time link yourself: %(link)s", link=link), "warning")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users/<int:user_id>")
+@permission_required(Capability.MANAGE_USERS)
+def user(user_id: int):
+    """One user: role, status, and what they did recently."""
+    target = get_user_or_404(user_id)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_id == target.id).order_by(AuditEvent.id.desc()).limit(20)).all()
+    return render_template("admin/user.html", user=target, form=RoleForm(role=target.role), events=events)
+
+
+def _apply(user_id: int, action, success: str):  # type: ignore[no-untyped-def]
+    target = get_user_or_404(user_id)
+    try:
+        action(target)
+    except services.ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("admin.user", user_id=user_id)), 409
+    db.session.commit()
+    flash(success % {"name": target.name}, "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/role")
+@permission_required(Capability.MANAGE_USERS)
+def change_role(user_id: int):
+    """Give a user another role; their sessions end."""
+    target = get_user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        events: list[AuditEvent] = []
+        return render_template("admin/user.html", user=target, form=form, events=events), 422
+    return _apply(user_id, lambda u: services.change_role(u, form.role.data, actor=current_user, now=now_utc(),
+                                                          ip=client_ip()),
+                  _("%(name)s's role is changed; they must sign in again."))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@permission_required(Capability.MANAGE_USERS)
+def deactivate(user_id: int):
+    """Deactivate a user: they can no longer sign in, and their sessions end."""
+    return _apply(user_id, lambda u: services.deactivate_user(u, actor=current_user, now=now_utc(), ip=client_ip()),
+                  _("%(name)s is deactivated."))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@permission_required(Capability.MANAGE_USERS)
+def reactivate(user_id: int):
+    """Let a deactivated user sign in again."""
+    return _apply(user_id, lambda u: services.reactivate_user(u, actor=current_user, now=now_utc(), ip=client_ip()),
+                  _("%(name)s can sign in again."))
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@permission_required(Capability.MANAGE_USERS)
+def revoke_invitation(invitation_id: int):
+    """Revoke a pending invitation so its link stops working."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    try:
+        services.revoke_invitation(invitation, actor=current_user, now=now_utc(), ip=client_ip())
+    except services.ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("admin.users")), 409
+    db.session.commit()
+    flash(_("The invitation to %(email)s is revoked.", email=invitation.email), "success")
+    return redirect(url_for("admin.users"))
+
+
+def _local_day_start(day, zone: str) -> datetime:  # type: ignore[no-untyped-def]
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
+
+
+@audit_bp.get("/")
+@permission_required(Capability.VIEW_AUDIT)
+def index():
+    """Browse and filter the audit log, newest first."""
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        return render_template("audit/index.html", form=form, page=None), 400
+    stmt = select(AuditEvent)
+    if form.actor.data:
+        stmt = stmt.where(AuditEvent.actor_label == form.actor.data.lower())
+    if form.action.data:
+        action = form.action.data
+        stmt = stmt.where(AuditEvent.action.like(f"{_escape_like(action)}%", escape="\\") if action.endswith(".")
+                          else AuditEvent.action == action)
+    if form.record_type.data:
+        stmt = stmt.where(AuditEvent.record_type == form.record_type.data)
+    if form.record_id.data:
+        stmt = stmt.where(AuditEvent.record_id == form.record_id.data)
+    zone = current_user.timezone
+    if form.since.data:
+        stmt = stmt.where(AuditEvent.occurred_at >= _local_day_start(form.since.data, zone))
+    if form.until.data:
+        stmt = stmt.where(AuditEvent.occurred_at < _local_day_start(form.until.data + timedelta(days=1), zone))
+    page = keyset_by_id_desc(stmt, AuditEvent.id, after=parse_cursor(request.args.get("after")),
+                             before=parse_cursor(request.args.get("before")))
+    return render_template("audit/index.html", form=form, page=page)

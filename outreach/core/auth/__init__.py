@@ -1,0 +1,4 @@
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+account_bp = Blueprint("account", __name__, url_prefix="/account")

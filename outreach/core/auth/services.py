@@ -1,0 +1,282 @@
+"""Accounts: invitations, sign-in with throttling, and user administration.
+
+Services take the acting user and `now`, flush, and leave the commit to the caller.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+
+from outreach.core.audit import record_event
+from outreach.core.auth.models import Invitation, LoginAttempt, User
+from outreach.core.db import db
+from outreach.core.permissions import Role
+from outreach.core.security import hash_password, verify_password
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+
+
+class ServiceError(ValueError):
+    """A rule was broken; the message is written for the user."""
+
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def normalise_email(value: str) -> str:
+    """Validate an address and return its normalised, lower-case form."""
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ServiceError(str(exc), field="email") from exc
+    return result.normalized.lower()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_password_strength(password: str, *, email: str = "") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ServiceError(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ServiceError(_l("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH), field="password")
+    if email and password.lower() == email.lower():
+        raise ServiceError(_l("Your password must not be your e-mail address."), field="password")
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(*, email: str, name: str, role: Role | str, password: str, actor: Any, now: datetime,
+                timezone: str = "UTC") -> User:
+    """Create an active user directly (command line and demo data; the web invites instead)."""
+    email = normalise_email(email)
+    role = Role(role)
+    if get_user_by_email(email):
+        raise ServiceError(_l("A user with this e-mail address already exists."), field="email")
+    check_password_strength(password, email=email)
+    user = User(email=email, name=name.strip() or email, role=role.value, password_hash=hash_password(password),
+                timezone=timezone, locale="en", created_at=now, updated_at=now)
+    db.session.add(user)
+    db.session.flush()
+    record_event("user.create", actor=actor, now=now, record=user, role=role.value)
+    return user
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+@dataclass
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  #: only ever shown once, in the link
+
+
+def invite_user(*, email: str, name: str, role: Role | str, actor: Any, now: datetime, ttl_hours: int,
+                ip: str | None = None) -> IssuedInvitation:
+    """Invite someone by e-mail; a newer invitation to the same address replaces older pending ones."""
+    email = normalise_email(email)
+    role = Role(role)
+    if get_user_by_email(email):
+        raise ServiceError(_l("A user with this e-mail address already exists."), field="email")
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(email=email, name=name.strip(), role=role.value, token_hash=token_digest(token),
+                            invited_by_id=actor.id, created_at=now, expires_at=now + timedelta(hours=ttl_hours))
+    db.session.add(invitation)
+    db.session.flush()
+    record_event("user.invite", actor=actor, now=now, record=invitation, ip=ip, email=email, role=role.value)
+    return IssuedInvitation(invitation, token)
+
+
+def find_invitation(token: str, now: datetime) -> Invitation | None:
+    """The pending invitation behind *token*, or None if unknown, used, revoked or expired."""
+    if not token or len(token) > 128:
+        return None
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
+    if invitation is None or invitation.state(now) != "pending":
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, *, name: str, password: str, timezone: str, now: datetime,
+                      ip: str | None = None) -> User:
+    """Turn a pending invitation into an active account; the link cannot be used again."""
+    if invitation.state(now) != "pending":
+        raise ServiceError(_l("This invitation link has expired or was already used. Ask an administrator for a new one."))
+    if get_user_by_email(invitation.email):
+        raise ServiceError(_l("A user with this e-mail address already exists."))
+    check_password_strength(password, email=invitation.email)
+    # Claim the invitation atomically so two tabs cannot both create the account.
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise ServiceError(_l("This invitation link has expired or was already used. Ask an administrator for a new one."))
+    user = User(email=invitation.email, name=name.strip() or invitation.name, role=invitation.role,
+                password_hash=hash_password(password), timezone=timezone, locale="en",
+                created_at=now, updated_at=now, last_login_at=now)
+    db.session.add(user)
+    db.session.flush()
+    db.session.refresh(invitation)
+    invitation.user_id = user.id
+    record_event("user.accept_invite", actor=user, now=now, record=user, ip=ip, invitation_id=invitation.id)
+    return user
+
+
+def revoke_invitation(invitation: Invitation, *, actor: Any, now: datetime, ip: str | None = None) -> None:
+    if invitation.state(now) != "pending":
+        raise ServiceError(_l("Only a pending invitation can be revoked."))
+    invitation.revoked_at = now
+    record_event("user.revoke_invite", actor=actor, now=now, record=invitation, ip=ip, email=invitation.email)
+
+
+# --- signing in ------------------------------------------------------------------------------
+
+@dataclass
+class Throttle:
+    blocked: bool
+    retry_after_seconds: int = 0
+
+
+def login_throttle(*, email: str, ip: str, now: datetime, max_per_account: int, max_per_ip: int,
+                   cooldown_minutes: int) -> Throttle:
+    """Whether sign-in from *ip* or for *email* is cooling down after repeated failures."""
+    since = now - timedelta(minutes=cooldown_minutes)
+    email = email.strip().lower()[:254]
+    worst: datetime | None = None
+    for column, value, limit in ((LoginAttempt.email, email, max_per_account), (LoginAttempt.ip, ip, max_per_ip)):
+        count, oldest = db.session.execute(
+            select(func.count(), func.min(LoginAttempt.attempted_at)).where(
+                column == value, LoginAttempt.attempted_at > since)
+        ).one()
+        if count >= limit:
+            # Released when the window slides past the limit-th most recent failure.
+            nth = db.session.scalar(
+                select(LoginAttempt.attempted_at)
+                .where(column == value, LoginAttempt.attempted_at > since)
+                .order_by(LoginAttempt.attempted_at.desc())
+                .offset(limit - 1)
+                .limit(1)
+            )
+            release = (nth or oldest) + timedelta(minutes=cooldown_minutes)
+            worst = release if worst is None or release > worst else worst
+    if worst is None:
+        return Throttle(False)
+    return Throttle(True, max(1, int((worst - now).total_seconds())))
+
+
+def authenticate(*, email: str, password: str, ip: str, now: datetime) -> User | None:
+    """Check credentials; record a failed attempt. The same None for unknown address and wrong password."""
+    email_key = email.strip().lower()[:254]
+    user = get_user_by_email(email_key) if email_key else None
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active_account:
+        db.session.add(LoginAttempt(email=email_key, ip=ip, attempted_at=now))
+        record_event("auth.login_failed", actor=None, now=now, ip=ip, actor_label=email_key or "(blank)",
+                     record_type="users", record_id=user.id if user else None)
+        return None
+    user.last_login_at = now
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email_key))
+    record_event("auth.login", actor=user, now=now, record=user, ip=ip)
+    return user
+
+
+def revoke_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of *user*."""
+    user.session_version += 1
+
+
+def log_out(user: User, *, now: datetime, ip: str | None = None) -> None:
+    revoke_sessions(user)
+    record_event("auth.logout", actor=user, now=now, record=user, ip=ip)
+
+
+def prune_login_attempts(now: datetime, *, keep_hours: int = 24) -> int:
+    result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - timedelta(hours=keep_hours)))
+    return result.rowcount or 0
+
+
+# --- one's own account -----------------------------------------------------------------------
+
+def update_preferences(user: User, *, name: str, timezone: str, locale: str, now: datetime,
+                       ip: str | None = None) -> None:
+    changes = {k: v for k, v in (("name", name.strip()), ("timezone", timezone), ("locale", locale))
+               if getattr(user, k) != v}
+    if not changes:
+        return
+    for key, value in changes.items():
+        setattr(user, key, value)
+    user.updated_at = now
+    record_event("user.update_preferences", actor=user, now=now, record=user, ip=ip, fields=sorted(changes))
+
+
+def change_password(user: User, *, current: str, new: str, now: datetime, ip: str | None = None) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ServiceError(_l("That is not your current password."), field="current_password")
+    check_password_strength(new, email=user.email)
+    user.password_hash = hash_password(new)
+    user.updated_at = now
+    revoke_sessions(user)
+    record_event("user.change_password", actor=user, now=now, record=user, ip=ip)
+
+
+# --- administration --------------------------------------------------------------------------
+
+def _active_admins_other_than(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(
+            User.role == Role.ADMIN.value, User.is_active_account.is_(True), User.id != user.id)
+    ) or 0
+
+
+def change_role(user: User, role: Role | str, *, actor: Any, now: datetime, ip: str | None = None) -> None:
+    role = Role(role)
+    if user.role == role.value:
+        return
+    if user.role == Role.ADMIN.value and _active_admins_other_than(user) == 0:
+        raise ServiceError(_l("Outreach needs at least one active administrator; promote someone else first."))
+    old = user.role
+    user.role = role.value
+    user.updated_at = now
+    revoke_sessions(user)
+    record_event("user.change_role", actor=actor, now=now, record=user, ip=ip, old=old, new=role.value)
+
+
+def deactivate_user(user: User, *, actor: Any, now: datetime, ip: str | None = None) -> None:
+    if not user.is_active_account:
+        return
+    if user.id == getattr(actor, "id", None):
+        raise ServiceError(_l("You cannot deactivate your own account."))
+    if user.role == Role.ADMIN.value and _active_admins_other_than(user) == 0:
+        raise ServiceError(_l("Outreach needs at least one active administrator."))
+    user.is_active_account = False
+    user.updated_at = now
+    revoke_sessions(user)
+    record_event("user.deactivate", actor=actor, now=now, record=user, ip=ip)
+
+
+def reactivate_user(user: User, *, actor: Any, now: datetime, ip: str | None = None) -> None:
+    if user.is_active_account:
+        return
+    user.is_active_account = True
+    user.updated_at = now
+    record_event("user.reactivate", actor=actor, now=now, record=user, ip=ip)

@@ -1,0 +1,135 @@
+"""Signing in and out, accepting an invitation, and one's own account."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from outreach.core.auth import account_bp, bp
+from outreach.core.auth import services
+from outreach.core.auth.forms import AcceptInviteForm, LoginForm, PasswordChangeForm, PreferencesForm
+from outreach.core.db import db
+from outreach.core.security import client_ip, safe_next
+from outreach.core.time import now_utc
+
+
+def _home() -> str:
+    return url_for("home.today")
+
+
+def _start_session(user, remember: bool = False) -> None:  # type: ignore[no-untyped-def]
+    session.clear()  # nothing from before sign-in survives it
+    login_user(user, remember=remember)
+    session.permanent = True
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with e-mail address and password."""
+    target = request.values.get("next")
+    if current_user.is_authenticated:
+        return redirect(safe_next(target, _home()))
+    form = LoginForm(next=target)
+    if request.method == "GET":
+        return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422
+    now, ip, cfg = now_utc(), client_ip(), current_app.config
+    throttle = services.login_throttle(
+        email=form.email.data, ip=ip, now=now, max_per_account=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        max_per_ip=cfg["LOGIN_MAX_FAILURES_PER_IP"], cooldown_minutes=cfg["LOGIN_COOLDOWN_MINUTES"])
+    if throttle.blocked:
+        minutes = max(1, -(-throttle.retry_after_seconds // 60))
+        form.form_errors.append(_("Too many failed sign-in attempts. Wait %(n)d minutes and try again.", n=minutes))
+        response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+        response.headers["Retry-After"] = str(throttle.retry_after_seconds)
+        return response
+    user = services.authenticate(email=form.email.data, password=form.password.data, ip=ip, now=now)
+    db.session.commit()
+    if user is None:
+        form.form_errors.append(_("Wrong e-mail address or password."))
+        return render_template("auth/login.html", form=form), 401
+    _start_session(user, remember=form.remember.data)
+    return redirect(safe_next(form.next.data, _home()))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out everywhere: every session of this account ends."""
+    services.log_out(current_user._get_current_object(), now=now_utc(), ip=client_ip())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str):
+    """Set a name, time zone and password from an invitation link."""
+    now = now_utc()
+    invitation = services.find_invitation(token, now)
+    if invitation is None:
+        return render_template("auth/invite_invalid.html"), 404
+    form = AcceptInviteForm(name=invitation.name, timezone="UTC") if request.method == "GET" else AcceptInviteForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user = services.accept_invitation(invitation, name=form.name.data, password=form.password.data,
+                                                  timezone=form.timezone.data, now=now, ip=client_ip())
+            except services.ServiceError as exc:
+                db.session.rollback()
+                (getattr(form, exc.field).errors.append(exc.message) if exc.field and hasattr(form, exc.field)
+                 else form.form_errors.append(exc.message))
+            else:
+                db.session.commit()
+                logout_user()
+                _start_session(user)
+                flash(_("Welcome to Outreach, %(name)s.", name=user.name), "success")
+                return redirect(_home())
+        return render_template("auth/accept_invite.html", form=form, invitation=invitation), 422
+    return render_template("auth/accept_invite.html", form=form, invitation=invitation)
+
+
+@account_bp.route("/", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Change one's name, display time zone and language."""
+    user = current_user._get_current_object()
+    languages = current_app.config["LANGUAGES"]
+    if request.method == "GET":
+        form = PreferencesForm(obj=user, languages=languages)
+        return render_template("account/settings.html", form=form)
+    form = PreferencesForm(languages=languages)
+    if not form.validate_on_submit():
+        return render_template("account/settings.html", form=form), 422
+    services.update_preferences(user, name=form.name.data, timezone=form.timezone.data, locale=form.locale.data,
+                                now=now_utc(), ip=client_ip())
+    db.session.commit()
+    flash(_("Your preferences are saved."), "success")
+    return redirect(url_for("account.settings"))
+
+
+@account_bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's password; every other session ends."""
+    form = PasswordChangeForm()
+    if request.method == "GET":
+        return render_template("account/password.html", form=form)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, current=form.current_password.data, new=form.password.data,
+                                     now=now_utc(), ip=client_ip())
+        except services.ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "password").errors.append(exc.message)
+        else:
+            db.session.commit()
+            _start_session(user)  # this browser stays signed in with the new session version
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("account.settings"))
+    return render_template("account/password.html", form=form), 422
+
+

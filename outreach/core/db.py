@@ -1,0 +1,161 @@
+"""Database plumbing: the declarative base, UTC datetimes and the request-scoped session."""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+from flask import Flask, current_app
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC.
+
+    Naive datetimes are refused on the way in: an instant without a zone is a bug.
+    SQLite keeps no zone, so values come back naive and are re-tagged as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Base of every model: named constraints (Alembic needs them on SQLite), aware datetimes."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+#: Whether the current unit of work intends to write. On SQLite a writing transaction starts
+#: with BEGIN IMMEDIATE so that two writers queue on the busy timeout instead of failing with
+#: "database is locked" half-way; reading requests use a plain deferred BEGIN.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+
+
+def set_write_intent(value: bool) -> None:
+    _write_intent.set(value)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not the driver) decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engine:
+    """Create an engine with the connection settings Outreach relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, **kwargs)
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, echo=echo, **kwargs)
+
+
+def _app_context_id() -> int:
+    from flask import globals as flask_globals
+
+    return id(flask_globals._cv_app.get(None))
+
+
+class _BindState:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.bind: Any = engine
+        self.join_mode = "conditional_savepoint"
+
+
+class Database:
+    """The engine of the current app and a session scoped to its application context.
+
+    One session per request (or per CLI command / job batch); removed at teardown.
+    """
+
+    def __init__(self) -> None:
+        self.session = scoped_session(self._create_session, scopefunc=_app_context_id)
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(
+            app.config["DATABASE_URL"],
+            echo=app.config.get("SQL_ECHO", False),
+            busy_timeout_ms=app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000),
+        )
+        app.extensions["outreach_db"] = _BindState(engine)
+
+        @app.teardown_appcontext
+        def _remove_session(_exc: BaseException | None) -> None:
+            self.session.remove()
+
+    @staticmethod
+    def _state() -> _BindState:
+        return current_app.extensions["outreach_db"]
+
+    def _create_session(self) -> Session:
+        state = self._state()
+        return Session(bind=state.bind, expire_on_commit=False, join_transaction_mode=state.join_mode)
+
+    @property
+    def engine(self) -> Engine:
+        return self._state().engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def bound_to(self, connection: Any) -> Iterator[None]:
+        """Run every session on *connection*, turning commits into savepoints (used by tests)."""
+        state = self._state()
+        self.session.remove()
+        state.bind, state.join_mode = connection, "create_savepoint"
+        try:
+            yield
+        finally:
+            self.session.remove()
+            state.bind, state.join_mode = state.engine, "conditional_savepoint"
+
+
+db = Database()

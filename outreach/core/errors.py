@@ -1,0 +1,83 @@
+"""Error pages in the site's layout, and a plain 503 when the database is out of reach."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+_TITLES = {
+    400: "The request could not be understood",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not possible here",
+    413: "The upload is too large",
+    429: "Too many requests",
+    500: "Something went wrong on our side",
+}
+
+_DB_DOWN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Outreach is unavailable</title>
+</head><body><h1>Outreach is briefly unavailable</h1><p>The database cannot be reached. Nothing you entered in the last
+step was saved. Please try again in a minute; if this lasts, tell your administrator.</p></body></html>"""
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("Check what you entered and try again."),
+        403: _("Your role does not allow this. If you need it, ask a coordinator or an administrator."),
+        404: _("The page may have moved, or the record was archived or never existed."),
+        405: _("Use the buttons and links on the page rather than typing the address."),
+        413: _("The file or form you sent is larger than Outreach accepts."),
+        429: _("Wait a few minutes and try again."),
+        500: _("The error has been logged. Nothing you entered in the last step was saved; please try again."),
+    }
+
+
+def _render(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    return render_template("errors/error.html", code=code, title=_(_TITLES[code]),
+                           message=detail or _messages()[code]), code
+
+
+def _db_unavailable() -> tuple[str, int, dict[str, str]]:
+    return _DB_DOWN_PAGE, 503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "30"}
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(err: CSRFError):  # type: ignore[no-untyped-def]
+        return _render(400, _("Your form expired or came from another site. Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):  # type: ignore[no-untyped-def]
+        code = err.code or 500
+        if code in _TITLES:
+            response = _render(code)
+            if code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
+                return response[0], code, {"Allow": ", ".join(err.valid_methods)}
+            return response
+        return err
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def _db(err: DBAPIError):  # type: ignore[no-untyped-def]
+        if getattr(err, "connection_invalidated", False) or isinstance(err, OperationalError):
+            log.error("Database unavailable: %s", err.__class__.__name__)
+            return _db_unavailable()
+        log.exception("Database error")
+        return _safe_500()
+
+    @app.errorhandler(500)
+    def _internal(err: Exception):  # type: ignore[no-untyped-def]
+        return _safe_500()
+
+
+def _safe_500():  # type: ignore[no-untyped-def]
+    try:
+        return _render(500)
+    except Exception:  # the layout itself may need the broken part
+        return "<!doctype html><title>Error</title><h1>Something went wrong</h1>", 500

@@ -1,0 +1,118 @@
+"""The one permission vocabulary: roles, their capabilities, and the access policy.
+
+Views, the API, templates and exports all ask these. The access policy maps every endpoint to
+the roles allowed to call it and is enforced for every request before the view runs; a test
+walks the whole URL map × roles and fails on an endpoint missing here.
+"""
+from __future__ import annotations
+
+import enum
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    COORDINATOR = "coordinator"
+    PARTNER = "partner"
+    ACTIVIST = "activist"
+
+    def __str__(self) -> str:  # so templates and audit rows read "manager", not "Role.MANAGER"
+        return self.value
+
+
+ROLES: tuple[Role, ...] = tuple(Role)
+
+
+class Capability(str, enum.Enum):
+    MANAGE_USERS = "manage_users"  #: invite, deactivate, change roles
+    VIEW_AUDIT = "view_audit"  #: browse the audit log
+    CONFIGURE_INSTANCE = "configure_instance"
+
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.ADMIN: frozenset(Capability),
+    Role.MANAGER: frozenset({Capability.VIEW_AUDIT}),
+    Role.COORDINATOR: frozenset(),
+    Role.PARTNER: frozenset(),
+    Role.ACTIVIST: frozenset(),
+}
+
+
+def has_capability(user: Any, capability: Capability) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return capability in ROLE_CAPABILITIES.get(Role(user.role), frozenset())
+
+
+#: Marker for endpoints anyone may reach, signed in or not.
+PUBLIC = "public"
+ALL_ROLES = frozenset(ROLES)
+STAFF = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})
+ADMINS = frozenset({Role.ADMIN})
+AUDITORS = frozenset({Role.ADMIN, Role.MANAGER})
+
+#: endpoint → roles allowed (or PUBLIC). Anything absent is refused to everyone.
+ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
+    "static": PUBLIC,
+    "favicon": PUBLIC,
+    "health.health": PUBLIC,
+    # sign-in and invitations
+    "auth.login": PUBLIC,
+    "auth.accept_invite": PUBLIC,
+    "auth.logout": ALL_ROLES,
+    # every role's own pages
+    "home.today": ALL_ROLES,
+    "account.settings": ALL_ROLES,
+    "account.password": ALL_ROLES,
+    # running the instance
+    "admin.users": ADMINS,
+    "admin.invite": ADMINS,
+    "admin.user": ADMINS,
+    "admin.change_role": ADMINS,
+    "admin.deactivate": ADMINS,
+    "admin.reactivate": ADMINS,
+    "admin.revoke_invitation": ADMINS,
+    "audit.index": AUDITORS,
+}
+
+
+def allowed_roles(endpoint: str | None) -> frozenset[Role] | str | None:
+    """The policy row for *endpoint*, or None when it has none (and is therefore refused)."""
+    if endpoint is None:
+        return None
+    return ACCESS_POLICY.get(endpoint)
+
+
+def may_access(user: Any, endpoint: str | None) -> bool:
+    """Whether *user* (possibly anonymous) may call *endpoint* at all."""
+    rule = allowed_roles(endpoint)
+    if rule is None:
+        return False
+    if rule == PUBLIC:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Role(user.role) in rule
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def permission_required(capability: Capability) -> Callable[[F], F]:
+    """Refuse with 403 unless the current user's role has *capability*."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not has_capability(current_user, capability):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,67 @@
+"""The "Today" page, the health check, and the core's own home panels and navigation."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select, text
+
+from outreach.core.audit import AuditEvent
+from outreach.core.auth.models import Invitation, User
+from outreach.core.db import db
+from outreach.core.home import HomePanel, NavItem, panels_for, register_home_panel, register_nav_item
+from outreach.core.permissions import ADMINS, ALL_ROLES, AUDITORS
+from outreach.core.time import now_utc
+
+bp = Blueprint("home", __name__)
+health_bp = Blueprint("health", __name__)
+
+
+@bp.get("/")
+def today():
+    """Each role's home page: what needs attention today."""
+    now = now_utc()
+    user = current_user._get_current_object()
+    panels = []
+    for panel in panels_for(user):
+        context = panel.build(user, now)
+        if context is not None:
+            panels.append((panel, context))
+    return render_template("home/today.html", panels=panels, now=now)
+
+
+@health_bp.get("/healthz")
+def health():
+    """Liveness and database reachability for load balancers; writes nothing."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def _account_panel(user: Any, now: datetime) -> dict[str, Any]:
+    return {"user": user}
+
+
+def _team_panel(user: Any, now: datetime) -> dict[str, Any]:
+    by_role = dict(db.session.execute(
+        select(User.role, func.count()).where(User.is_active_account.is_(True)).group_by(User.role)).all())
+    pending = db.session.scalar(
+        select(func.count()).select_from(Invitation).where(
+            Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > now)) or 0
+    return {"by_role": by_role, "pending_invitations": pending}
+
+
+def _activity_panel(user: Any, now: datetime) -> dict[str, Any]:
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)).all()
+    return {"events": events}
+
+
+def register_core_contributions() -> None:
+    register_home_panel(HomePanel("account", ALL_ROLES, 90, _account_panel, "home/_panel_account.html"))
+    register_home_panel(HomePanel("team", ADMINS, 80, _team_panel, "home/_panel_team.html"))
+    register_home_panel(HomePanel("activity", AUDITORS, 85, _activity_panel, "home/_panel_activity.html"))
+    register_nav_item(NavItem("home.today", _l("Today"), ALL_ROLES, 0))
+    register_nav_item(NavItem("admin.users", _l("Users"), ADMINS, 900))
+    register_nav_item(NavItem("audit.index", _l("Audit log"), AUDITORS, 910))

@@ -1,0 +1,8 @@
+"""Every model, imported in one place so that metadata is complete (Alembic, tests, CLI)."""
+from outreach.core.audit import AuditEvent
+from outreach.core.auth.models import Invitation, LoginAttempt, User
+from outreach.core.db import Base
+
+metadata = Base.metadata
+
+__all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User"]

@@ -1,0 +1,66 @@
+"""The worker process: APScheduler ticks, the database decides what is due.
+
+Run exactly this in one process per deployment (`outreach worker`); web processes and tests
+never start a scheduler. Every job is safe to run twice and safe to kill.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+from typing import Any
+
+from flask import Flask
+
+from outreach.core.db import db
+from outreach.core.jobs import Job, register_job, registered_jobs
+from outreach.core.time import now_utc
+
+log = logging.getLogger("outreach.worker")
+
+
+def _prune_login_attempts(now: Any) -> int:
+    from outreach.core.auth.services import prune_login_attempts
+
+    removed = prune_login_attempts(now)
+    db.session.commit()
+    return removed
+
+
+def register_core_jobs() -> None:
+    register_job(Job("core.prune_login_attempts", _prune_login_attempts, every_seconds=3600))
+
+
+def run_tick(app: Flask, *, now: Any = None) -> dict[str, int]:
+    """Run every registered job once; a failing job is logged and does not stop the others."""
+    register_core_jobs()
+    results: dict[str, int] = {}
+    for job in registered_jobs():
+        with app.app_context():
+            try:
+                results[job.name] = job.run(now or now_utc())
+            except Exception:  # noqa: BLE001 - one broken job must not starve the rest
+                db.session.rollback()
+                log.exception("Job %s failed", job.name)
+                results[job.name] = -1
+    log.info("tick: %s", ", ".join(f"{k}={v}" for k, v in results.items()) or "no jobs")
+    return results
+
+
+def run_worker(app: Flask, *, tick_seconds: int = 60) -> None:
+    """Start the blocking scheduler; returns when the process is told to stop."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    register_core_jobs()
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(run_tick, "interval", args=[app], seconds=tick_seconds, id="tick",
+                      max_instances=1, coalesce=True, next_run_time=now_utc())
+
+    def _stop(signum: int, _frame: Any) -> None:
+        log.info("signal %s: stopping the worker", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("worker started; ticking every %s s with jobs: %s", tick_seconds,
+             ", ".join(j.name for j in registered_jobs()))
+    scheduler.start()

@@ -1,0 +1,73 @@
+"""The layout as a person sees it: desktop and phone, every role, no script or CSP errors."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "coordinator", "partner", "activist"])
+def test_today_page_for_each_role(page_factory, live_server, role):
+    page = page_factory()
+    sign_in(page, live_server, f"{role}@outreach.example")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Good to see you")
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert page.evaluate("typeof window.bootstrap") == "object"
+    nav = page.get_by_role("navigation", name="Main")
+    has_users = nav.get_by_role("link", name="Users").count() == 1
+    assert has_users == (role == "admin")
+    assert (nav.get_by_role("link", name="Audit log").count() == 1) == (role in {"admin", "manager"})
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"today-{role}-desktop.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_phone_layout_has_no_sideways_scroll(page_factory, live_server):
+    page = page_factory(390, 844)
+    sign_in(page, live_server, "admin@outreach.example")
+    for path in ("/", "/admin/users", "/admin/users/invite", "/audit/", "/account/"):
+        page.goto(live_server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+    page.get_by_role("button", name="Show navigation").click()
+    page.get_by_role("link", name="Users").click()
+    page.wait_for_url(f"{live_server}/admin/users")
+    page.screenshot(path=str(ARTIFACTS / "users-admin-phone.png"), full_page=True)
+    assert page.problems == []
+
+
+def test_invite_then_sign_out_with_the_keyboard_and_menu(page_factory, live_server):
+    page = page_factory()
+    sign_in(page, live_server, "admin@outreach.example")
+    page.goto(f"{live_server}/admin/users/invite")
+    page.get_by_label("E-mail address").fill("browser.invitee@example.org")
+    page.get_by_label("Name").fill("Browser Invitee")
+    page.get_by_label("Role").select_option("partner")
+    page.get_by_label("Name").press("Enter")  # submit from the keyboard
+    page.wait_for_url(f"{live_server}/admin/users")
+    assert "Invitation sent to browser.invitee@example.org" in page.content()
+    link = page.locator(".alert-warning").inner_text().split(": ", 1)[1].strip()
+    page.get_by_role("button", name="Amara Okafor").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server}/login")
+
+    page.goto(link)
+    page.get_by_label("Your time zone").select_option("Africa/Juba")
+    page.get_by_label("Password", exact=True).fill("browser tested passphrase")
+    page.get_by_label("Repeat the password").fill("browser tested passphrase")
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url(f"{live_server}/")
+    assert "Welcome to Outreach, Browser Invitee." in page.content()
+    assert page.problems == []
+
+
+def test_sign_in_error_is_announced_next_to_the_form(page_factory, live_server):
+    page = page_factory()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail address").fill("coordinator@outreach.example")
+    page.get_by_label("Password").fill("wrong wrong wrong")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text() == "Wrong e-mail address or password."
+    page.screenshot(path=str(ARTIFACTS / "login-error.png"))

@@ -1,0 +1,86 @@
+"""Every endpoint × every role (and anonymous) answers as the access policy says.
+
+A new endpoint without a policy row fails here; so does one that answers differently from its
+row. GET requests must write nothing to the database.
+"""
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+import pytest
+
+from outreach import create_app
+from outreach.core.permissions import ACCESS_POLICY, PUBLIC, ROLES, allowed_roles
+from tests.conftest import app_config
+
+_policy_app = create_app(app_config("sqlite://", tempfile.mkdtemp(prefix="outreach-policy-")))
+RULES = sorted(_policy_app.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule))
+ENDPOINTS = sorted({r.endpoint for r in RULES})
+WHO = ["anonymous"] + [r.value for r in ROLES]
+
+
+def test_every_endpoint_has_a_policy_row():
+    missing = [e for e in ENDPOINTS if allowed_roles(e) is None]
+    assert not missing, f"endpoints missing from core/permissions.py ACCESS_POLICY: {missing}"
+
+
+def test_no_policy_row_is_stale():
+    stale = sorted(set(ACCESS_POLICY) - set(ENDPOINTS))
+    assert not stale, f"policy rows for endpoints that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(app: Any, make_user: Any) -> dict[str, Any]:
+    """Records the URL arguments point at."""
+    from outreach.core.auth.services import invite_user
+    from outreach.core.db import db
+    from outreach.core.time import now_utc
+
+    target = make_user("partner", name="Target Person")
+    admin = make_user("admin")
+    with app.app_context():
+        issued = invite_user(email="invitee-policy@example.org", name="Invitee", role="partner", actor=admin,
+                             now=now_utc(), ttl_hours=24)
+        db.session.commit()
+        return {"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
+                "filename": "css/outreach.css"}
+
+
+def _url(rule: Any, world: dict[str, Any]) -> str:
+    unknown = [a for a in rule.arguments if a not in world]
+    assert not unknown, f"add sample values for {unknown} to the world fixture"
+    from werkzeug.routing import MapAdapter  # noqa: F401
+
+    adapter = _policy_app.url_map.bind("localhost")
+    return adapter.build(rule.endpoint, {a: world[a] for a in rule.arguments}, method=_method(rule))
+
+
+def _method(rule: Any) -> str:
+    return "GET" if "GET" in (rule.methods or ()) else sorted(rule.methods - {"OPTIONS", "HEAD"})[0]
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("rule", RULES, ids=[f"{r.endpoint}:{r.rule}" for r in RULES])
+def test_route_answers_per_policy(app, login_as, world, count_queries, rule, who):
+    if who == "anonymous":
+        client = app.test_client()
+    else:
+        client, _user = login_as(who)
+    url = _url(rule, world)
+    method = _method(rule)
+    with count_queries() as counter:
+        response = client.open(url, method=method, buffered=True)
+    policy = allowed_roles(rule.endpoint)
+    allowed = policy == PUBLIC or (who != "anonymous" and who in {r.value for r in policy})
+    to_login = response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert response.status_code < 500, f"{method} {url} as {who} crashed"
+    if allowed:
+        assert response.status_code not in (401, 403) and not (to_login and rule.endpoint != "auth.logout"), (
+            f"{method} {url} should be open to {who}, got {response.status_code}")
+    elif who == "anonymous":
+        assert to_login, f"{method} {url} should send anonymous visitors to sign in, got {response.status_code}"
+    else:
+        assert response.status_code == 403, f"{method} {url} should refuse {who}, got {response.status_code}"
+    if method == "GET":
+        assert counter.writes == [], f"GET {url} as {who} wrote to the database: {counter.writes}"
