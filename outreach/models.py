@@ -2,7 +2,10 @@
 from outreach.core.audit import AuditEvent
 from outreach.core.auth.models import Invitation, LoginAttempt, User
 from outreach.core.db import Base
+from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
+                                      Relationship, Tag)
 
 metadata = Base.metadata
 
-__all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User"]
+__all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User", "Contact", "ContactEmail",
+           "ContactLanguage", "ContactPhone", "Organisation", "Position", "Relationship", "Tag"]

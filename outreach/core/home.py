@@ -1,35 +1,50 @@
-"""Extension point for the "Today" page: each feature contributes panels for the roles it serves.
+"""Extension points: panels on pages, navigation items.
 
-`core` cannot import features, so features register a callable here at blueprint setup; the
-home view asks each for its panel. A panel is (template name, context dict) or None.
+`core` and lower features cannot import higher ones, so a higher feature registers what it
+contributes here at app set-up, and the page asks for everything registered for its slot.
+Slots in use: "home" (the Today page; context: user, now), "contact.detail" and
+"organisation.detail" (context adds the record).
+
+A panel's build(user, now, **context) returns the template context, or None to show nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from outreach.core.permissions import Role
+from outreach.core.permissions import ALL_ROLES, Role
 
 
 @dataclass(frozen=True)
-class HomePanel:
+class Panel:
     key: str
-    roles: frozenset[Role]
-    order: int
-    build: Callable[[Any, Any], dict[str, Any] | None]  #: (user, now) -> context or None
     template: str
+    build: Callable[..., dict[str, Any] | None]
+    slot: str = "home"
+    roles: frozenset[Role] = field(default=ALL_ROLES)
+    order: int = 50
 
 
-_PANELS: dict[str, HomePanel] = {}
+_PANELS: dict[tuple[str, str], Panel] = {}
 
 
-def register_home_panel(panel: HomePanel) -> None:
-    _PANELS[panel.key] = panel
+def register_panel(panel: Panel) -> None:
+    _PANELS[(panel.slot, panel.key)] = panel
 
 
-def panels_for(user: Any) -> list[HomePanel]:
+def panels_for(slot: str, user: Any) -> list[Panel]:
     role = Role(user.role)
-    return sorted((p for p in _PANELS.values() if role in p.roles), key=lambda p: p.order)
+    return sorted((p for (s, _k), p in _PANELS.items() if s == slot and role in p.roles), key=lambda p: p.order)
+
+
+def build_panels(slot: str, user: Any, now: Any, **context: Any) -> list[tuple[Panel, dict[str, Any]]]:
+    """Every panel of *slot* the user's role may see, with its context; empty ones dropped."""
+    built = []
+    for panel in panels_for(slot, user):
+        ctx = panel.build(user, now, **context)
+        if ctx is not None:
+            built.append((panel, ctx))
+    return built
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from outreach.core.audit import AuditEvent
 from outreach.core.auth.models import Invitation, User
 from outreach.core.db import db
-from outreach.core.home import HomePanel, NavItem, panels_for, register_home_panel, register_nav_item
+from outreach.core.home import NavItem, Panel, build_panels, register_nav_item, register_panel
 from outreach.core.permissions import ADMINS, ALL_ROLES, AUDITORS
 from outreach.core.time import now_utc
 
@@ -24,12 +24,7 @@ health_bp = Blueprint("health", __name__)
 def today():
     """Each role's home page: what needs attention today."""
     now = now_utc()
-    user = current_user._get_current_object()
-    panels = []
-    for panel in panels_for(user):
-        context = panel.build(user, now)
-        if context is not None:
-            panels.append((panel, context))
+    panels = build_panels("home", current_user._get_current_object(), now)
     return render_template("home/today.html", panels=panels, now=now)
 
 
@@ -40,11 +35,11 @@ def health():
     return {"status": "ok"}
 
 
-def _account_panel(user: Any, now: datetime) -> dict[str, Any]:
+def _account_panel(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
     return {"user": user}
 
 
-def _team_panel(user: Any, now: datetime) -> dict[str, Any]:
+def _team_panel(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
     by_role = dict(db.session.execute(
         select(User.role, func.count()).where(User.is_active_account.is_(True)).group_by(User.role)).all())
     pending = db.session.scalar(
@@ -53,15 +48,15 @@ def _team_panel(user: Any, now: datetime) -> dict[str, Any]:
     return {"by_role": by_role, "pending_invitations": pending}
 
 
-def _activity_panel(user: Any, now: datetime) -> dict[str, Any]:
+def _activity_panel(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)).all()
     return {"events": events}
 
 
 def register_core_contributions() -> None:
-    register_home_panel(HomePanel("account", ALL_ROLES, 90, _account_panel, "home/_panel_account.html"))
-    register_home_panel(HomePanel("team", ADMINS, 80, _team_panel, "home/_panel_team.html"))
-    register_home_panel(HomePanel("activity", AUDITORS, 85, _activity_panel, "home/_panel_activity.html"))
+    register_panel(Panel("account", "home/_panel_account.html", _account_panel, roles=ALL_ROLES, order=90))
+    register_panel(Panel("team", "home/_panel_team.html", _team_panel, roles=ADMINS, order=80))
+    register_panel(Panel("activity", "home/_panel_activity.html", _activity_panel, roles=AUDITORS, order=85))
     register_nav_item(NavItem("home.today", _l("Today"), ALL_ROLES, 0))
     register_nav_item(NavItem("admin.users", _l("Users"), ADMINS, 900))
     register_nav_item(NavItem("audit.index", _l("Audit log"), AUDITORS, 910))

@@ -1,0 +1,16 @@
+"""Signals through which lower features tell higher ones that something happened.
+
+Receivers take keyword arguments only; every signal passes `actor` and `now`.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: contacts → anyone holding contact ids: kwargs source_id, target_id (the source was merged into the target).
+contact_merged = _signals.signal("contact-merged")
+#: contacts → anyone holding organisation ids: kwargs source_id, target_id.
+organisation_merged = _signals.signal("organisation-merged")
+#: meetings → campaigns: kwargs meeting (a meeting was saved with status "held").
+meeting_held = _signals.signal("meeting-held")
