@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _template_context(app: Flask) -> None:
     from outreach.core.admin.forms import ROLE_LABELS
+    from outreach.core.audit import action_label
     from outreach.core.home import nav_items_for
     from outreach.core.permissions import Capability, Role, has_capability
 
@@ -95,4 +96,5 @@ def _template_context(app: Flask) -> None:
             "Capability": Capability,
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
             "app_version": __version__,
+            "action_label": action_label,
         }

@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -80,3 +81,29 @@ def _audit_is_append_only(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise PermissionError("The audit log is append-only.")
+
+
+#: Readable descriptions of audited actions; features add theirs with register_action_labels().
+_ACTION_LABELS: dict[str, Any] = {
+    "auth.login": _l("signed in"),
+    "auth.login_failed": _l("failed to sign in"),
+    "auth.logout": _l("signed out"),
+    "user.create": _l("created an account"),
+    "user.invite": _l("invited someone"),
+    "user.accept_invite": _l("accepted an invitation"),
+    "user.revoke_invite": _l("revoked an invitation"),
+    "user.update_preferences": _l("changed their preferences"),
+    "user.change_password": _l("changed their password"),
+    "user.change_role": _l("changed a role"),
+    "user.deactivate": _l("deactivated a user"),
+    "user.reactivate": _l("reactivated a user"),
+}
+
+
+def register_action_labels(labels: dict[str, Any]) -> None:
+    _ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    label = _ACTION_LABELS.get(action)
+    return str(label) if label is not None else action

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
 
 from outreach.core.audit import AuditEvent
 from outreach.core.auth.models import Invitation, User
@@ -49,7 +50,8 @@ def _team_panel(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
 
 
 def _activity_panel(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)).all()
+    events = db.session.scalars(
+        select(AuditEvent).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id.desc()).limit(8)).all()
     return {"events": events}
 
 
