@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
+, := ,
 PORT ?= 5000
 
-.PHONY: run test install install-test routes worker clean
+.PHONY: run test install install-test routes clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,14 @@ run: install
 ## Run the whole suite (PostgreSQL runs too when OUTREACH_TEST_POSTGRES_URL is set).
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The whole benchmark (long: generates large data sets, needs wrk and PostgreSQL); writes bench/RESULTS.md.
+bench: install-test
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## Tiny data, every benchmarked page once: proves the benchmark still runs (CI).
+bench-smoke: install-test
+	$(BIN)/python -m bench.run --smoke --dbs $(if $(OUTREACH_BENCH_POSTGRES_URL),sqlite$(,)postgres,sqlite)
 
 routes: install
 	$(BIN)/outreach routes

@@ -1,0 +1,73 @@
+"""bench/RESULTS.md from a results dictionary: every figure with its unit, and the targets met or not."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench.run import TARGET_P95_MS, TARGET_SCALING, TARGET_SEARCH_P95_MS
+
+
+def _target(page: dict[str, Any]) -> float:
+    return TARGET_SEARCH_P95_MS if page["kind"] == "search" else TARGET_P95_MS
+
+
+def write_markdown(report: dict[str, Any], path: Path) -> None:
+    m = report["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {report['date']} with `make bench` (`python -m bench.run`). Figures of the latest run; raw data in",
+        "`bench/results/latest.json`.",
+        "",
+        f"Machine: {m['cores']} cores ({m.get('cpu') or 'unknown CPU'}), {m['memory_gib']} GiB memory, Python {m['python']},"
+        f" SQLite {m['sqlite']}, PostgreSQL {m.get('postgresql') or 'not available'}.",
+        "",
+        "Outreach served by gunicorn, one sync worker pinned to one core; requests from the other core.",
+        f"Latency: {report['settings']['requests']} sequential requests per page after {report['settings']['warmup']} "
+        "warm-up requests, signed in as the role that uses the page.",
+        "",
+        "Sizes:",
+        "",
+        "| size | " + " | ".join(next(iter(report["sizes"].values())).keys()) + " |",
+        "|---|" + "---|" * len(next(iter(report["sizes"].values()))),
+    ]
+    for size, volumes in report["sizes"].items():
+        lines.append(f"| {size} | " + " | ".join(f"{v:,}" for v in volumes.values()) + " |")
+    for result in report["results"]:
+        lines += ["", f"## {result['db']}, {result['size']}", "",
+                  "| page | role | p50 ms | p95 ms | p99 ms | target p95 | met |", "|---|---|---:|---:|---:|---:|---|"]
+        for page in result.get("latency", []):
+            target = _target(page)
+            met = "yes" if page["p95_ms"] < target and page["errors"] == 0 else "**no**"
+            lines.append(f"| {page['name']} | {page['role'] or 'anonymous'} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} |"
+                         f" {page['p99_ms']:.1f} | < {target:.0f} | {met} |")
+        if result.get("web_worker_rss_mb"):
+            rss = result["web_worker_rss_mb"]
+            lines += ["", f"Web worker peak RSS: {rss:.0f} MB (target < 250 MB: {'met' if rss < 250 else '**not met**'})."]
+        if result.get("pages_not_in_this_version"):
+            lines += ["", "Not measured (not in this version yet): " + ", ".join(result["pages_not_in_this_version"]) + "."]
+        if result.get("throughput"):
+            t = result["throughput"]
+            lines += ["", f"Throughput, {report['settings']['concurrency']} concurrent connections for "
+                          f"{report['settings']['duration']} s (wrk):", "",
+                      "| page | requests/s | p95 ms | errors |", "|---|---:|---:|---:|"]
+            for page in t["pages"]:
+                lines.append(f"| {page['name']} | {page['requests_per_s']:.1f} | {page['p95_ms']:.1f} | {page['errors']} |")
+            if "baseline" in t:
+                b = t["baseline"]
+                ok = "met" if t["ratio_to_baseline"] >= 0.5 else "**not met**"
+                lines.append(f"| raw baseline (contact list, plain SQL + string) | {b['requests_per_s']:.1f} | "
+                             f"{b['p95_ms']:.1f} | {b['errors']} |")
+                lines += ["", f"Outreach ÷ baseline on the contact list: **{t['ratio_to_baseline']:.2f}** "
+                              f"(target ≥ 0.5: {ok})."]
+    if report.get("scaling"):
+        lines += ["", "## Scaling: p95 at large ÷ p95 at small", "", "| database | page | ratio | ≤ 1.5 |", "|---|---|---:|---|"]
+        for row in report["scaling"]:
+            lines.append(f"| {row['db']} | {row['name']} | {row['ratio']:.2f} | "
+                         f"{'yes' if row['ratio'] <= TARGET_SCALING else '**no**'} |")
+    for key, label in (("jobs", "Worker and bulk jobs"),):
+        if report.get(key):
+            lines += ["", f"## {label}", "", "| job | figure | target | met |", "|---|---|---|---|"]
+            for row in report[key]:
+                lines.append(f"| {row['name']} | {row['figure']} | {row['target']} | {row['met']} |")
+    path.write_text("\n".join(lines) + "\n")

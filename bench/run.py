@@ -1,0 +1,454 @@
+"""Run Outreach's benchmark and write bench/results/latest.json and bench/RESULTS.md.
+
+    python -m bench.run                      # the whole benchmark (make bench)
+    python -m bench.run --smoke              # tiny data, each page a few times (make bench-smoke, CI)
+    python -m bench.run --sizes small --dbs sqlite --requests 50   # a quicker look
+
+Data sets are generated with `outreach seed` from a fixed seed and cached under bench/data/
+(SQLite) or in databases named outreach_bench_<size> (PostgreSQL, server from
+OUTREACH_BENCH_POSTGRES_URL, default the local one). Pages are served by gunicorn with one sync
+worker pinned to one core, as in production; the load generator runs on the other core.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from http.client import HTTPConnection
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DATA = BENCH / "data"
+RESULTS = BENCH / "results"
+BIN = Path(sys.executable).parent
+PASSWORD = "bench-passphrase-2026"
+ROLES = ("admin", "manager", "coordinator", "partner", "activist")
+SEED = 20261128
+
+#: Volumes per size; `outreach seed` receives every option it knows.
+SIZES: dict[str, dict[str, int]] = {
+    "tiny": {"users": 20, "organisations": 40, "contacts": 200, "meetings": 300, "commitments": 200,
+             "follow-ups": 300, "introductions": 20},
+    "small": {"users": 200, "organisations": 1_000, "contacts": 10_000, "meetings": 30_000, "commitments": 20_000,
+              "follow-ups": 30_000, "introductions": 500},
+    "large": {"users": 2_000, "organisations": 10_000, "contacts": 100_000, "meetings": 300_000,
+              "commitments": 200_000, "follow-ups": 300_000, "introductions": 5_000},
+}
+
+TARGET_P95_MS = 100.0
+TARGET_SEARCH_P95_MS = 50.0
+TARGET_SCALING = 1.5
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+# --- data ----------------------------------------------------------------------------------
+
+def _env(url: str, instance: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"OUTREACH_DATABASE_URL": url, "OUTREACH_INSTANCE_PATH": str(instance), "OUTREACH_ENV": "development"})
+    return env
+
+
+def _outreach(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
+    result = subprocess.run([str(BIN / "outreach"), *args], env=env, input=stdin, text=True, capture_output=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"outreach {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _seed_options(env: dict[str, str]) -> set[str]:
+    """The volume options `outreach seed` offers today (features add theirs as they land)."""
+    try:
+        help_text = _outreach(["seed", "--help"], env)
+    except RuntimeError:
+        return set()
+    return set(re.findall(r"--([a-z][a-z-]+)", help_text))
+
+
+def postgres_server_url() -> str:
+    return os.environ.get("OUTREACH_BENCH_POSTGRES_URL", "postgresql:///postgres")
+
+
+def _pg_url(size: str) -> str:
+    base = postgres_server_url().rsplit("/", 1)[0]
+    return f"{base}/outreach_bench_{size}"
+
+
+def ensure_dataset(db: str, size: str) -> str:
+    """Generate (or reuse) the data set; return its database URL."""
+    volumes = SIZES[size]
+    instance = DATA / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    if db == "sqlite":
+        path = DATA / f"{size}.db"
+        url = f"sqlite:///{path}"
+    else:
+        url = _pg_url(size)
+    marker = DATA / f"{db}-{size}.json"
+    env = _env(url, instance)
+    options = _seed_options(env) if (BIN / "outreach").exists() else set()
+    wanted = {"volumes": volumes, "seed": SEED, "options": sorted(options & set(volumes))}
+    if marker.exists() and json.loads(marker.read_text()) == wanted:
+        return url
+    log(f"generating the {size} data set on {db} ({', '.join(f'{k}={v}' for k, v in volumes.items())})")
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        with psycopg.connect(postgres_server_url(), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS outreach_bench_{size}")
+            conn.execute(f"CREATE DATABASE outreach_bench_{size}")
+    started = time.perf_counter()
+    _outreach(["db", "upgrade"], env)
+    for role in ROLES:
+        _outreach(["create-user", "--email", f"bench-{role}@outreach.example", "--role", role, "--name",
+                   f"Bench {role.title()}", "--password-stdin"], env, stdin=PASSWORD + "\n")
+    args = ["seed", "--seed", str(SEED)]
+    for option in wanted["options"]:
+        args += [f"--{option}", str(volumes[option])]
+    if len(args) > 3:
+        _outreach(args, env)
+    marker.write_text(json.dumps(wanted))
+    log(f"data set ready in {time.perf_counter() - started:.0f} s")
+    return url
+
+
+# --- serving -------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    def worker_pid(self) -> int | None:
+        try:
+            out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+            return int(out[0]) if out else None
+        except (OSError, ValueError):
+            return None
+
+    def worker_rss_mb(self) -> float | None:
+        pid = self.worker_pid()
+        if pid is None:
+            return None
+        status = Path(f"/proc/{pid}/status").read_text()
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        return int(match.group(1)) / 1024 if match else None
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def serve(app: str, url: str, *, core: int = 0) -> Server:
+    port = _free_port()
+    cmd = [str(BIN / "gunicorn"), "--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+           "--log-level", "warning", app]
+    if shutil.which("taskset"):
+        cmd = ["taskset", "-c", str(core), *cmd]
+    process = subprocess.Popen(cmd, env=_env(url, DATA / "instance"), cwd=ROOT)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return Server(process, port)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start for {app}")
+
+
+# --- clients -------------------------------------------------------------------------------
+
+def sign_in(port: int, email: str) -> str:
+    """Sign in through the real form; return the Cookie header value."""
+    conn = HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    body = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body).group(1)
+    conn.close()
+    conn = HTTPConnection("127.0.0.1", port, timeout=30)
+    form = urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+    conn.request("POST", "/login", body=form, headers={"Cookie": cookie,
+                                                         "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise RuntimeError(f"sign-in as {email} answered {response.status}")
+    session = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    conn.close()
+    return session
+
+
+def fetch(port: int, path: str, cookie: str | None, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    conn = HTTPConnection("127.0.0.1", port, timeout=60)
+    all_headers = dict(headers or {})
+    if cookie:
+        all_headers["Cookie"] = cookie
+    conn.request("GET", path, headers=all_headers)
+    response = conn.getresponse()
+    body = response.read()
+    result = (response.status, body, {k.lower(): v for k, v in response.getheaders()})
+    conn.close()
+    return result
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * pct / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+@dataclass
+class Page:
+    name: str
+    role: str | None  #: None: anonymous
+    path: str
+    kind: str = "page"  #: page, search, feed, api
+    headers: dict[str, str] = field(default_factory=dict)
+    expect: int = 200
+
+
+@dataclass
+class Latency:
+    name: str
+    role: str | None
+    path: str
+    kind: str
+    requests: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    bytes: int
+    errors: int
+
+
+def measure(port: int, page: Page, cookie: str | None, *, requests: int, warmup: int) -> Latency:
+    errors = 0
+    for _ in range(warmup):
+        fetch(port, page.path, cookie, page.headers)
+    times: list[float] = []
+    size = 0
+    for _ in range(requests):
+        started = time.perf_counter()
+        status, body, _headers = fetch(port, page.path, cookie, page.headers)
+        times.append((time.perf_counter() - started) * 1000)
+        size = len(body)
+        if status != page.expect:
+            errors += 1
+    return Latency(page.name, page.role, page.path, page.kind, requests, round(percentile(times, 50), 2),
+                   round(percentile(times, 95), 2), round(percentile(times, 99), 2), round(statistics.fmean(times), 2),
+                   size, errors)
+
+
+def wrk(port: int, path: str, cookie: str | None, *, seconds: int, connections: int) -> dict[str, Any]:
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "-s",
+           str(BENCH / "wrk_report.lua")]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    cmd.append(f"http://127.0.0.1:{port}{path}")
+    if shutil.which("taskset"):
+        cmd = ["taskset", "-c", "1", *cmd]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("JSON "))
+    data = json.loads(line[5:])
+    duration = data["duration_us"] / 1e6
+    return {"path": path, "connections": connections, "seconds": round(duration, 1),
+            "requests_per_s": round(data["requests"] / duration, 1),
+            "errors": data["socket_errors"] + data["non_2xx"], "p50_ms": data["p50_us"] / 1000,
+            "p95_ms": data["p95_us"] / 1000, "p99_ms": data["p99_us"] / 1000}
+
+
+# --- the run -------------------------------------------------------------------------------
+
+def machine() -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    match = re.search(r"MemTotal:\s+(\d+) kB", meminfo)
+    cpu = ""
+    if Path("/proc/cpuinfo").exists():
+        found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = found.group(1).strip() if found else ""
+    info: dict[str, Any] = {
+        "cores": os.cpu_count(), "cpu": cpu, "memory_gib": round(int(match.group(1)) / 1024 / 1024, 1) if match else None,
+        "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "platform": platform.platform(),
+    }
+    try:
+        import psycopg
+
+        with psycopg.connect(postgres_server_url()) as conn:
+            info["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001 - no server is a fact worth reporting, not a failure
+        info["postgresql"] = None
+    return info
+
+
+def _url_exists_factory() -> Callable[[str], bool]:
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+    sys.path.insert(0, str(ROOT))
+    from outreach import create_app
+
+    app = create_app({"DATABASE_URL": "sqlite://", "INSTANCE_PATH": str(DATA / "instance")})
+    adapter = app.url_map.bind("localhost")
+
+    def exists(path: str) -> bool:
+        try:
+            adapter.match(path.split("?", 1)[0], method="GET")
+            return True
+        except (NotFound, MethodNotAllowed):
+            return False
+        except Exception:  # redirects (e.g. missing trailing slash) still mean the route exists
+            return True
+
+    return exists
+
+
+def run_combination(db: str, size: str, args: argparse.Namespace) -> dict[str, Any]:
+    from outreach.core.db import make_engine
+
+    from bench.pages import catalog
+
+    url = ensure_dataset(db, size)
+    engine = make_engine(url)
+    pages, missing = catalog(engine, _url_exists_factory())
+    engine.dispose()
+    server = serve("outreach.wsgi:app", url)
+    result: dict[str, Any] = {"db": db, "size": size, "pages_not_in_this_version": missing}
+    try:
+        cookies = {role: sign_in(server.port, f"bench-{role}@outreach.example") for role in ROLES}
+        cookies[None] = None  # type: ignore[index]
+        latencies = []
+        for page in pages:
+            if args.smoke:
+                status, body, headers = fetch(server.port, page.path, cookies[page.role], page.headers)
+                ok = status == page.expect and (page.kind != "page" or body.rstrip().endswith(b"</html>"))
+                log(f"{'ok ' if ok else 'FAIL'} {status} {page.name} {page.path}")
+                if not ok:
+                    raise SystemExit(f"bench-smoke: {page.name} ({page.path}) answered {status}")
+                continue
+            latency = measure(server.port, page, cookies[page.role], requests=args.requests, warmup=args.warmup)
+            log(f"{db}/{size} {page.name:<38} p50 {latency.p50_ms:7.1f} ms  p95 {latency.p95_ms:7.1f} ms"
+                f"  p99 {latency.p99_ms:7.1f} ms  errors {latency.errors}")
+            latencies.append(asdict(latency))
+        result["latency"] = latencies
+        result["web_worker_rss_mb"] = server.worker_rss_mb()
+        if not args.smoke and args.throughput and size == args.throughput_size:
+            result["throughput"] = throughput(server, url, pages, cookies, args)
+    finally:
+        server.stop()
+    return result
+
+
+def throughput(server: Server, url: str, pages: list[Page], cookies: dict[Any, Any], args: argparse.Namespace) -> dict[str, Any]:
+    chosen = [p for p in pages if p.name in THROUGHPUT_PAGES]
+    out: dict[str, Any] = {"pages": []}
+    for page in chosen:
+        figures = wrk(server.port, page.path, cookies[page.role], seconds=args.duration, connections=args.concurrency)
+        figures["name"] = page.name
+        log(f"throughput {page.name}: {figures['requests_per_s']} req/s, p95 {figures['p95_ms']} ms, errors {figures['errors']}")
+        out["pages"].append(figures)
+    baseline_page = next((p for p in chosen if p.name == "contact list"), None)
+    if baseline_page is not None:
+        base = serve("bench.baseline:app", url)
+        try:
+            figures = wrk(base.port, "/", None, seconds=args.duration, connections=args.concurrency)
+        finally:
+            base.stop()
+        outreach_rps = next(p["requests_per_s"] for p in out["pages"] if p["name"] == "contact list")
+        out["baseline"] = figures
+        out["ratio_to_baseline"] = round(outreach_rps / figures["requests_per_s"], 3)
+        log(f"baseline: {figures['requests_per_s']} req/s; Outreach / baseline = {out['ratio_to_baseline']}")
+    return out
+
+
+THROUGHPUT_PAGES = {"contact list", "meeting detail", "calendar feed"}
+
+
+def scaling(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for db in {r["db"] for r in results}:
+        small = next((r for r in results if r["db"] == db and r["size"] == "small"), None)
+        large = next((r for r in results if r["db"] == db and r["size"] == "large"), None)
+        if not small or not large:
+            continue
+        small_p95 = {p["name"]: p["p95_ms"] for p in small.get("latency", [])}
+        for page in large.get("latency", []):
+            if page["name"] in small_p95 and small_p95[page["name"]]:
+                rows.append({"db": db, "name": page["name"],
+                             "ratio": round(page["p95_ms"] / small_p95[page["name"]], 2)})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="tiny data, every page once, check answers")
+    parser.add_argument("--sizes", default="small,large")
+    parser.add_argument("--dbs", default="sqlite,postgres")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--throughput", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--throughput-size", default="large")
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--output", default=str(RESULTS / "latest.json"))
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.sizes = "tiny"
+    DATA.mkdir(parents=True, exist_ok=True)
+    results = []
+    for db in args.dbs.split(","):
+        for size in args.sizes.split(","):
+            results.append(run_combination(db, size, args))
+    if args.smoke:
+        log(f"bench-smoke: every page answered on {args.dbs}")
+        return 0
+    report = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+              "settings": {k: v for k, v in vars(args).items() if k != "output"}, "sizes": SIZES,
+              "results": results, "scaling": scaling(results)}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
+    from bench.report import write_markdown
+
+    write_markdown(report, BENCH / "RESULTS.md")
+    log(f"wrote {args.output} and bench/RESULTS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
