@@ -21,6 +21,8 @@ CANDIDATES = 200
 #: Below this rapidfuzz score a fuzzy candidate is noise.
 MIN_FUZZY_SCORE = 72
 MAX_QUERY_LENGTH = 100
+#: pg_trgm word-similarity threshold for typo candidates (PostgreSQL).
+PG_WORD_SIMILARITY = 0.4
 
 _SPACES = re.compile(r"\s+")
 
@@ -94,6 +96,9 @@ def candidate_ids(table: str, query: str, *, limit: int = CANDIDATES) -> list[in
         clauses.append(f"search_text LIKE :w{i}")
     ids = list(db.session.scalars(text(f"SELECT id FROM {table} WHERE {' AND '.join(clauses)} LIMIT :n"), params))
     if len(ids) < limit and long_words:
+        # The default threshold (0.6) misses one swapped letter in a short name; rapidfuzz filters the rest.
+        db.session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
+                           {"t": str(PG_WORD_SIMILARITY)})
         more = db.session.scalars(text(
             f"SELECT id FROM {table} WHERE :q <% search_text ORDER BY word_similarity(:q, search_text) DESC LIMIT :n"),
             params)
