@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import services
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation,
-                                      OrganisationKind, Position, Stance)
+                                      OrganisationKind, Position, Stance, contact_tags)
 from outreach.contacts.search import join_text, normalise
 from outreach.core.audit import record_event
 from outreach.core.auth.services import ServiceError, normalise_email
@@ -313,23 +313,57 @@ def apply_import(plan: ImportPlan, *, actor: Any, now: datetime, filename: str, 
 
 def _apply_contacts(rows: list[RowPlan], *, actor: Any, now: datetime) -> tuple[list[int], list[int]]:
     tag_cache = {t.slug: t for t in services.tags_for([t for r in rows for t in r.data.get("tags", [])])}
+    db.session.flush()
+    updated = _update_contacts([r for r in rows if r.record_id], tag_cache, now=now)
+    created = _insert_contacts([r for r in rows if not r.record_id], tag_cache, actor=actor, now=now)
+    return created, updated
+
+
+def _insert_contacts(rows: list[RowPlan], tag_cache: dict[str, Any], *, actor: Any, now: datetime) -> list[int]:
+    """New contacts with bulk inserts (many rows per statement): 10,000 rows in a few seconds."""
+    if not rows:
+        return []
+    contact_rows = []
+    for row in rows:
+        d = row.data
+        contact_rows.append({
+            "honorific": d.get("honorific"), "first_name": d["first_name"], "last_name": d["last_name"],
+            "country": d.get("country"), "stance": d.get("stance", "neutral"), "influence": d.get("influence", 3),
+            "cadence_days": d.get("cadence_days"), "is_archived": False, "created_at": now, "updated_at": now,
+            "created_by_id": getattr(actor, "id", None),
+            "search_text": join_text([d.get("honorific"), d["first_name"], d["last_name"], *d.get("emails", []),
+                                      d.get("title") if d.get("organisation_id") else None, *d.get("tags", [])]),
+        })
+    ids = list(db.session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), contact_rows))
+    emails, phones, languages, tags, positions = [], [], [], [], []
+    for cid, row in zip(ids, rows):
+        d = row.data
+        emails += [{"contact_id": cid, "email": e, "is_primary": i == 0} for i, e in enumerate(dict.fromkeys(
+            d.get("emails", [])))]
+        phones += [{"contact_id": cid, "number": n, "is_primary": i == 0} for i, n in enumerate(dict.fromkeys(
+            d.get("phones", [])))]
+        languages += [{"contact_id": cid, "code": c} for c in dict.fromkeys(d.get("languages", []))]
+        tag_ids = {tag_cache[normalise(t)[:60]].id for t in d.get("tags", []) if normalise(t)[:60] in tag_cache}
+        tags += [{"contact_id": cid, "tag_id": t} for t in tag_ids]
+        if d.get("organisation_id"):
+            positions.append({"contact_id": cid, "organisation_id": d["organisation_id"], "title": d["title"],
+                              "created_at": now})
+    for table, values in ((ContactEmail.__table__, emails), (ContactPhone.__table__, phones),
+                          (ContactLanguage.__table__, languages), (contact_tags, tags), (Position.__table__, positions)):
+        if values:
+            db.session.execute(insert(table), values)
+    return ids
+
+
+def _update_contacts(rows: list[RowPlan], tag_cache: dict[str, Any], *, now: datetime) -> list[int]:
     existing = {c.id: c for c in db.session.scalars(
         select(Contact).options(selectinload(Contact.emails), selectinload(Contact.phones),
                                 selectinload(Contact.languages), selectinload(Contact.tags),
                                 selectinload(Contact.positions))
-        .where(Contact.id.in_([r.record_id for r in rows if r.record_id])))}
-    created: list[Contact] = []
-    updated: list[int] = []
+        .where(Contact.id.in_([r.record_id for r in rows])))}
     for row in rows:
         d = row.data
-        if row.record_id:
-            contact = existing[row.record_id]
-            updated.append(contact.id)
-        else:
-            contact = Contact(created_at=now, created_by_id=getattr(actor, "id", None), stance="neutral", influence=3,
-                              is_archived=False, emails=[], phones=[], languages=[], tags=[], positions=[])
-            db.session.add(contact)
-            created.append(contact)
+        contact = existing[row.record_id]
         for name in ("honorific", "first_name", "last_name", "country", "stance", "influence", "cadence_days"):
             if name in d:
                 setattr(contact, name, d[name])
@@ -357,7 +391,7 @@ def _apply_contacts(rows: list[RowPlan], *, actor: Any, now: datetime) -> tuple[
                                          *(e.email for e in contact.emails), *(p.title for p in contact.positions),
                                          *(t.name for t in contact.tags)])
     db.session.flush()
-    return [c.id for c in created], updated
+    return [r.record_id for r in rows if r.record_id]
 
 
 def _apply_organisations(rows: list[RowPlan], *, actor: Any, now: datetime) -> tuple[list[int], list[int]]:

@@ -188,6 +188,7 @@ def import_upload():
             form.file.errors = [_("Choose a CSV file.")]
         return render_template("contacts/import.html", form=form, limits=csv_io), 422
     data = upload.read(csv_io.MAX_IMPORT_BYTES + 1)
+    upload.close()
     try:
         header, rows = csv_io.read_csv(data)
     except csv_io.CsvError as exc:

@@ -7,6 +7,7 @@ undo it by hand (previous values of every field and the ids of every re-pointed 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,11 @@ class DuplicatePair:
     reason: str
 
 
+def _comparable(name: str) -> str:
+    """A name with punctuation as spaces ("Jean-Pierre" and "Jean Pierre" compare equal)."""
+    return " ".join(re.sub(r"[^\w]+", " ", normalise(name)).split())
+
+
 def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
     """Pairs of active contacts that share an e-mail or phone, or have very similar names in one organisation."""
     pairs: dict[tuple[int, int], str] = {}
@@ -60,7 +66,7 @@ def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
         .order_by(Position.organisation_id, Contact.id)).all()
     by_org: dict[int, list[tuple[int, str]]] = {}
     for org_id, cid, first, last in rows:
-        by_org.setdefault(org_id, []).append((cid, normalise(f"{first} {last}")))
+        by_org.setdefault(org_id, []).append((cid, _comparable(f"{first} {last}")))
     for people in by_org.values():
         for i, (cid, name) in enumerate(people):
             for other_id, other in people[i + 1:]:
