@@ -51,7 +51,7 @@ def upgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('search_text', sa.Text(), nullable=False, server_default=''))
         batch_op.create_index('ix_contacts_influence', ['influence'], unique=False)
-        batch_op.create_index('ix_contacts_updated_at', ['updated_at'], unique=False)
+        batch_op.create_index('ix_contacts_archived_updated', ['is_archived', 'updated_at', 'id'], unique=False)
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('search_text', sa.Text(), nullable=False, server_default=''))
         batch_op.create_index('ix_organisations_updated_at', ['updated_at'], unique=False)
@@ -86,6 +86,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_organisations_updated_at')
         batch_op.drop_column('search_text')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.drop_index('ix_contacts_updated_at')
+        batch_op.drop_index('ix_contacts_archived_updated')
         batch_op.drop_index('ix_contacts_influence')
         batch_op.drop_column('search_text')

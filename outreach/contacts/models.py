@@ -119,7 +119,7 @@ class Contact(Base):
         Index("ix_contacts_stance", "stance"),
         Index("ix_contacts_last_touch_at", "last_touch_at"),
         Index("ix_contacts_merged_into_id", "merged_into_id"),
-        Index("ix_contacts_updated_at", "updated_at"),
+        Index("ix_contacts_archived_updated", "is_archived", "updated_at", "id"),
         Index("ix_contacts_influence", "influence"),
     )
 
