@@ -14,8 +14,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from outreach.contacts import services
 from outreach.contacts.models import (Contact, ContactEmail, ContactPhone, Organisation, Position, Relationship)
@@ -27,6 +27,8 @@ from outreach.core.signals import contact_merged, organisation_merged
 
 #: Names this similar (rapidfuzz token_sort_ratio) within one organisation are proposed as duplicates.
 NAME_SIMILARITY = 85
+#: How many recently changed contacts the name comparison starts from.
+RECENT_WINDOW = 1000
 
 
 @dataclass
@@ -46,24 +48,33 @@ def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
     pairs: dict[tuple[int, int], str] = {}
 
     def shared(model: Any, column: str, reason: str) -> None:
-        a, b = aliased(model), aliased(model)
-        rows = db.session.execute(
-            select(a.contact_id, b.contact_id).join(b, and_(getattr(a, column) == getattr(b, column),
-                                                            a.contact_id < b.contact_id))
-            .join(Contact, Contact.id == a.contact_id).where(Contact.is_archived.is_(False)).limit(limit)).all()
-        for x, y in rows:
-            pairs.setdefault((x, y), reason)
+        # Values held twice, read off the column's index; then the contacts that hold them.
+        key = getattr(model, column)
+        twice = select(key).group_by(key).having(func.count() > 1).limit(limit).scalar_subquery()
+        holders: dict[str, list[int]] = {}
+        for value, contact_id in db.session.execute(
+                select(key, model.contact_id).join(Contact, Contact.id == model.contact_id)
+                .where(key.in_(twice), Contact.is_archived.is_(False)).order_by(key, model.contact_id)):
+            holders.setdefault(value, []).append(contact_id)
+        for ids in holders.values():
+            for i, x in enumerate(ids):
+                for y in ids[i + 1:]:
+                    if x != y:
+                        pairs.setdefault((x, y), reason)
 
     shared(ContactEmail, "email", str(_l("same e-mail address")))
     shared(ContactPhone, "number", str(_l("same phone number")))
-    # Similar names among the current people of one organisation: candidates from a grouped query.
-    crowded = select(Position.organisation_id).where(Position.end_date.is_(None)).group_by(
-        Position.organisation_id).having(func.count() > 1).limit(2000)
+    # Similar names among the current people of one organisation. Duplicates come from new or edited
+    # records, so only the organisations of the most recently changed people are compared (bounded work).
+    recent = select(Contact.id).where(Contact.is_archived.is_(False)).order_by(
+        Contact.is_archived, Contact.updated_at.desc(), Contact.id.desc()).limit(RECENT_WINDOW)
+    orgs = list(set(db.session.scalars(select(Position.organisation_id).where(
+        Position.end_date.is_(None), Position.contact_id.in_(recent.scalar_subquery())))))
     rows = db.session.execute(
         select(Position.organisation_id, Contact.id, Contact.first_name, Contact.last_name)
         .join(Contact, Contact.id == Position.contact_id)
-        .where(Position.end_date.is_(None), Contact.is_archived.is_(False), Position.organisation_id.in_(crowded))
-        .order_by(Position.organisation_id, Contact.id)).all()
+        .where(Position.end_date.is_(None), Contact.is_archived.is_(False), Position.organisation_id.in_(orgs))
+        .limit(20 * RECENT_WINDOW)).all()
     by_org: dict[int, list[tuple[int, str]]] = {}
     for org_id, cid, first, last in rows:
         by_org.setdefault(org_id, []).append((cid, _comparable(f"{first} {last}")))
