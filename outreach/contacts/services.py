@@ -344,7 +344,7 @@ def search_contacts(query: str, *, user: Any, limit: int = 20, include_archived:
     Users without the full directory only match on public fields (names, titles, organisations).
     """
     q = search.normalise(query)[:search.MAX_QUERY_LENGTH]
-    ids = search.candidate_ids("contacts", q)
+    ids = search.candidate_ids("contacts", q, enough=min(limit, 20))
     if not ids:
         return []
     stmt = select(Contact).options(*contact_loader_options()).where(Contact.id.in_(ids))
@@ -361,7 +361,7 @@ def search_organisations(query: str, *, user: Any, limit: int = 20,
                          include_archived: bool = False) -> list[Organisation]:
     """Organisations matching *query* by name, acronym or tag, best first."""
     q = search.normalise(query)[:search.MAX_QUERY_LENGTH]
-    ids = search.candidate_ids("organisations", q)
+    ids = search.candidate_ids("organisations", q, enough=min(limit, 20))
     if not ids:
         return []
     stmt = select(Organisation).options(selectinload(Organisation.parent)).where(Organisation.id.in_(ids))

@@ -134,7 +134,7 @@ def test_list_and_detail_pages_run_a_fixed_number_of_queries(app, login_as, make
     c, partner = login_as("partner")
     small = _fill(app, make_org, make_contact, 3)
     urls = ["/directory/contacts", "/directory/contacts?sort=updated", f"/directory/contacts?organisation={small.id}",
-            "/directory/contacts?q=number", "/directory/organisations", "/directory/organisations?view=tree",
+            "/directory/organisations", "/directory/organisations?view=tree",
             f"/directory/organisations/{small.id}", "/directory/public", "/directory/people-i-know", "/"]
     with app.app_context():
         first = db.session.scalar(select(Contact.id).order_by(Contact.id))
@@ -144,6 +144,8 @@ def test_list_and_detail_pages_run_a_fixed_number_of_queries(app, login_as, make
                                         updated_at=db.session.get(Contact, cid).created_at))
         db.session.commit()
     before = {u: _count(count_queries, c, u) for u in urls + [f"/directory/contacts/{first}"]}
+    # Search adds the typo-tolerant pass only when few rows contain the words: bounded, not per row.
+    searches = [_count(count_queries, c, "/directory/contacts?q=number")]
     big = _fill(app, make_org, make_contact, 60)
     with app.app_context():
         for cid in db.session.scalars(select(Contact.id).where(Contact.id > first + 2)):
@@ -156,4 +158,6 @@ def test_list_and_detail_pages_run_a_fixed_number_of_queries(app, login_as, make
     after = {u.replace(str(small.id), str(big.id)): _count(count_queries, c, u.replace(str(small.id), str(big.id)))
              for u in urls + [f"/directory/contacts/{first}"]}
     assert list(before.values()) == list(after.values()), (before, after)
+    searches.append(_count(count_queries, c, "/directory/contacts?q=number"))
+    assert max(searches) <= 14, searches
     assert max(after.values()) <= 12, after
