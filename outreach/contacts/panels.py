@@ -31,8 +31,14 @@ def _people_i_know(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
 
 
 def register_contributions() -> None:
-    register_nav_item(NavItem("contacts.index", _l("Contacts"), DIRECTORY_READERS, 20))
-    register_nav_item(NavItem("contacts.organisations", _l("Organisations"), DIRECTORY_READERS, 21))
+    register_nav_item(NavItem("contacts.index", _l("Contacts"), DIRECTORY_READERS, 20, active_for=frozenset({
+        "contacts.contact", "contacts.new_contact", "contacts.edit_contact", "contacts.new_position",
+        "contacts.relationship", "contacts.people_i_know", "contacts.duplicates",
+        "contacts.merge_contacts", "contacts.import_upload", "contacts.import_confirm"})))
+    register_nav_item(NavItem("contacts.organisations", _l("Organisations"), DIRECTORY_READERS, 21,
+                              active_for=frozenset({"contacts.organisation", "contacts.new_organisation",
+                                                    "contacts.edit_organisation", "contacts.merge_organisations"})))
+    register_nav_item(NavItem("contacts.search", _l("Search"), DIRECTORY_READERS, 22))
     register_nav_item(NavItem("contacts.public_directory", _l("Directory"), frozenset({Role.ACTIVIST}), 20))
     register_panel(Panel("directory.recent", "contacts/_panel_recent.html", _recent_targets, roles=STAFF, order=30))
     register_panel(Panel("directory.known", "contacts/_panel_known.html", _people_i_know,
