@@ -14,6 +14,7 @@ def test_search_as_you_type_and_open_a_contact(page_factory, live_server):
     page = page_factory()
     sign_in(page, live_server, "coordinator@outreach.example")
     page.goto(f"{live_server}/directory/contacts")
+    page.wait_for_load_state("load")
     page.get_by_role("searchbox", name="Search").fill("kiplagt")  # a typo
     page.wait_for_url(re.compile(r".*q=kiplagt.*"))
     results = page.locator("#contact-results")
@@ -42,8 +43,10 @@ def test_move_to_a_new_post_with_the_organisation_picker(page_factory, live_serv
     page.goto(f"{live_server}/directory/contacts/2")
     name = page.get_by_role("heading", level=1).inner_text()
     page.get_by_role("link", name="Move to a new post").click()
-    page.get_by_placeholder("Type part of a name or acronym").fill("unwom")
-    page.get_by_role("button", name=re.compile("UN Women")).click()
+    page.wait_for_url(re.compile(r".*/positions/new\?move=1"))
+    page.wait_for_load_state("load")  # htmx binds its listeners once the page has loaded
+    page.get_by_placeholder("Type part of a name or acronym").fill("UN Wom")
+    page.locator("[data-pick-id]", has_text="UN Women").first.click()
     page.get_by_label("Title").fill("Deputy Executive Director")
     page.get_by_label("Started").fill("2026-06-01")
     page.get_by_role("button", name="Save the post").click()
