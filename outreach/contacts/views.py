@@ -301,14 +301,29 @@ def remove_relationship(contact_id: int):
 @permission_required(Capability.MANAGE_OWN_RELATIONSHIPS)
 def people_i_know():
     """The people the signed-in user knows."""
-    user = _user()
+    return _known_by(_user(), own=True)
+
+
+@bp.get("/partners/<int:user_id>")
+@permission_required(Capability.EDIT_DIRECTORY)
+def partner_network(user_id: int):
+    """Whom one partner (or any colleague) knows: for coordinators pairing doors and requests."""
+    from outreach.core.auth.models import User
+
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    return _known_by(person, own=False)
+
+
+def _known_by(user: Any, *, own: bool):  # type: ignore[no-untyped-def]
     stmt = (select(Relationship).join(Contact, Contact.id == Relationship.contact_id)
             .options(selectinload(Relationship.contact).selectinload(Contact.positions)
                      .selectinload(Position.organisation))
             .where(Relationship.user_id == user.id, Relationship.is_archived.is_(False), Contact.is_archived.is_(False))
             .order_by(Relationship.strength.desc(), Contact.last_name, Contact.id))
     page = offset_page(stmt, number=parse_page(request.args.get("page")), size=PAGE_SIZE)
-    return render_template("contacts/people_i_know.html", page=page)
+    return render_template("contacts/people_i_know.html", page=page, person=user, own=own)
 
 
 # -- search and the public directory -----------------------------------------------------------

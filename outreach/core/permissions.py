@@ -96,6 +96,7 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "contacts.search": DIRECTORY_READERS,
     "contacts.contact": DIRECTORY_READERS,
     "contacts.people_i_know": DIRECTORY_READERS,
+    "contacts.partner_network": STAFF,  # whom a given partner knows
     "contacts.relationship": DIRECTORY_READERS,  # one's own relationship to a contact
     "contacts.remove_relationship": DIRECTORY_READERS,
     "contacts.new_contact": STAFF,

@@ -161,3 +161,26 @@ def test_list_and_detail_pages_run_a_fixed_number_of_queries(app, login_as, make
     searches.append(_count(count_queries, c, "/directory/contacts?q=number"))
     assert max(searches) <= 14, searches
     assert max(after.values()) <= 12, after
+
+
+def test_coordinators_see_whom_a_partner_knows_and_download_a_vcard(app, login_as, make_user, make_contact):
+    from outreach.contacts import services
+    from outreach.core.time import now_utc
+
+    partner = make_user("partner", name="Kwame Mensah-Bonsu")
+    person = make_contact("Leymah", "Gbowee", emails="lg@example.org", phones="+231 77 012 3456")
+    with app.app_context():
+        services.set_relationship(db.session.get(Contact, person.id), partner, {"kind": "met_once", "strength": 3},
+                                  actor=partner, now=now_utc())
+        db.session.commit()
+    c, _user = login_as("coordinator")
+    page = c.get(f"/directory/partners/{partner.id}")
+    assert page.status_code == 200 and "Whom Kwame Mensah-Bonsu knows" in page.text and "Leymah Gbowee" in page.text
+    card = c.post(f"/directory/contacts/{person.id}/vcard")
+    assert card.status_code == 200 and card.mimetype == "text/vcard"
+    text = card.get_data(as_text=True)
+    assert "FN:Leymah Gbowee" in text and "EMAIL;TYPE=work;PREF=1:lg@example.org" in text and "tel:+231770123456" in text
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "contact.export_vcard"))
+    other, _p = login_as("partner")
+    assert other.get(f"/directory/partners/{partner.id}").status_code == 403
