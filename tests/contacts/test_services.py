@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from outreach.contacts import services
-from outreach.contacts.models import Contact, Organisation, Position, Relationship, Tag
+from outreach.contacts.models import Contact, Organisation, Relationship, Tag
 from outreach.core.audit import AuditEvent
 from outreach.core.auth.services import ServiceError
 
