@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import pycountry
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
@@ -153,7 +154,10 @@ def _country(value: str) -> str:
     for c, name in services.countries().items():
         if normalise(name) == normalise(value):
             return c
-    raise ServiceError(_l("unknown country (use a two-letter code such as CF)"))
+    try:  # official names, three-letter codes
+        return str(pycountry.countries.lookup(value.strip()).alpha_2)
+    except LookupError:
+        raise ServiceError(_l("unknown country (use a two-letter code such as CF)")) from None
 
 
 def plan_import(kind: str, header: list[str], rows: list[list[str]], mapping: list[str]) -> ImportPlan:

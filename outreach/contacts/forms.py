@@ -137,7 +137,7 @@ class ContactFilterForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], validators=[Optional()])
     stance = SelectField(_l("Stance"), choices=_enum_choices(STANCE_LABELS, _l("Any stance")), validators=[Optional()])
     tag = TextField(_l("Tag"), validators=[Optional(), Length(max=60)])
-    organisation = IntegerField(_l("Organisation (and below)"), validators=[Optional(), NumberRange(min=1)])
+    organisation = IntegerField(_l("Organisation (and everything under it)"), validators=[Optional(), NumberRange(min=1)])
     cold_days = IntegerField(_l("Not contacted in (days)"), validators=[Optional(), NumberRange(min=1, max=3650)])
     archived = BooleanField(_l("Archived only"))
     sort = SelectField(_l("Sort"), choices=choices(SORTS.items()), default="name", validators=[Optional()])

@@ -38,7 +38,8 @@ def register_contributions() -> None:
     register_nav_item(NavItem("contacts.organisations", _l("Organisations"), DIRECTORY_READERS, 21,
                               active_for=frozenset({"contacts.organisation", "contacts.new_organisation",
                                                     "contacts.edit_organisation", "contacts.merge_organisations"})))
-    register_nav_item(NavItem("contacts.search", _l("Search"), DIRECTORY_READERS, 22))
+    register_nav_item(NavItem("contacts.search", _l("Search"), DIRECTORY_READERS, 22,
+                              active_for=frozenset({"contacts.search"})))
     register_nav_item(NavItem("contacts.public_directory", _l("Directory"), frozenset({Role.ACTIVIST}), 20))
     register_panel(Panel("directory.recent", "contacts/_panel_recent.html", _recent_targets, roles=STAFF, order=30))
     register_panel(Panel("directory.known", "contacts/_panel_known.html", _people_i_know,

@@ -26,11 +26,17 @@ ORGANISATION_FIELDS = ("name", "acronym", "kind", "parent_id", "country", "regio
 
 # -- reference data ----------------------------------------------------------------------------
 
+#: Names people use where ISO's reads like an index entry.
+_COUNTRY_NAMES = {"CD": "Democratic Republic of the Congo", "CG": "Republic of the Congo", "FM": "Micronesia",
+                  "PS": "Palestine", "VA": "Holy See", "VG": "British Virgin Islands", "VI": "US Virgin Islands",
+                  "RU": "Russia", "SY": "Syria", "LA": "Laos", "KP": "North Korea", "KR": "South Korea"}
+
+
 @lru_cache(maxsize=1)
 def countries() -> dict[str, str]:
     """ISO 3166-1 alpha-2 code → English name, sorted by name."""
-    pairs = sorted(((c.alpha_2, getattr(c, "common_name", None) or c.name) for c in pycountry.countries),
-                   key=lambda p: p[1])
+    pairs = sorted(((c.alpha_2, _COUNTRY_NAMES.get(c.alpha_2) or getattr(c, "common_name", None) or c.name)
+                    for c in pycountry.countries), key=lambda p: p[1])
     return dict(pairs)
 
 

@@ -94,7 +94,7 @@ def index():
     """The contact directory: search, filters, sorting, pages."""
     form = ContactFilterForm(request.args)
     if not form.validate():
-        return render_template("contacts/index.html", form=form, page=None, searched=False), 400
+        return render_template("contacts/index.html", form=form, page=None, searched=False, organisation=None), 400
     now = now_utc()
     stmt = services.contact_list_statement(form.data, now=now).options(*services.contact_loader_options())
     if form.q.data:
@@ -109,7 +109,9 @@ def index():
             form.sort.data or "name", (Contact.last_name, Contact.first_name, Contact.id))
         page = offset_page(stmt.order_by(*sort), number=parse_page(request.args.get("page")), size=PAGE_SIZE)
     template = "contacts/_contact_rows.html" if _is_htmx() else "contacts/index.html"
-    return render_template(template, form=form, page=page, searched=bool(form.q.data), now=now)
+    organisation = db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
+    return render_template(template, form=form, page=page, searched=bool(form.q.data), now=now,
+                           organisation=organisation)
 
 
 @bp.get("/contacts/<int:contact_id>")

@@ -140,3 +140,12 @@ def test_export_is_filtered_formula_safe_and_audited(app, login_as, make_contact
     assert orgs.status_code == 200 and orgs.get_data(as_text=True).startswith("\ufeffid,name")
     partner, _p = login_as("partner")
     assert partner.post("/directory/contacts/export", data={}).status_code == 403
+
+
+def test_countries_are_read_by_code_name_or_official_name(ctx):
+    header = ["first_name", "last_name", "country"]
+    rows = [["A", "B", "cd"], ["C", "D", "Democratic Republic of the Congo"],
+            ["E", "F", "Congo, The Democratic Republic of the"], ["G", "H", "CAF"], ["I", "J", "Atlantis"]]
+    plan = csv_io.plan_import("contacts", header, rows, header)
+    assert [r.data.get("country") for r in plan.rows[:4]] == ["CD", "CD", "CD", "CF"]
+    assert plan.rows[4].action == "reject" and plan.rows[4].problems[0][0] == "country"
