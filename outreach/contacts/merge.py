@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import services
-from outreach.contacts.models import (Contact, ContactEmail, ContactPhone, Organisation, Position, Relationship)
+from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
+                                      Relationship)
 from outreach.contacts.search import normalise
 from outreach.core.audit import record_event
 from outreach.core.auth.services import ServiceError
@@ -146,8 +147,6 @@ def merge_contacts(target: Contact, source: Contact, choices: dict[str, str], *,
             rel.is_archived = True
             kept_rels.append(rel.id)
     db.session.flush()
-    from outreach.contacts.models import ContactLanguage
-
     for code in added_languages:
         target.languages.append(ContactLanguage(code=code))
     target.last_touch_at = max((t for t in (target.last_touch_at, source.last_touch_at) if t), default=None)
@@ -156,7 +155,7 @@ def merge_contacts(target: Contact, source: Contact, choices: dict[str, str], *,
     db.session.flush()
     db.session.expire(source, ["positions", "emails", "phones"])
     db.session.expire(target, ["positions", "emails", "phones"])
-    services._refresh_contact_search(target)
+    services.refresh_contact_search(target)
     db.session.flush()
     record_event("contact.merge", actor=actor, now=now, record=target, ip=ip, source_id=source.id,
                  target_before=before, taken_from_source=sorted(f for f, v in choices.items() if v == "source"),
@@ -191,7 +190,7 @@ def merge_organisations(target: Organisation, source: Organisation, choices: dic
     target.tags = list(dict.fromkeys([*target.tags, *source.tags]))
     target.updated_at = now
     source.is_archived, source.archived_at, source.merged_into_id, source.updated_at = True, now, target.id, now
-    services._refresh_organisation_search(target)
+    services.refresh_organisation_search(target)
     db.session.flush()
     record_event("organisation.merge", actor=actor, now=now, record=target, ip=ip, source_id=source.id,
                  target_before=before, taken_from_source=sorted(f for f, v in choices.items() if v == "source"),

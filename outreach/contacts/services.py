@@ -1,19 +1,19 @@
 """Directory rules: organisations, contacts, positions, relationships, search. Flush, never commit."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Iterable
 
 import phonenumbers
 import pycountry
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, literal, select
+from sqlalchemy import Select, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import search
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
-                                      Relationship, Tag)
+                                      Relationship, Tag, contact_tags, organisation_tags)
 from outreach.core.audit import record_event
 from outreach.core.auth.services import ServiceError, normalise_email
 from outreach.core.db import db
@@ -118,7 +118,7 @@ def organisation_ancestors(organisation: Organisation) -> list[Organisation]:
     return [row[0] for row in rows]
 
 
-def _refresh_organisation_search(org: Organisation) -> None:
+def refresh_organisation_search(org: Organisation) -> None:
     org.search_text = search.join_text([org.acronym, org.name, *(t.name for t in org.tags)])
 
 
@@ -143,7 +143,7 @@ def _apply_organisation(org: Organisation, data: dict[str, Any]) -> None:
             setattr(org, name, value if value != "" else None)
     if "tags" in data:
         org.tags = tags_for(split_list(data["tags"]))
-    _refresh_organisation_search(org)
+    refresh_organisation_search(org)
 
 
 def create_organisation(data: dict[str, Any], *, actor: Any, now: datetime, ip: str | None = None) -> Organisation:
@@ -182,7 +182,7 @@ def set_organisation_archived(org: Organisation, archived: bool, *, actor: Any, 
 
 # -- contacts ----------------------------------------------------------------------------------
 
-def _refresh_contact_search(contact: Contact) -> None:
+def refresh_contact_search(contact: Contact) -> None:
     contact.search_text = search.join_text([
         contact.honorific, contact.first_name, contact.last_name,
         *(e.email for e in contact.emails), *(p.title for p in contact.positions), *(t.name for t in contact.tags)])
@@ -223,7 +223,7 @@ def _apply_contact(contact: Contact, data: dict[str, Any]) -> None:
         contact.languages = [have.get(c) or ContactLanguage(code=c) for c in dict.fromkeys(codes)]
     if "tags" in data:
         contact.tags = tags_for(split_list(data["tags"]))
-    _refresh_contact_search(contact)
+    refresh_contact_search(contact)
 
 
 def create_contact(data: dict[str, Any], *, actor: Any, now: datetime, ip: str | None = None) -> Contact:
@@ -288,7 +288,7 @@ def add_position(contact: Contact, *, organisation: Organisation, title: str, st
                         end_date=end_date, created_at=now)
     db.session.add(position)
     contact.updated_at = now
-    _refresh_contact_search(contact)
+    refresh_contact_search(contact)
     db.session.flush()
     record_event("contact.move" if move else "position.add", actor=actor, now=now, record=contact, ip=ip,
                  position_id=position.id, organisation_id=organisation.id, title=position.title, ended=ended)
@@ -382,12 +382,6 @@ def search_organisations(query: str, *, user: Any, limit: int = 20,
 
 def contact_list_statement(filters: dict[str, Any], *, now: datetime) -> Select[Any]:
     """Contacts matching the list filters (country, stance, tag, organisation subtree, cold, archived)."""
-    from datetime import timedelta
-
-    from sqlalchemy import or_
-
-    from outreach.contacts.models import contact_tags
-
     stmt = select(Contact).where(Contact.is_archived.is_(bool(filters.get("archived"))))
     if filters.get("country"):
         stmt = stmt.where(Contact.country == filters["country"])
@@ -407,8 +401,6 @@ def contact_list_statement(filters: dict[str, Any], *, now: datetime) -> Select[
 
 def organisation_list_statement(filters: dict[str, Any]) -> Select[Any]:
     """Organisations matching the list filters (kind, country, region, tag, archived)."""
-    from outreach.contacts.models import organisation_tags
-
     stmt = select(Organisation).where(Organisation.is_archived.is_(bool(filters.get("archived"))))
     for name in ("kind", "country", "region"):
         if filters.get(name):
