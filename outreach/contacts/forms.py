@@ -157,6 +157,8 @@ class OrganisationFilterForm(FlaskForm):
     region = SelectField(_l("Region"), choices=region_choices(str(_l("Any region"))), validators=[Optional()])
     tag = TextField(_l("Tag"), validators=[Optional(), Length(max=60)])
     archived = BooleanField(_l("Archived only"))
+    sort = SelectField(_l("Sort"), choices=choices([("name", _l("Name")), ("updated", _l("Recently updated"))]),
+                       default="name", validators=[Optional()])
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -41,8 +41,9 @@ def organisations():
     else:
         if tree:
             stmt = stmt.where(Organisation.parent_id.is_(None))
-        page = offset_page(stmt.order_by(func.lower(Organisation.name), Organisation.id),
-                           number=parse_page(request.args.get("page")), size=PAGE_SIZE)
+        order = ((Organisation.updated_at.desc(), Organisation.id.desc()) if form.sort.data == "updated"
+                 else (func.lower(Organisation.name), Organisation.id))
+        page = offset_page(stmt.order_by(*order), number=parse_page(request.args.get("page")), size=PAGE_SIZE)
     child_counts = _child_counts([o.id for o in page.items]) if tree else {}
     template = "contacts/_organisation_rows.html" if _is_htmx() else "contacts/organisations.html"
     return render_template(template, form=form, page=page, tree=tree, child_counts=child_counts)
