@@ -6,6 +6,7 @@ import os
 from alembic import context
 
 from outreach.core.db import UTCDateTime, make_engine
+from outreach.migrate import include_object
 from outreach.models import metadata
 
 config = context.config
@@ -32,13 +33,14 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=metadata, literal_binds=True,
+    context.configure(url=_url(), target_metadata=metadata, literal_binds=True, include_object=include_object,
                       render_as_batch=_url().startswith("sqlite"))
     with context.begin_transaction():
         context.run_migrations()

@@ -77,6 +77,14 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     register_core_contributions()
 
+    # features
+    from outreach.contacts import bp as contacts_bp
+    from outreach.contacts import views as _contacts_views  # noqa: F401
+    from outreach.contacts.panels import register_contributions as register_contacts_contributions
+
+    app.register_blueprint(contacts_bp)
+    register_contacts_contributions()
+
     @app.route("/favicon.ico")
     def favicon():  # type: ignore[no-untyped-def]
         return app.send_static_file("img/favicon.svg")

@@ -93,6 +93,39 @@ def seed_demo() -> None:
         click.echo(f"  {role:<12} {email}")
 
 
+@main.command("seed", help="Generate a large synthetic data set for benchmarks (reproducible with --seed).")
+@click.option("--organisations", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Organisations to add (a tree).")
+@click.option("--contacts", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Contacts to add, each with a post (some moved).")
+@click.option("--seed", "seed_value", default=1325, show_default=True, help="Random seed: same seed, same data.")
+def seed(organisations: int, contacts: int, seed_value: int) -> None:
+    from outreach.contacts.seed import seed_directory
+    from outreach.core.db import db as database
+    from outreach.core.time import now_utc
+
+    # One step per feature: (label, rows it will add, run(progress)). Later features append theirs.
+    now = now_utc()
+    steps = [
+        ("Directory", organisations + contacts,
+         lambda progress: seed_directory(contacts=contacts, organisations=organisations, seed=seed_value, now=now,
+                                         progress=progress)),
+    ]
+    app = _app()
+    with app.app_context():
+        for label, total, run in steps:
+            if not total:
+                continue
+            with click.progressbar(length=total, label=f"{label:<12}", show_pos=True, show_eta=True) as bar:
+                try:
+                    run(bar.update)
+                except ValueError as exc:
+                    database.session.rollback()
+                    raise click.ClickException(str(exc)) from exc
+            database.session.commit()
+    click.echo(f"Added {organisations} organisations and {contacts} contacts (seed {seed_value}).")
+
+
 @main.command("worker", help="Run the scheduler process (exactly one per deployment).")
 @click.option("--once", is_flag=True, help="Run one tick and exit.")
 @click.option("--tick-seconds", default=60, show_default=True)

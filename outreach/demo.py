@@ -45,5 +45,10 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
     now = now_utc()
     for email, name, role, zone in DEMO_USERS:
         create_user(email=email, name=name, role=role, password=DEMO_PASSWORD, actor=None, now=now, timezone=zone)
+    db.session.flush()
+
+    from outreach.contacts.demo import seed_directory_demo
+
+    seed_directory_demo(now)
     db.session.commit()
     return True, demo_logins()

@@ -37,14 +37,23 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
     from outreach.core.db import db
     from outreach.core.time import now_utc
 
+    from outreach.contacts import services as directory
+
     target = make_user("partner", name="Target Person")
     admin = make_user("admin")
     with app.app_context():
+        now = now_utc()
         issued = invite_user(email="invitee-policy@example.org", name="Invitee", role="partner", actor=admin,
-                             now=now_utc(), ttl_hours=24)
+                             now=now, ttl_hours=24)
+        org = directory.create_organisation({"name": "Policy Office", "kind": "un_entity"}, actor=admin, now=now)
+        child = directory.create_organisation({"name": "Policy Desk", "parent_id": org.id}, actor=admin, now=now)
+        person = directory.create_contact({"first_name": "Policy", "last_name": "Person"}, actor=admin, now=now)
+        post = directory.add_position(person, organisation=child, title="Desk officer", start_date=None, actor=admin,
+                                      now=now)
         db.session.commit()
         return {"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
-                "filename": "css/outreach.css"}
+                "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
+                "position_id": post.id, "upload_token": "no-such-upload"}
 
 
 def _url(rule: Any, world: dict[str, Any]) -> str:

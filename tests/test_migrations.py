@@ -6,12 +6,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from outreach.core.db import db, make_engine
-from outreach.migrate import downgrade, upgrade
+from outreach.migrate import downgrade, include_object, upgrade
 from outreach.models import metadata
 
 
 def _diff(connection):
-    context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": False})
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": False,
+                                                             "include_object": include_object})
     return compare_metadata(context, metadata)
 
 

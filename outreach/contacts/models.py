@@ -78,6 +78,7 @@ class Organisation(Base):
         Index("ix_organisations_country", "country"),
         Index("ix_organisations_region", "region"),
         Index("ix_organisations_merged_into_id", "merged_into_id"),
+        Index("ix_organisations_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +90,8 @@ class Organisation(Base):
     region: Mapped[str | None] = mapped_column(String(60))
     website: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    #: Lower-case, accent-free name, acronym and tags, kept by the services; the search index reads it.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     is_archived: Mapped[bool] = mapped_column(default=False)
     archived_at: Mapped[datetime | None] = mapped_column()
     #: Set when this record was merged into another; it stays archived for the trail.
@@ -116,6 +119,8 @@ class Contact(Base):
         Index("ix_contacts_stance", "stance"),
         Index("ix_contacts_last_touch_at", "last_touch_at"),
         Index("ix_contacts_merged_into_id", "merged_into_id"),
+        Index("ix_contacts_archived_updated", "is_archived", "updated_at", "id"),
+        Index("ix_contacts_influence", "influence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,6 +132,8 @@ class Contact(Base):
     influence: Mapped[int] = mapped_column(SmallInteger, default=3)  #: 1 (low) to 5 (decisive)
     cadence_days: Mapped[int | None] = mapped_column()  #: contact at least every N days
     private_notes: Mapped[str | None] = mapped_column(Text)  #: never shown to activists
+    #: Lower-case, accent-free names, e-mails, titles and tags, kept by the services; the search index reads it.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     #: The latest logged interaction (kept by the meetings feature); "going cold" and filters use it.
     last_touch_at: Mapped[datetime | None] = mapped_column()
     is_archived: Mapped[bool] = mapped_column(default=False)

@@ -53,6 +53,8 @@ class NavItem:
     label: Any  #: a lazy string
     roles: frozenset[Role]
     order: int
+    #: Endpoints that light this item up; empty means "any endpoint of the same blueprint".
+    active_for: frozenset[str] = frozenset()
 
 
 _NAV: dict[str, NavItem] = {}

@@ -32,14 +32,24 @@ class Capability(str, enum.Enum):
     MANAGE_USERS = "manage_users"  #: invite, deactivate, change roles
     VIEW_AUDIT = "view_audit"  #: browse the audit log
     CONFIGURE_INSTANCE = "configure_instance"
+    # the directory (contacts feature)
+    VIEW_DIRECTORY = "view_directory"  #: full directory: e-mails, phones, stance, notes, who knows whom
+    VIEW_PUBLIC_DIRECTORY = "view_public_directory"  #: name, title, organisation, country only
+    EDIT_DIRECTORY = "edit_directory"  #: create, edit, archive, restore, merge organisations and contacts
+    IMPORT_EXPORT_DIRECTORY = "import_export_directory"  #: CSV import and export (audited)
+    MANAGE_OWN_RELATIONSHIPS = "manage_own_relationships"  #: record whom one knows
 
+
+_DIRECTORY_STAFF = frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY, Capability.EDIT_DIRECTORY,
+                              Capability.IMPORT_EXPORT_DIRECTORY, Capability.MANAGE_OWN_RELATIONSHIPS})
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
-    Role.MANAGER: frozenset({Capability.VIEW_AUDIT}),
-    Role.COORDINATOR: frozenset(),
-    Role.PARTNER: frozenset(),
-    Role.ACTIVIST: frozenset(),
+    Role.MANAGER: frozenset({Capability.VIEW_AUDIT}) | _DIRECTORY_STAFF,
+    Role.COORDINATOR: _DIRECTORY_STAFF,
+    Role.PARTNER: frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY,
+                             Capability.MANAGE_OWN_RELATIONSHIPS}),
+    Role.ACTIVIST: frozenset({Capability.VIEW_PUBLIC_DIRECTORY}),
 }
 
 
@@ -55,6 +65,8 @@ ALL_ROLES = frozenset(ROLES)
 STAFF = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})
 ADMINS = frozenset({Role.ADMIN})
 AUDITORS = frozenset({Role.ADMIN, Role.MANAGER})
+#: Everyone who sees the full directory (not activists).
+DIRECTORY_READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER})
 
 #: endpoint → roles allowed (or PUBLIC). Anything absent is refused to everyone.
 ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
@@ -78,6 +90,36 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "admin.reactivate": ADMINS,
     "admin.revoke_invitation": ADMINS,
     "audit.index": AUDITORS,
+    # the directory (outreach/contacts): organisations, contacts, positions, relationships
+    "contacts.public_directory": ALL_ROLES,  # name, title, organisation, country; the activists' view
+    "contacts.index": DIRECTORY_READERS,
+    "contacts.search": DIRECTORY_READERS,
+    "contacts.contact": DIRECTORY_READERS,
+    "contacts.people_i_know": DIRECTORY_READERS,
+    "contacts.partner_network": STAFF,  # whom a given partner knows
+    "contacts.relationship": DIRECTORY_READERS,  # one's own relationship to a contact
+    "contacts.remove_relationship": DIRECTORY_READERS,
+    "contacts.new_contact": STAFF,
+    "contacts.edit_contact": STAFF,
+    "contacts.archive_contact": STAFF,
+    "contacts.restore_contact": STAFF,
+    "contacts.new_position": STAFF,
+    "contacts.end_position": STAFF,
+    "contacts.organisations": DIRECTORY_READERS,
+    "contacts.organisation": DIRECTORY_READERS,
+    "contacts.organisation_children": DIRECTORY_READERS,
+    "contacts.new_organisation": STAFF,
+    "contacts.edit_organisation": STAFF,
+    "contacts.archive_organisation": STAFF,
+    "contacts.restore_organisation": STAFF,
+    "contacts.duplicates": STAFF,
+    "contacts.merge_contacts": STAFF,
+    "contacts.merge_organisations": STAFF,
+    "contacts.export_contacts": STAFF,
+    "contacts.export_organisations": STAFF,
+    "contacts.vcard": STAFF,
+    "contacts.import_upload": STAFF,
+    "contacts.import_confirm": STAFF,
 }
 
 

@@ -54,6 +54,13 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
     posts = ["/logout", "/account/", "/account/password", "/admin/users/invite",
              f"/admin/users/{other.id}/role", f"/admin/users/{other.id}/deactivate",
              f"/admin/users/{other.id}/reactivate", "/admin/invitations/1/revoke"]
+    posts += ["/directory/contacts/new", "/directory/contacts/1/edit", "/directory/contacts/1/archive",  # directory
+              "/directory/contacts/1/restore", "/directory/contacts/1/positions/new", "/directory/positions/1/end",
+              "/directory/contacts/1/relationship", "/directory/contacts/1/relationship/remove",
+              "/directory/organisations/new", "/directory/organisations/1/edit", "/directory/organisations/1/archive",
+              "/directory/organisations/1/restore", "/directory/contacts/1/merge", "/directory/organisations/1/merge",
+              "/directory/contacts/export", "/directory/organisations/export", "/directory/contacts/1/vcard",
+              "/directory/import", "/directory/import/x"]
     for url in posts:
         response = c.post(url, data={"role": "admin"})
         assert response.status_code == 400, url

@@ -1,0 +1,504 @@
+"""CSV import (dry run, then confirm) and export of the directory.
+
+Pure functions read and write CSV text; the services below plan an import without writing
+(`plan_import`) and apply a plan in the caller's transaction (`apply_import`). Exports are
+Excel-friendly (UTF-8 with BOM) and formula-safe.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import pycountry
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
+
+from outreach.contacts import services
+from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation,
+                                      OrganisationKind, Position, Stance, contact_tags)
+from outreach.contacts.search import join_text, normalise
+from outreach.core.audit import record_event
+from outreach.core.auth.services import ServiceError, normalise_email
+from outreach.core.db import db
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 20_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CONTACT_COLUMNS = ["id", "honorific", "first_name", "last_name", "emails", "phones", "country", "stance", "influence",
+                   "cadence_days", "languages", "tags", "organisation", "title"]
+ORGANISATION_COLUMNS = ["id", "name", "acronym", "kind", "parent", "country", "region", "website", "tags"]
+COLUMNS = {"contacts": CONTACT_COLUMNS, "organisations": ORGANISATION_COLUMNS}
+#: Header spellings people use, normalised → our column.
+SYNONYMS = {
+    "e-mail": "emails", "email": "emails", "e-mails": "emails", "email address": "emails", "mail": "emails",
+    "phone": "phones", "telephone": "phones", "mobile": "phones", "first name": "first_name", "given name": "first_name",
+    "firstname": "first_name", "last name": "last_name", "surname": "last_name", "family name": "last_name",
+    "lastname": "last_name", "title": "title", "position": "title", "job title": "title", "organization": "organisation",
+    "org": "organisation", "organisation": "organisation", "language": "languages", "tag": "tags", "type": "kind",
+    "parent organisation": "parent", "parent organization": "parent", "cadence": "cadence_days", "salutation": "honorific",
+}
+
+
+class CsvError(ValueError):
+    """The file cannot be read as CSV; the message says why, for the user."""
+
+
+# -- pure functions ----------------------------------------------------------------------------
+
+def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a UTF-8 CSV (with or without BOM), comma- or semicolon-separated."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise CsvError(_l("The file is larger than %(mb)d MB. Split it and import the parts.",
+                          mb=MAX_IMPORT_BYTES // (1024 * 1024)))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvError(_l("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise CsvError(_l("The file is not valid CSV: %(reason)s", reason=str(exc))) from exc
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise CsvError(_l("The file is empty."))
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise CsvError(_l("The file has %(n)d rows; at most %(max)d can be imported at once.", n=len(rows) - 1,
+                          max=MAX_IMPORT_ROWS))
+    return [h.strip() for h in rows[0]], rows[1:]
+
+
+def guess_mapping(header: list[str], kind: str) -> list[str]:
+    """For each header cell, the column it most likely holds ("" to ignore)."""
+    known = COLUMNS[kind]
+    result = []
+    for cell in header:
+        key = normalise(cell).replace("_", " ")
+        column = SYNONYMS.get(key) or key.replace(" ", "_")
+        result.append(column if column in known else "")
+    return result
+
+
+def unformula(value: str) -> str:
+    """Undo the export's formula guard (a leading apostrophe before = + - @)."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
+        return value[1:]
+    return value
+
+
+def safe_cell(value: Any) -> str:
+    """A cell spreadsheet programs will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """CSV text chunks, BOM first, every cell formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for i, row in enumerate(rows, 1):
+        writer.writerow([safe_cell(v) for v in row])
+        if i % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+# -- import: plan (dry run) and apply ----------------------------------------------------------
+
+@dataclass
+class RowPlan:
+    line: int  #: line number in the file (the header is line 1)
+    action: str  #: "create", "update" or "reject"
+    label: str
+    data: dict[str, Any] = field(default_factory=dict)
+    record_id: int | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)  #: (column, reason)
+
+
+@dataclass
+class ImportPlan:
+    kind: str
+    rows: list[RowPlan]
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+
+def _org_lookup() -> dict[str, int]:
+    lookup: dict[str, int] = {}
+    for oid, name, acronym in db.session.execute(
+            select(Organisation.id, Organisation.name, Organisation.acronym).where(Organisation.is_archived.is_(False))):
+        lookup.setdefault(normalise(name), oid)
+        if acronym:
+            lookup.setdefault(normalise(acronym), oid)
+    return lookup
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if code in services.countries():
+        return code
+    for c, name in services.countries().items():
+        if normalise(name) == normalise(value):
+            return c
+    try:  # official names, three-letter codes
+        return str(pycountry.countries.lookup(value.strip()).alpha_2)
+    except LookupError:
+        raise ServiceError(_l("unknown country (use a two-letter code such as CF)")) from None
+
+
+def plan_import(kind: str, header: list[str], rows: list[list[str]], mapping: list[str]) -> ImportPlan:
+    """Decide, row by row, what an import would do. Reads the database; writes nothing."""
+    columns = {name: i for i, name in enumerate(mapping) if name}
+    plans = []
+    orgs = _org_lookup()
+    if kind == "contacts":
+        by_email = dict(db.session.execute(select(ContactEmail.email, ContactEmail.contact_id)).all())
+        ids = set(db.session.scalars(select(Contact.id).where(Contact.merged_into_id.is_(None))))
+    else:
+        ids = set(db.session.scalars(select(Organisation.id).where(Organisation.merged_into_id.is_(None))))
+    seen_keys: set[str] = set()
+    for n, raw in enumerate(rows, start=2):
+        cells = {name: unformula(raw[i].strip()) if i < len(raw) else "" for name, i in columns.items()}
+        plan = RowPlan(line=n, action="create", label="")
+        (_plan_contact if kind == "contacts" else _plan_organisation)(plan, cells, orgs,
+                                                                      by_email if kind == "contacts" else {}, ids)
+        key = f"id:{plan.record_id}" if plan.record_id else (plan.data.get("emails") or [""])[0] or ""
+        if key and key in seen_keys and not plan.problems:
+            plan.problems.append(("id" if plan.record_id else "emails", str(_l("appears twice in the file"))))
+        seen_keys.add(key)
+        if plan.problems:
+            plan.action = "reject"
+        plans.append(plan)
+    return ImportPlan(kind, plans)
+
+
+def _plan_contact(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int], by_email: dict[str, int],
+                  ids: set[int]) -> None:
+    data: dict[str, Any] = {}
+    problems = plan.problems
+    for name in ("honorific", "first_name", "last_name", "title"):
+        if cells.get(name):
+            data[name] = cells[name][:200 if name == "title" else 100]
+    emails = []
+    for raw in services.split_list(cells.get("emails", "").replace(" ", ",")):
+        try:
+            emails.append(normalise_email(raw))
+        except ServiceError:
+            problems.append(("emails", str(_l("“%(v)s” is not an e-mail address", v=raw))))
+    if emails:
+        data["emails"] = emails
+    if cells.get("country"):
+        try:
+            data["country"] = _country(cells["country"])
+        except ServiceError as exc:
+            problems.append(("country", str(exc.message)))
+    if cells.get("phones"):
+        try:
+            data["phones"] = [services.normalise_phone(p, country=data.get("country"))
+                              for p in services.split_list(cells["phones"])]
+        except ServiceError as exc:
+            problems.append(("phones", str(exc.message)))
+    if cells.get("stance"):
+        if normalise(cells["stance"]) in {s.value for s in Stance}:
+            data["stance"] = normalise(cells["stance"])
+        else:
+            problems.append(("stance", str(_l("use champion, supportive, neutral, sceptical or opposed"))))
+    for name, low, high in (("influence", 1, 5), ("cadence_days", 1, 3650)):
+        if cells.get(name):
+            try:
+                value = int(cells[name])
+                if not low <= value <= high:
+                    raise ValueError
+                data[name] = value
+            except ValueError:
+                problems.append((name, str(_l("a whole number from %(a)d to %(b)d", a=low, b=high))))
+    if cells.get("languages"):
+        codes = [c.lower() for c in services.split_list(cells["languages"])]
+        bad = [c for c in codes if c not in services.languages()]
+        if bad:
+            problems.append(("languages", str(_l("unknown language codes: %(c)s", c=", ".join(bad)))))
+        data["languages"] = codes
+    if cells.get("tags"):
+        data["tags"] = services.split_list(cells["tags"])
+    if cells.get("organisation"):
+        oid = orgs.get(normalise(cells["organisation"]))
+        if oid is None:
+            problems.append(("organisation", str(_l("no organisation called “%(v)s”; import organisations first",
+                                                   v=cells["organisation"]))))
+        data["organisation_id"] = oid
+        if not data.get("title"):
+            problems.append(("title", str(_l("a title is needed with an organisation"))))
+    match = _match_id(plan, cells, ids)
+    if match is None and emails:
+        match = next((by_email[e] for e in emails if e in by_email), None)
+    if match is not None:
+        plan.action, plan.record_id = "update", match
+    else:
+        for name, label in (("first_name", _l("first name")), ("last_name", _l("last name"))):
+            if not data.get(name):
+                problems.append((name, str(_l("the %(f)s is missing", f=label))))
+    plan.data = data
+    plan.label = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p) or \
+        (emails[0] if emails else f"#{plan.record_id or ''}")
+
+
+def _match_id(plan: RowPlan, cells: dict[str, str], ids: set[int]) -> int | None:
+    if not cells.get("id"):
+        return None
+    try:
+        value = int(cells["id"])
+    except ValueError:
+        plan.problems.append(("id", str(_l("not a number"))))
+        return None
+    if value not in ids:
+        plan.problems.append(("id", str(_l("no record with id %(id)d", id=value))))
+        return None
+    return value
+
+
+def _plan_organisation(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int], _by_email: dict[str, int],
+                       ids: set[int]) -> None:
+    data: dict[str, Any] = {}
+    problems = plan.problems
+    for name, size in (("name", 300), ("acronym", 50), ("region", 60), ("website", 500)):
+        if cells.get(name):
+            data[name] = cells[name][:size]
+    if cells.get("kind"):
+        kind = normalise(cells["kind"]).replace(" ", "_").replace("/", "_")
+        if kind in {k.value for k in OrganisationKind}:
+            data["kind"] = kind
+        else:
+            problems.append(("kind", str(_l("unknown kind"))))
+    if cells.get("country"):
+        try:
+            data["country"] = _country(cells["country"])
+        except ServiceError as exc:
+            problems.append(("country", str(exc.message)))
+    if cells.get("parent"):
+        data["parent_key"] = normalise(cells["parent"])
+    if cells.get("tags"):
+        data["tags"] = services.split_list(cells["tags"])
+    match = _match_id(plan, cells, ids)
+    if match is None and data.get("name"):
+        match = orgs.get(normalise(data["name"]))
+    if match is not None:
+        plan.action, plan.record_id = "update", match
+    elif not data.get("name"):
+        problems.append(("name", str(_l("the name is missing"))))
+    plan.data = data
+    plan.label = data.get("name") or f"#{plan.record_id or ''}"
+
+
+def apply_import(plan: ImportPlan, *, actor: Any, now: datetime, filename: str, ip: str | None = None) -> dict[str, int]:
+    """Write the accepted rows of *plan* in the caller's transaction; one flush, one audit event."""
+    rows = [r for r in plan.rows if r.action != "reject"]
+    if plan.kind == "contacts":
+        created, updated = _apply_contacts(rows, actor=actor, now=now)
+    else:
+        created, updated = _apply_organisations(rows, actor=actor, now=now)
+    record_event(f"{plan.kind[:-1]}.import", actor=actor, now=now, record_type=plan.kind, ip=ip, filename=filename,
+                 created=created, updated=updated, rejected=plan.count("reject"))
+    return {"created": len(created), "updated": len(updated)}
+
+
+def _apply_contacts(rows: list[RowPlan], *, actor: Any, now: datetime) -> tuple[list[int], list[int]]:
+    tag_cache = {t.slug: t for t in services.tags_for([t for r in rows for t in r.data.get("tags", [])])}
+    db.session.flush()
+    updated = _update_contacts([r for r in rows if r.record_id], tag_cache, now=now)
+    created = _insert_contacts([r for r in rows if not r.record_id], tag_cache, actor=actor, now=now)
+    return created, updated
+
+
+def _insert_contacts(rows: list[RowPlan], tag_cache: dict[str, Any], *, actor: Any, now: datetime) -> list[int]:
+    """New contacts with bulk inserts (many rows per statement): 10,000 rows in a few seconds."""
+    if not rows:
+        return []
+    contact_rows = []
+    for row in rows:
+        d = row.data
+        contact_rows.append({
+            "honorific": d.get("honorific"), "first_name": d["first_name"], "last_name": d["last_name"],
+            "country": d.get("country"), "stance": d.get("stance", "neutral"), "influence": d.get("influence", 3),
+            "cadence_days": d.get("cadence_days"), "is_archived": False, "created_at": now, "updated_at": now,
+            "created_by_id": getattr(actor, "id", None),
+            "search_text": join_text([d.get("honorific"), d["first_name"], d["last_name"], *d.get("emails", []),
+                                      d.get("title") if d.get("organisation_id") else None, *d.get("tags", [])]),
+        })
+    ids = list(db.session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), contact_rows))
+    emails, phones, languages, tags, positions = [], [], [], [], []
+    for cid, row in zip(ids, rows):
+        d = row.data
+        emails += [{"contact_id": cid, "email": e, "is_primary": i == 0} for i, e in enumerate(dict.fromkeys(
+            d.get("emails", [])))]
+        phones += [{"contact_id": cid, "number": n, "is_primary": i == 0} for i, n in enumerate(dict.fromkeys(
+            d.get("phones", [])))]
+        languages += [{"contact_id": cid, "code": c} for c in dict.fromkeys(d.get("languages", []))]
+        tag_ids = {tag_cache[normalise(t)[:60]].id for t in d.get("tags", []) if normalise(t)[:60] in tag_cache}
+        tags += [{"contact_id": cid, "tag_id": t} for t in tag_ids]
+        if d.get("organisation_id"):
+            positions.append({"contact_id": cid, "organisation_id": d["organisation_id"], "title": d["title"],
+                              "created_at": now})
+    for table, values in ((ContactEmail.__table__, emails), (ContactPhone.__table__, phones),
+                          (ContactLanguage.__table__, languages), (contact_tags, tags), (Position.__table__, positions)):
+        if values:
+            db.session.execute(insert(table), values)
+    return ids
+
+
+def _update_contacts(rows: list[RowPlan], tag_cache: dict[str, Any], *, now: datetime) -> list[int]:
+    existing = {c.id: c for c in db.session.scalars(
+        select(Contact).options(selectinload(Contact.emails), selectinload(Contact.phones),
+                                selectinload(Contact.languages), selectinload(Contact.tags),
+                                selectinload(Contact.positions))
+        .where(Contact.id.in_([r.record_id for r in rows])))}
+    for row in rows:
+        d = row.data
+        contact = existing[row.record_id]
+        for name in ("honorific", "first_name", "last_name", "country", "stance", "influence", "cadence_days"):
+            if name in d:
+                setattr(contact, name, d[name])
+        have = {e.email for e in contact.emails}
+        for email in d.get("emails", []):
+            if email not in have:
+                contact.emails.append(ContactEmail(email=email, is_primary=not contact.emails))
+        have = {p.number for p in contact.phones}
+        for number in dict.fromkeys(d.get("phones", [])):
+            if number not in have:
+                contact.phones.append(ContactPhone(number=number, is_primary=not contact.phones))
+        have = {lang.code for lang in contact.languages}
+        for code in dict.fromkeys(d.get("languages", [])):
+            if code not in have:
+                contact.languages.append(ContactLanguage(code=code))
+        for name in d.get("tags", []):
+            tag = tag_cache.get(normalise(name)[:60])
+            if tag is not None and tag not in contact.tags:
+                contact.tags.append(tag)
+        if d.get("organisation_id") and not any(p.end_date is None and p.organisation_id == d["organisation_id"]
+                                                and p.title == d["title"] for p in contact.positions):
+            contact.positions.append(Position(organisation_id=d["organisation_id"], title=d["title"], created_at=now))
+        contact.updated_at = now
+        contact.search_text = join_text([contact.honorific, contact.first_name, contact.last_name,
+                                         *(e.email for e in contact.emails), *(p.title for p in contact.positions),
+                                         *(t.name for t in contact.tags)])
+    db.session.flush()
+    return [r.record_id for r in rows if r.record_id]
+
+
+def _apply_organisations(rows: list[RowPlan], *, actor: Any, now: datetime) -> tuple[list[int], list[int]]:
+    tag_cache = {t.slug: t for t in services.tags_for([t for r in rows for t in r.data.get("tags", [])])}
+    existing = {o.id: o for o in db.session.scalars(
+        select(Organisation).options(selectinload(Organisation.tags))
+        .where(Organisation.id.in_([r.record_id for r in rows if r.record_id])))}
+    lookup = _org_lookup()
+    created: list[Organisation] = []
+    updated: list[int] = []
+    by_key: dict[str, Organisation] = {}
+    for row in rows:
+        d = row.data
+        if row.record_id:
+            org = existing[row.record_id]
+            updated.append(org.id)
+        else:
+            org = Organisation(created_at=now, created_by_id=getattr(actor, "id", None), kind="other",
+                               is_archived=False, tags=[])
+            db.session.add(org)
+            created.append(org)
+        for name in ("name", "acronym", "kind", "country", "region", "website"):
+            if name in d:
+                setattr(org, name, d[name])
+        for name in d.get("tags", []):
+            tag = tag_cache.get(normalise(name)[:60])
+            if tag is not None and tag not in org.tags:
+                org.tags.append(tag)
+        org.updated_at = now
+        org.search_text = join_text([org.acronym, org.name, *(t.name for t in org.tags)])
+        by_key.setdefault(normalise(org.name), org)
+        if org.acronym:
+            by_key.setdefault(normalise(org.acronym), org)
+    db.session.flush()
+    # Parents may be other rows of the same file: resolve them after every row has an id.
+    index = 0
+    for row in rows:
+        org = existing[row.record_id] if row.record_id else created[index]
+        if not row.record_id:
+            index += 1
+        key = row.data.get("parent_key")
+        if key:
+            parent = by_key.get(key)
+            parent_id = parent.id if parent is not None else lookup.get(key)
+            if parent_id is not None and parent_id != org.id:
+                org.parent_id = parent_id
+    db.session.flush()
+    return [o.id for o in created], updated
+
+
+# -- stored previews ---------------------------------------------------------------------------
+
+def store_upload(folder: Path, *, data: bytes, kind: str, filename: str, user_id: int, now: datetime) -> str:
+    """Keep an uploaded file server-side between the dry run and the confirmation; return its token."""
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(16)
+    (folder / f"{token}.csv").write_bytes(data)
+    (folder / f"{token}.json").write_text(json.dumps({"kind": kind, "filename": filename, "user_id": user_id,
+                                                      "created_at": now.isoformat()}))
+    return token
+
+
+def load_upload(folder: Path, token: str, *, user_id: int) -> tuple[bytes, dict[str, Any]] | None:
+    """The stored file and its facts, or None if the token is unknown or belongs to someone else."""
+    if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 40:
+        return None
+    meta_path, data_path = folder / f"{token}.json", folder / f"{token}.csv"
+    if not meta_path.exists() or not data_path.exists():
+        return None
+    meta = json.loads(meta_path.read_text())
+    if meta.get("user_id") != user_id:
+        return None
+    return data_path.read_bytes(), meta
+
+
+def discard_upload(folder: Path, token: str) -> None:
+    for suffix in (".csv", ".json"):
+        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+# -- export ------------------------------------------------------------------------------------
+
+def contact_rows(stmt: Any) -> Iterator[list[Any]]:
+    stmt = stmt.options(selectinload(Contact.emails), selectinload(Contact.phones), selectinload(Contact.languages),
+                        selectinload(Contact.tags), selectinload(Contact.positions).selectinload(Position.organisation))
+    for c in db.session.scalars(stmt.order_by(Contact.last_name, Contact.first_name, Contact.id).execution_options(
+            yield_per=1000)):
+        current = next((p for p in c.positions if p.end_date is None), None)
+        yield [c.id, c.honorific, c.first_name, c.last_name, "; ".join(e.email for e in c.emails),
+               "; ".join(p.number for p in c.phones), c.country, c.stance, c.influence, c.cadence_days,
+               ", ".join(lang.code for lang in c.languages), ", ".join(t.name for t in c.tags),
+               (current.organisation.acronym or current.organisation.name) if current else "",
+               current.title if current else ""]
+
+
+def organisation_rows(stmt: Any) -> Iterator[list[Any]]:
+    stmt = stmt.options(selectinload(Organisation.parent), selectinload(Organisation.tags))
+    for o in db.session.scalars(stmt.order_by(Organisation.name, Organisation.id).execution_options(yield_per=1000)):
+        yield [o.id, o.name, o.acronym, o.kind, (o.parent.acronym or o.parent.name) if o.parent else "", o.country,
+               o.region, o.website, ", ".join(t.name for t in o.tags)]
+
+
+def record_export(kind: str, *, actor: Any, now: datetime, filters: dict[str, Any], ip: str | None = None) -> None:
+    """Audit an export before it is sent."""
+    record_event(f"{kind[:-1]}.export", actor=actor, now=now, record_type=kind, ip=ip,
+                 filters={k: v for k, v in filters.items() if v not in (None, "", False)})

@@ -1,0 +1,412 @@
+"""Directory rules: organisations, contacts, positions, relationships, search. Flush, never commit."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Iterable
+
+import phonenumbers
+import pycountry
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, literal, or_, select
+from sqlalchemy.orm import selectinload
+
+from outreach.contacts import search
+from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
+                                      Relationship, Tag, contact_tags, organisation_tags)
+from outreach.core.audit import record_event
+from outreach.core.auth.services import ServiceError, normalise_email
+from outreach.core.db import db
+from outreach.core.permissions import Capability, has_capability
+
+CONTACT_FIELDS = ("honorific", "first_name", "last_name", "country", "stance", "influence", "cadence_days",
+                  "private_notes")
+ORGANISATION_FIELDS = ("name", "acronym", "kind", "parent_id", "country", "region", "website", "description")
+
+
+# -- reference data ----------------------------------------------------------------------------
+
+#: Names people use where ISO's reads like an index entry.
+_COUNTRY_NAMES = {"CD": "Democratic Republic of the Congo", "CG": "Republic of the Congo", "FM": "Micronesia",
+                  "PS": "Palestine", "VA": "Holy See", "VG": "British Virgin Islands", "VI": "US Virgin Islands",
+                  "RU": "Russia", "SY": "Syria", "LA": "Laos", "KP": "North Korea", "KR": "South Korea"}
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code → English name, sorted by name."""
+    pairs = sorted(((c.alpha_2, _COUNTRY_NAMES.get(c.alpha_2) or getattr(c, "common_name", None) or c.name)
+                    for c in pycountry.countries), key=lambda p: p[1])
+    return dict(pairs)
+
+
+def country_name(code: str | None) -> str:
+    return countries().get(code or "", code or "")
+
+
+@lru_cache(maxsize=1)
+def languages() -> dict[str, str]:
+    """ISO 639-1 code → English name."""
+    return dict(sorted(((lang.alpha_2, lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")),
+                       key=lambda p: p[1]))
+
+
+def normalise_phone(value: str, *, country: str | None = None) -> str:
+    """A phone number in E.164 form, or a ServiceError saying what is wrong with it."""
+    raw = value.strip()
+    try:
+        number = phonenumbers.parse(raw, country or None)
+    except phonenumbers.NumberParseException as exc:
+        raise ServiceError(_l("%(value)s is not a phone number; start with + and the country code.", value=raw),
+                           field="phones") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ServiceError(_l("%(value)s is not a valid phone number.", value=raw), field="phones")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def split_list(value: str | Iterable[str] | None) -> list[str]:
+    """Split text on commas, semicolons and new lines; keep order, drop blanks and repeats."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        for sep in (";", "\n", "\r"):
+            value = value.replace(sep, ",")
+        value = value.split(",")
+    return list(dict.fromkeys(v.strip() for v in value if v and v.strip()))
+
+
+def tags_for(names: Iterable[str]) -> list[Tag]:
+    """The Tag rows for *names* (matched case- and accent-insensitively), creating the missing ones."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        name = name.strip()[:60]
+        slug = search.normalise(name)[:60]
+        if slug:
+            wanted.setdefault(slug, name)
+    if not wanted:
+        return []
+    existing = {t.slug: t for t in db.session.scalars(select(Tag).where(Tag.slug.in_(wanted)))}
+    result = []
+    for slug, name in wanted.items():
+        tag = existing.get(slug)
+        if tag is None:
+            tag = Tag(name=name, slug=slug)
+            db.session.add(tag)
+        result.append(tag)
+    return result
+
+
+# -- organisations -----------------------------------------------------------------------------
+
+def organisation_subtree_ids(organisation_id: int) -> Select[Any]:
+    """A selectable of the ids of an organisation and every organisation below it (recursive CTE)."""
+    tree = select(Organisation.id).where(Organisation.id == organisation_id).cte("org_subtree", recursive=True)
+    tree = tree.union(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def organisation_ancestors(organisation: Organisation) -> list[Organisation]:
+    """The chain from the root down to the parent of *organisation* (for breadcrumbs), in one query."""
+    if organisation.parent_id is None:
+        return []
+    up = select(Organisation.id, Organisation.parent_id, literal(1).label("depth")) \
+        .where(Organisation.id == organisation.parent_id).cte("org_up", recursive=True)
+    up = up.union(select(Organisation.id, Organisation.parent_id, (up.c.depth + 1).label("depth"))
+                  .where(Organisation.id == up.c.parent_id, up.c.depth < 30))
+    rows = db.session.execute(select(Organisation, up.c.depth).join(up, up.c.id == Organisation.id)
+                              .order_by(up.c.depth.desc())).all()
+    return [row[0] for row in rows]
+
+
+def refresh_organisation_search(org: Organisation) -> None:
+    org.search_text = search.join_text([org.acronym, org.name, *(t.name for t in org.tags)])
+
+
+def _check_parent(org: Organisation | None, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    parent = db.session.get(Organisation, parent_id)
+    if parent is None:
+        raise ServiceError(_l("Choose a parent organisation from the list."), field="parent_id")
+    if org is not None and org.id is not None:
+        below = set(db.session.scalars(organisation_subtree_ids(org.id)))
+        if parent_id in below:
+            raise ServiceError(_l("An organisation cannot sit under itself or one of its own sub-organisations."),
+                               field="parent_id")
+
+
+def _apply_organisation(org: Organisation, data: dict[str, Any]) -> None:
+    _check_parent(org, data.get("parent_id"))
+    for name in ORGANISATION_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(org, name, value if value != "" else None)
+    if "tags" in data:
+        org.tags = tags_for(split_list(data["tags"]))
+    refresh_organisation_search(org)
+
+
+def create_organisation(data: dict[str, Any], *, actor: Any, now: datetime, ip: str | None = None) -> Organisation:
+    """Add an organisation to the directory."""
+    org = Organisation(created_at=now, updated_at=now, created_by_id=getattr(actor, "id", None), is_archived=False,
+                       kind=data.get("kind") or "other", name=data["name"])
+    db.session.add(org)
+    _apply_organisation(org, data)
+    db.session.flush()
+    record_event("organisation.create", actor=actor, now=now, record=org, ip=ip, name=org.name)
+    return org
+
+
+def update_organisation(org: Organisation, data: dict[str, Any], *, actor: Any, now: datetime,
+                        ip: str | None = None) -> Organisation:
+    """Change an organisation; the audit event lists what changed."""
+    before = {f: getattr(org, f) for f in ORGANISATION_FIELDS}
+    _apply_organisation(org, data)
+    org.updated_at = now
+    changed = {f: [before[f], getattr(org, f)] for f in ORGANISATION_FIELDS if before[f] != getattr(org, f)}
+    db.session.flush()
+    record_event("organisation.update", actor=actor, now=now, record=org, ip=ip, changed=changed)
+    return org
+
+
+def set_organisation_archived(org: Organisation, archived: bool, *, actor: Any, now: datetime,
+                              ip: str | None = None) -> None:
+    """Archive (hide from lists and pickers) or restore an organisation."""
+    org.is_archived, org.archived_at, org.updated_at = archived, (now if archived else None), now
+    if not archived:
+        org.merged_into_id = None
+    db.session.flush()
+    record_event("organisation.archive" if archived else "organisation.restore", actor=actor, now=now, record=org,
+                 ip=ip)
+
+
+# -- contacts ----------------------------------------------------------------------------------
+
+def refresh_contact_search(contact: Contact) -> None:
+    contact.search_text = search.join_text([
+        contact.honorific, contact.first_name, contact.last_name,
+        *(e.email for e in contact.emails), *(p.title for p in contact.positions), *(t.name for t in contact.tags)])
+
+
+def _apply_contact(contact: Contact, data: dict[str, Any]) -> None:
+    for name in CONTACT_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(contact, name, value if value != "" else None)
+    if "emails" in data:
+        wanted = []
+        for raw in split_list(data["emails"]):
+            try:
+                wanted.append(normalise_email(raw))
+            except ServiceError as exc:
+                raise ServiceError(_l("%(value)s is not a valid e-mail address.", value=raw), field="emails") from exc
+        wanted = list(dict.fromkeys(wanted))
+        keep = {e.email: e for e in contact.emails if e.email in wanted}
+        contact.emails = [keep.get(addr) or ContactEmail(email=addr) for addr in wanted]
+        for i, row in enumerate(contact.emails):
+            row.is_primary = i == 0
+    if "phones" in data:
+        numbers = list(dict.fromkeys(normalise_phone(raw, country=contact.country) for raw in split_list(data["phones"])))
+        keep_p = {p.number: p for p in contact.phones if p.number in numbers}
+        contact.phones = [keep_p.get(n) or ContactPhone(number=n) for n in numbers]
+        for i, row in enumerate(contact.phones):
+            row.is_primary = i == 0
+    if "languages" in data:
+        codes = []
+        for raw in split_list(data["languages"]):
+            code = raw.lower()
+            if code not in languages():
+                raise ServiceError(_l("%(value)s is not a two-letter language code (e.g. en, fr, ar).", value=raw),
+                                   field="languages")
+            codes.append(code)
+        have = {lang.code: lang for lang in contact.languages}
+        contact.languages = [have.get(c) or ContactLanguage(code=c) for c in dict.fromkeys(codes)]
+    if "tags" in data:
+        contact.tags = tags_for(split_list(data["tags"]))
+    refresh_contact_search(contact)
+
+
+def create_contact(data: dict[str, Any], *, actor: Any, now: datetime, ip: str | None = None) -> Contact:
+    """Add a person to the directory."""
+    contact = Contact(created_at=now, updated_at=now, created_by_id=getattr(actor, "id", None), is_archived=False,
+                      first_name=data["first_name"], last_name=data["last_name"], stance=data.get("stance") or "neutral",
+                      influence=data.get("influence") or 3)
+    contact.emails, contact.phones, contact.languages, contact.tags, contact.positions = [], [], [], [], []
+    db.session.add(contact)
+    _apply_contact(contact, data)
+    db.session.flush()
+    record_event("contact.create", actor=actor, now=now, record=contact, ip=ip)
+    return contact
+
+
+def update_contact(contact: Contact, data: dict[str, Any], *, actor: Any, now: datetime,
+                   ip: str | None = None) -> Contact:
+    """Change a contact; the audit event names the changed fields (not private values)."""
+    before = {f: getattr(contact, f) for f in CONTACT_FIELDS}
+    before_lists = (sorted(e.email for e in contact.emails), sorted(p.number for p in contact.phones))
+    _apply_contact(contact, data)
+    contact.updated_at = now
+    changed = [f for f in CONTACT_FIELDS if before[f] != getattr(contact, f)]
+    if before_lists[0] != sorted(e.email for e in contact.emails):
+        changed.append("emails")
+    if before_lists[1] != sorted(p.number for p in contact.phones):
+        changed.append("phones")
+    db.session.flush()
+    record_event("contact.update", actor=actor, now=now, record=contact, ip=ip, changed=changed)
+    return contact
+
+
+def set_contact_archived(contact: Contact, archived: bool, *, actor: Any, now: datetime,
+                         ip: str | None = None) -> None:
+    """Archive or restore a contact."""
+    contact.is_archived, contact.archived_at, contact.updated_at = archived, (now if archived else None), now
+    if not archived:
+        contact.merged_into_id = None
+    db.session.flush()
+    record_event("contact.archive" if archived else "contact.restore", actor=actor, now=now, record=contact, ip=ip)
+
+
+# -- positions ---------------------------------------------------------------------------------
+
+def add_position(contact: Contact, *, organisation: Organisation, title: str, start_date: date | None,
+                 end_date: date | None = None, move: bool = False, actor: Any, now: datetime,
+                 ip: str | None = None) -> Position:
+    """Record a post; with *move*, end every current post the day the new one starts, in one step."""
+    if end_date and start_date and end_date < start_date:
+        raise ServiceError(_l("The end date is before the start date."), field="end_date")
+    ended = []
+    if move:
+        day = start_date or now.date()
+        for old in contact.positions:
+            if old.end_date is None:
+                if old.start_date and old.start_date > day:
+                    raise ServiceError(_l("The new post starts before the current one (%(title)s) began.",
+                                          title=old.title), field="start_date")
+                old.end_date = day
+                ended.append(old.id)
+    position = Position(contact=contact, organisation=organisation, title=title.strip(), start_date=start_date,
+                        end_date=end_date, created_at=now)
+    db.session.add(position)
+    contact.updated_at = now
+    refresh_contact_search(contact)
+    db.session.flush()
+    record_event("contact.move" if move else "position.add", actor=actor, now=now, record=contact, ip=ip,
+                 position_id=position.id, organisation_id=organisation.id, title=position.title, ended=ended)
+    return position
+
+
+def end_position(position: Position, end_date: date, *, actor: Any, now: datetime, ip: str | None = None) -> None:
+    """Close a post the contact no longer holds."""
+    if position.start_date and end_date < position.start_date:
+        raise ServiceError(_l("The end date is before the start date."), field="end_date")
+    position.end_date = end_date
+    position.contact.updated_at = now
+    db.session.flush()
+    record_event("position.end", actor=actor, now=now, record=position, ip=ip, end_date=end_date.isoformat())
+
+
+# -- relationships -----------------------------------------------------------------------------
+
+def set_relationship(contact: Contact, user: Any, data: dict[str, Any], *, actor: Any, now: datetime,
+                     ip: str | None = None) -> Relationship:
+    """Record (or update) that *user* knows *contact*."""
+    rel = db.session.scalar(select(Relationship).where(Relationship.user_id == user.id,
+                                                       Relationship.contact_id == contact.id))
+    if rel is None:
+        rel = Relationship(user_id=user.id, contact_id=contact.id, created_at=now)
+        db.session.add(rel)
+    rel.kind, rel.strength, rel.since = data["kind"], data["strength"], data.get("since")
+    rel.note, rel.is_archived, rel.updated_at = data.get("note") or None, False, now
+    db.session.flush()
+    record_event("relationship.set", actor=actor, now=now, record=rel, ip=ip, contact_id=contact.id,
+                 kind=rel.kind, strength=rel.strength)
+    return rel
+
+
+def remove_relationship(rel: Relationship, *, actor: Any, now: datetime, ip: str | None = None) -> None:
+    """Stop listing a relationship (archived, kept for the record)."""
+    rel.is_archived, rel.updated_at = True, now
+    db.session.flush()
+    record_event("relationship.remove", actor=actor, now=now, record=rel, ip=ip, contact_id=rel.contact_id)
+
+
+# -- search ------------------------------------------------------------------------------------
+
+def contact_loader_options() -> list[Any]:
+    return [selectinload(Contact.positions).selectinload(Position.organisation), selectinload(Contact.tags)]
+
+
+def public_text(contact: Contact) -> str:
+    """What an activist may search on: names, current titles and organisations."""
+    current = [p for p in contact.positions if p.end_date is None]
+    return search.join_text([contact.honorific, contact.first_name, contact.last_name,
+                             *(p.title for p in current), *(p.organisation.name for p in current),
+                             *(p.organisation.acronym for p in current)])
+
+
+def search_contacts(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[Contact]:
+    """Contacts matching *query* (any part of a name, e-mail, title or tag; typo-tolerant), best first.
+
+    Users without the full directory only match on public fields (names, titles, organisations).
+    """
+    q = search.normalise(query)[:search.MAX_QUERY_LENGTH]
+    ids = search.candidate_ids("contacts", q, enough=min(limit, 20))
+    if not ids:
+        return []
+    stmt = select(Contact).options(*contact_loader_options()).where(Contact.id.in_(ids))
+    if not include_archived:
+        stmt = stmt.where(Contact.is_archived.is_(False))
+    rows = db.session.scalars(stmt).all()
+    full = has_capability(user, Capability.VIEW_DIRECTORY)
+    ranked = search.rank(q, rows, haystack=(lambda c: c.search_text) if full else public_text,
+                         name=lambda c: search.join_text([c.first_name, c.last_name]))
+    return ranked[:limit]
+
+
+def search_organisations(query: str, *, user: Any, limit: int = 20,
+                         include_archived: bool = False) -> list[Organisation]:
+    """Organisations matching *query* by name, acronym or tag, best first."""
+    q = search.normalise(query)[:search.MAX_QUERY_LENGTH]
+    ids = search.candidate_ids("organisations", q, enough=min(limit, 20))
+    if not ids:
+        return []
+    stmt = select(Organisation).options(selectinload(Organisation.parent)).where(Organisation.id.in_(ids))
+    if not include_archived:
+        stmt = stmt.where(Organisation.is_archived.is_(False))
+    rows = db.session.scalars(stmt).all()
+    return search.rank(q, rows, haystack=lambda o: o.search_text,
+                       name=lambda o: search.join_text([o.acronym, o.name]))[:limit]
+
+
+# -- list queries (shared by the list pages and the CSV export) ---------------------------------
+
+def contact_list_statement(filters: dict[str, Any], *, now: datetime) -> Select[Any]:
+    """Contacts matching the list filters (country, stance, tag, organisation subtree, cold, archived)."""
+    stmt = select(Contact).where(Contact.is_archived.is_(bool(filters.get("archived"))))
+    if filters.get("country"):
+        stmt = stmt.where(Contact.country == filters["country"])
+    if filters.get("stance"):
+        stmt = stmt.where(Contact.stance == filters["stance"])
+    if filters.get("tag"):
+        stmt = stmt.where(Contact.id.in_(select(contact_tags.c.contact_id).join(Tag, Tag.id == contact_tags.c.tag_id)
+                                         .where(Tag.slug == search.normalise(filters["tag"]))))
+    if filters.get("organisation"):
+        stmt = stmt.where(Contact.id.in_(select(Position.contact_id).where(
+            Position.end_date.is_(None), Position.organisation_id.in_(organisation_subtree_ids(filters["organisation"])))))
+    if filters.get("cold_days"):
+        cutoff = now - timedelta(days=int(filters["cold_days"]))
+        stmt = stmt.where(or_(Contact.last_touch_at.is_(None), Contact.last_touch_at < cutoff))
+    return stmt
+
+
+def organisation_list_statement(filters: dict[str, Any]) -> Select[Any]:
+    """Organisations matching the list filters (kind, country, region, tag, archived)."""
+    stmt = select(Organisation).where(Organisation.is_archived.is_(bool(filters.get("archived"))))
+    for name in ("kind", "country", "region"):
+        if filters.get(name):
+            stmt = stmt.where(getattr(Organisation, name) == filters[name])
+    if filters.get("tag"):
+        stmt = stmt.where(Organisation.id.in_(
+            select(organisation_tags.c.organisation_id).join(Tag, Tag.id == organisation_tags.c.tag_id)
+            .where(Tag.slug == search.normalise(filters["tag"]))))
+    return stmt

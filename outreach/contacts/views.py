@@ -1,0 +1,368 @@
+"""Directory pages: organisations, contacts, positions, relationships, search, the public directory."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from outreach.contacts import bp, services
+from outreach.contacts.forms import (KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LABELS, ContactFilterForm, ContactForm,
+                                     EndPositionForm, PositionForm, RelationshipForm)
+from outreach.contacts.models import Contact, Organisation, Position, Relationship
+from outreach.core.auth.services import ServiceError
+from outreach.core.db import db
+from outreach.core.home import build_panels
+from outreach.core.pagination import offset_page, parse_page
+from outreach.core.permissions import Capability, has_capability, permission_required
+from outreach.core.security import client_ip
+from outreach.core.time import now_utc
+
+PAGE_SIZE = 50
+SEARCH_PAGE_SIZE = 50
+
+
+@bp.record_once
+def _directory_helpers(state: Any) -> None:
+    # Globals rather than a context processor, so that imported macros see them too.
+    state.app.jinja_env.globals.update(
+        country_name=services.country_name,
+        language_name=lambda code: services.languages().get(code, code),
+        org_kind_label=lambda value: KIND_LABELS.get(value, value),
+        stance_label=lambda value: STANCE_LABELS.get(value, value),
+        relationship_label=lambda value: RELATIONSHIP_LABELS.get(value, value),
+    )
+
+
+class ResultPage:
+    """Ranked search results shown as one page (no pager)."""
+
+    has_next = has_prev = False
+    number = 1
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def get_contact_or_404(contact_id: int, user: Any, need: str = "view", options: Any = ()) -> Contact:
+    """A contact the user may see (404 otherwise); 403 when they may see but not change it."""
+    if not has_capability(user, Capability.VIEW_DIRECTORY):
+        abort(404)
+    contact = db.session.get(Contact, contact_id, options=list(options))
+    if contact is None:
+        abort(404)
+    if need == "edit" and not has_capability(user, Capability.EDIT_DIRECTORY):
+        abort(403)
+    return contact
+
+
+def get_organisation_or_404(organisation_id: int, user: Any, need: str = "view") -> Organisation:
+    if not has_capability(user, Capability.VIEW_DIRECTORY):
+        abort(404)
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        abort(404)
+    if need == "edit" and not has_capability(user, Capability.EDIT_DIRECTORY):
+        abort(403)
+    return org
+
+
+def _form_error(form: Any, exc: ServiceError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+# -- contacts ----------------------------------------------------------------------------------
+
+@bp.get("/contacts")
+@permission_required(Capability.VIEW_DIRECTORY)
+def index():
+    """The contact directory: search, filters, sorting, pages."""
+    form = ContactFilterForm(request.args)
+    if not form.validate():
+        return render_template("contacts/index.html", form=form, page=None, searched=False, organisation=None), 400
+    now = now_utc()
+    stmt = services.contact_list_statement(form.data, now=now).options(*services.contact_loader_options())
+    if form.q.data:
+        # Searching: the best matches, ranked, then the filters.
+        found = services.search_contacts(form.q.data, user=_user(), limit=500, include_archived=bool(form.archived.data))
+        order = {c.id: i for i, c in enumerate(found)}
+        rows = sorted(db.session.scalars(stmt.where(Contact.id.in_(order))).all(), key=lambda c: order[c.id])
+        page = ResultPage(rows[:SEARCH_PAGE_SIZE])
+    else:
+        sort = {"updated": (Contact.updated_at.desc(), Contact.id.desc()),
+                "influence": (Contact.influence.desc(), Contact.last_name, Contact.first_name, Contact.id)}.get(
+            form.sort.data or "name", (Contact.last_name, Contact.first_name, Contact.id))
+        page = offset_page(stmt.order_by(*sort), number=parse_page(request.args.get("page")), size=PAGE_SIZE)
+    template = "contacts/_contact_rows.html" if _is_htmx() else "contacts/index.html"
+    organisation = db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
+    return render_template(template, form=form, page=page, searched=bool(form.q.data), now=now,
+                           organisation=organisation)
+
+
+@bp.get("/contacts/<int:contact_id>")
+@permission_required(Capability.VIEW_DIRECTORY)
+def contact(contact_id: int):
+    """One person: posts over time, how to reach them, who knows them."""
+    user = _user()
+    person = get_contact_or_404(contact_id, user, options=[
+        selectinload(Contact.emails), selectinload(Contact.phones), selectinload(Contact.languages),
+        selectinload(Contact.tags), selectinload(Contact.positions).selectinload(Position.organisation)])
+    known_by = db.session.scalars(
+        select(Relationship).options(selectinload(Relationship.user))
+        .where(Relationship.contact_id == person.id, Relationship.is_archived.is_(False))
+        .order_by(Relationship.strength.desc(), Relationship.id)).all()
+    mine = next((r for r in known_by if r.user_id == user.id), None)
+    merged_into = db.session.get(Contact, person.merged_into_id) if person.merged_into_id else None
+    now = now_utc()
+    panels = build_panels("contact.detail", user, now, contact=person)
+    return render_template("contacts/contact.html", contact=person, known_by=known_by, mine=mine,
+                           merged_into=merged_into, panels=panels, now=now, end_form=EndPositionForm())
+
+
+def _contact_form_page(form: ContactForm, contact: Contact | None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template("contacts/contact_form.html", form=form, contact=contact), status
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@permission_required(Capability.EDIT_DIRECTORY)
+def new_contact():
+    """Add a person to the directory."""
+    form = ContactForm()
+    if request.method == "GET":
+        return _contact_form_page(form, None)
+    if not form.validate_on_submit():
+        return _contact_form_page(form, None, 422)
+    try:
+        person = services.create_contact(form.data, actor=_user(), now=now_utc(), ip=client_ip())
+    except ServiceError as exc:
+        db.session.rollback()
+        _form_error(form, exc)
+        return _contact_form_page(form, None, 422)
+    db.session.commit()
+    flash(_("%(name)s is in the directory. Add their current post next.", name=person.full_name), "success")
+    return redirect(url_for("contacts.new_position", contact_id=person.id))
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@permission_required(Capability.EDIT_DIRECTORY)
+def edit_contact(contact_id: int):
+    """Change a person's details."""
+    person = get_contact_or_404(contact_id, _user(), need="edit")
+    if request.method == "GET":
+        form = ContactForm(obj=person)
+        form.emails.data = "\n".join(e.email for e in person.emails)
+        form.phones.data = "\n".join(p.number for p in person.phones)
+        form.languages.data = ", ".join(lang.code for lang in person.languages)
+        form.tags.data = ", ".join(t.name for t in person.tags)
+        return _contact_form_page(form, person)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _contact_form_page(form, person, 422)
+    try:
+        services.update_contact(person, form.data, actor=_user(), now=now_utc(), ip=client_ip())
+    except ServiceError as exc:
+        db.session.rollback()
+        _form_error(form, exc)
+        return _contact_form_page(form, person, 422)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("contacts.contact", contact_id=person.id))
+
+
+@bp.post("/contacts/<int:contact_id>/archive")
+@permission_required(Capability.EDIT_DIRECTORY)
+def archive_contact(contact_id: int):
+    """Archive a contact: hidden from lists and pickers, restorable."""
+    person = get_contact_or_404(contact_id, _user(), need="edit")
+    services.set_contact_archived(person, True, actor=_user(), now=now_utc(), ip=client_ip())
+    db.session.commit()
+    flash(_("%(name)s is archived. Restore them from their page at any time.", name=person.full_name), "success")
+    return redirect(url_for("contacts.contact", contact_id=person.id))
+
+
+@bp.post("/contacts/<int:contact_id>/restore")
+@permission_required(Capability.EDIT_DIRECTORY)
+def restore_contact(contact_id: int):
+    """Bring an archived contact back."""
+    person = get_contact_or_404(contact_id, _user(), need="edit")
+    services.set_contact_archived(person, False, actor=_user(), now=now_utc(), ip=client_ip())
+    db.session.commit()
+    flash(_("%(name)s is back in the directory.", name=person.full_name), "success")
+    return redirect(url_for("contacts.contact", contact_id=person.id))
+
+
+# -- positions ---------------------------------------------------------------------------------
+
+@bp.route("/contacts/<int:contact_id>/positions/new", methods=["GET", "POST"])
+@permission_required(Capability.EDIT_DIRECTORY)
+def new_position(contact_id: int):
+    """Record a post, or move the person to a new post in one step."""
+    person = get_contact_or_404(contact_id, _user(), need="edit",
+                                options=[selectinload(Contact.positions).selectinload(Position.organisation)])
+    form = PositionForm()
+    if request.method == "GET":
+        form.move.data = request.args.get("move") == "1" and any(p.is_current for p in person.positions)
+        return render_template("contacts/position_form.html", form=form, contact=person, organisation=None)
+    org = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
+    if not form.validate_on_submit() or org is None or org.is_archived:
+        if form.organisation_id.data and (org is None or org.is_archived):
+            form.organisation_id.errors = [*form.organisation_id.errors, _("Choose an organisation from the list.")]
+        return render_template("contacts/position_form.html", form=form, contact=person, organisation=org), 422
+    try:
+        services.add_position(person, organisation=org, title=form.title.data, start_date=form.start_date.data,
+                              end_date=form.end_date.data, move=form.move.data, actor=_user(), now=now_utc(),
+                              ip=client_ip())
+    except ServiceError as exc:
+        db.session.rollback()
+        _form_error(form, exc)
+        return render_template("contacts/position_form.html", form=form, contact=person, organisation=org), 422
+    db.session.commit()
+    flash(_("%(name)s moved to a new post.", name=person.full_name) if form.move.data else _("Post recorded."),
+          "success")
+    return redirect(url_for("contacts.contact", contact_id=person.id))
+
+
+@bp.post("/positions/<int:position_id>/end")
+@permission_required(Capability.EDIT_DIRECTORY)
+def end_position(position_id: int):
+    """Mark a post as ended."""
+    position = db.session.get(Position, position_id)
+    if position is None:
+        abort(404)
+    form = EndPositionForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the date the post ended."), "danger")
+        return redirect(url_for("contacts.contact", contact_id=position.contact_id)), 303
+    try:
+        services.end_position(position, form.end_date.data, actor=_user(), now=now_utc(), ip=client_ip())
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("contacts.contact", contact_id=position.contact_id)), 303
+    db.session.commit()
+    flash(_("The post is marked as ended."), "success")
+    return redirect(url_for("contacts.contact", contact_id=position.contact_id))
+
+
+# -- relationships -----------------------------------------------------------------------------
+
+@bp.route("/contacts/<int:contact_id>/relationship", methods=["GET", "POST"])
+@permission_required(Capability.MANAGE_OWN_RELATIONSHIPS)
+def relationship(contact_id: int):
+    """Record how you know this person."""
+    user = _user()
+    person = get_contact_or_404(contact_id, user)
+    mine = db.session.scalar(select(Relationship).where(Relationship.user_id == user.id,
+                                                        Relationship.contact_id == person.id))
+    if request.method == "GET":
+        active = mine if mine and not mine.is_archived else None
+        form = RelationshipForm(obj=active)
+        return render_template("contacts/relationship_form.html", form=form, contact=person, mine=active)
+    form = RelationshipForm()
+    if not form.validate_on_submit():
+        return render_template("contacts/relationship_form.html", form=form, contact=person, mine=None), 422
+    services.set_relationship(person, user, form.data, actor=user, now=now_utc(), ip=client_ip())
+    db.session.commit()
+    flash(_("Saved: you know %(name)s.", name=person.full_name), "success")
+    return redirect(url_for("contacts.contact", contact_id=person.id))
+
+
+@bp.post("/contacts/<int:contact_id>/relationship/remove")
+@permission_required(Capability.MANAGE_OWN_RELATIONSHIPS)
+def remove_relationship(contact_id: int):
+    """Stop listing yourself as knowing this person."""
+    user = _user()
+    person = get_contact_or_404(contact_id, user)
+    mine = db.session.scalar(select(Relationship).where(Relationship.user_id == user.id,
+                                                        Relationship.contact_id == person.id,
+                                                        Relationship.is_archived.is_(False)))
+    if mine is None:
+        abort(404)
+    services.remove_relationship(mine, actor=user, now=now_utc(), ip=client_ip())
+    db.session.commit()
+    flash(_("Removed."), "success")
+    return redirect(url_for("contacts.contact", contact_id=person.id))
+
+
+@bp.get("/people-i-know")
+@permission_required(Capability.MANAGE_OWN_RELATIONSHIPS)
+def people_i_know():
+    """The people the signed-in user knows."""
+    return _known_by(_user(), own=True)
+
+
+@bp.get("/partners/<int:user_id>")
+@permission_required(Capability.EDIT_DIRECTORY)
+def partner_network(user_id: int):
+    """Whom one partner (or any colleague) knows: for coordinators pairing doors and requests."""
+    from outreach.core.auth.models import User
+
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    return _known_by(person, own=False)
+
+
+def _known_by(user: Any, *, own: bool):  # type: ignore[no-untyped-def]
+    stmt = (select(Relationship).join(Contact, Contact.id == Relationship.contact_id)
+            .options(selectinload(Relationship.contact).selectinload(Contact.positions)
+                     .selectinload(Position.organisation))
+            .where(Relationship.user_id == user.id, Relationship.is_archived.is_(False), Contact.is_archived.is_(False))
+            .order_by(Relationship.strength.desc(), Contact.last_name, Contact.id))
+    page = offset_page(stmt, number=parse_page(request.args.get("page")), size=PAGE_SIZE)
+    return render_template("contacts/people_i_know.html", page=page, person=user, own=own)
+
+
+# -- search and the public directory -----------------------------------------------------------
+
+@bp.get("/search")
+@permission_required(Capability.VIEW_DIRECTORY)
+def search():
+    """One box for contacts and organisations; answers as you type (htmx) or as a page."""
+    q = (request.args.get("q") or "").strip()[:100]
+    picker = request.args.get("picker") or ""
+    user = _user()
+    if picker:
+        orgs = services.search_organisations(q, user=user, limit=12) if q else []
+        return render_template("contacts/_org_picker_results.html", organisations=orgs, picker=picker, q=q)
+    contacts = services.search_contacts(q, user=user, limit=10) if q else []
+    orgs = services.search_organisations(q, user=user, limit=10) if q else []
+    template = "contacts/_search_results.html" if _is_htmx() else "contacts/search.html"
+    return render_template(template, q=q, contacts=contacts, organisations=orgs)
+
+
+@bp.get("/public")
+@permission_required(Capability.VIEW_PUBLIC_DIRECTORY)
+def public_directory():
+    """The directory everyone may read: name, title, organisation, country; nothing private."""
+    q = (request.args.get("q") or "").strip()[:100]
+    if q:
+        rows = services.search_contacts(q, user=_user(), limit=SEARCH_PAGE_SIZE)
+        page = ResultPage(rows)
+    else:
+        stmt = (select(Contact).options(*services.contact_loader_options())
+                .where(Contact.is_archived.is_(False)).order_by(Contact.last_name, Contact.first_name, Contact.id))
+        page = offset_page(stmt, number=parse_page(request.args.get("page")), size=PAGE_SIZE)
+    template = "contacts/_public_rows.html" if _is_htmx() else "contacts/public.html"
+    return render_template(template, page=page, q=q)
+
+
+# Organisation pages and coordinators' pages (merge, import, export) live next door; importing them
+# attaches their routes.
+from outreach.contacts import io_views as _io_views  # noqa: E402,F401
+from outreach.contacts import organisation_views as _organisation_views  # noqa: E402,F401
