@@ -87,6 +87,16 @@ LAST = ["Diallo", "Ndiaye", "Touré", "Mbeki", "Okonkwo", "Kamara", "Mensah", "D
         "Garang", "Lado", "Mukendi", "Kabila", "Tshisekedi", "Ngoy", "Bozizé", "Sangaris", "Doumbia", "Traoré",
         "Osei", "Boateng", "Abiola", "Adeyemi", "Fofana", "Cissé", "Nkurunziza", "Habimana", "Uwimana", "Bakari"]
 HONORIFICS = [None, None, None, "Dr.", "H.E.", "Amb.", "Lt. Gen.", "Col.", "Ms.", "Mr."]
+#: First names of men in FIRST: "Ms." and "Mr." follow them so the demo reads true.
+MEN = {"Jean-Pierre", "Kofi", "Joseph", "Samuel", "Ibrahim", "Tomás", "Pierre", "Daniel", "Moussa", "Paul", "Ahmed",
+       "Olusegun", "Henrik", "Lars", "Budi", "Yaw", "Émile"}
+
+
+def _honorific(rng: random.Random, first: str) -> str | None:
+    choice = rng.choice(HONORIFICS)
+    if choice in {"Ms.", "Mr."}:
+        return "Mr." if first in MEN else "Ms."
+    return choice
 TITLES = {
     "un_entity": ["Director", "Senior Political Affairs Officer", "Gender Adviser", "Chief of Section",
                   "Programme Specialist"],
@@ -145,7 +155,7 @@ def seed_directory_demo(now: datetime, *, contacts: int = 150) -> dict[str, int]
         country = org.country or "US"
         slug = services.search.normalise(f"{first}.{last}").replace(" ", "").replace("'", "")
         person = services.create_contact({
-            "honorific": rng.choice(HONORIFICS), "first_name": first, "last_name": last, "country": country,
+            "honorific": _honorific(rng, first), "first_name": first, "last_name": last, "country": country,
             "stance": rng.choice(STANCES), "influence": rng.randint(1, 5),
             "cadence_days": rng.choice([None, 30, 60, 90]),
             "emails": [f"{slug}@{(org.acronym or 'gov').lower().replace(' ', '')}.example.org"],
