@@ -72,10 +72,16 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.core.auth import views as _auth_views  # noqa: F401
     from outreach.core.views import bp as home_bp
     from outreach.core.views import health_bp, register_core_contributions
+    from outreach.core.inbox import bp as inbox_bp
+    from outreach.core.inbox import views as _inbox_views  # noqa: F401
+    from outreach.meetings import bp as meetings_bp
+    from outreach.meetings import views as _meetings_views  # noqa: F401
+    from outreach.meetings.panels import register_contributions as register_meetings_contributions
 
-    for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp):
+    for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp, inbox_bp, meetings_bp):
         app.register_blueprint(blueprint)
     register_core_contributions()
+    register_meetings_contributions()
 
     @app.route("/favicon.ico")
     def favicon():  # type: ignore[no-untyped-def]
@@ -85,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
 def _template_context(app: Flask) -> None:
     from outreach.core.admin.forms import ROLE_LABELS
     from outreach.core.home import nav_items_for
+    from outreach.core.notifications import unread_count
     from outreach.core.permissions import Capability, Role, has_capability
 
     @app.context_processor
@@ -95,4 +102,5 @@ def _template_context(app: Flask) -> None:
             "Capability": Capability,
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
             "app_version": __version__,
+            "unread_count": unread_count,
         }

@@ -32,13 +32,24 @@ class Capability(str, enum.Enum):
     MANAGE_USERS = "manage_users"  #: invite, deactivate, change roles
     VIEW_AUDIT = "view_audit"  #: browse the audit log
     CONFIGURE_INSTANCE = "configure_instance"
+    # meetings, commitments, follow-ups
+    LOG_MEETINGS = "log_meetings"  #: log meetings and edit the ones you organised
+    EDIT_ANY_MEETING = "edit_any_meeting"
+    VIEW_ALL_MEETINGS = "view_all_meetings"  #: otherwise: attended, organised, or on your contacts
+    VIEW_MEETING_NOTES = "view_meeting_notes"  #: internal notes (never activists)
+    MANAGE_COMMITMENTS = "manage_commitments"  #: change any commitment's status (partners: their own)
+    VIEW_ALL_FOLLOW_UPS = "view_all_follow_ups"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
-    Role.MANAGER: frozenset({Capability.VIEW_AUDIT}),
-    Role.COORDINATOR: frozenset(),
-    Role.PARTNER: frozenset(),
+    Role.MANAGER: frozenset({Capability.VIEW_AUDIT, Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING,
+                             Capability.VIEW_ALL_MEETINGS, Capability.VIEW_MEETING_NOTES,
+                             Capability.MANAGE_COMMITMENTS, Capability.VIEW_ALL_FOLLOW_UPS}),
+    Role.COORDINATOR: frozenset({Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING, Capability.VIEW_ALL_MEETINGS,
+                                 Capability.VIEW_MEETING_NOTES, Capability.MANAGE_COMMITMENTS,
+                                 Capability.VIEW_ALL_FOLLOW_UPS}),
+    Role.PARTNER: frozenset({Capability.LOG_MEETINGS, Capability.VIEW_MEETING_NOTES}),
     Role.ACTIVIST: frozenset(),
 }
 
@@ -55,6 +66,8 @@ ALL_ROLES = frozenset(ROLES)
 STAFF = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR})
 ADMINS = frozenset({Role.ADMIN})
 AUDITORS = frozenset({Role.ADMIN, Role.MANAGER})
+#: Everyone who logs meetings and follows promises up.
+LOGGERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER})
 
 #: endpoint → roles allowed (or PUBLIC). Anything absent is refused to everyone.
 ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
@@ -78,6 +91,24 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "admin.reactivate": ADMINS,
     "admin.revoke_invitation": ADMINS,
     "audit.index": AUDITORS,
+    # notifications: every role has an inbox
+    "inbox.index": ALL_ROLES,
+    "inbox.read": ALL_ROLES,
+    "inbox.read_all": ALL_ROLES,
+    "inbox.preferences": ALL_ROLES,
+    # meetings (object-level checks in outreach/meetings/access.py: another user's meeting -> 404)
+    "meetings.index": ALL_ROLES,  # activists: only meetings they attended
+    "meetings.show": ALL_ROLES,
+    "meetings.new": LOGGERS,
+    "meetings.edit": LOGGERS,  # partners: meetings they organised
+    "meetings.attendee_search": LOGGERS,
+    "meetings.commitments": LOGGERS,
+    "meetings.commitment": LOGGERS,
+    "meetings.commitment_status": LOGGERS,  # partners: commitments they are accountable for
+    "meetings.scorecards": LOGGERS,
+    "meetings.follow_ups": LOGGERS,
+    "meetings.follow_up_done": LOGGERS,  # the assignee, or staff
+    "meetings.follow_up_snooze": LOGGERS,
 }
 
 
