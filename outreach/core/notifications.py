@@ -147,8 +147,8 @@ def enqueue(message: Message, *, channels: Iterable[str] = CHANNELS, now: dateti
     if not rows:
         return 0
     stmt = _insert(db.dialect)(OutboxMessage).values(rows).on_conflict_do_nothing(
-        index_elements=["subject", "channel", "due_at"])
-    return db.session.execute(stmt).rowcount or 0
+        index_elements=["subject", "channel", "due_at"]).returning(OutboxMessage.id)
+    return len(db.session.execute(stmt).all())
 
 
 def cancel_pending(subject_prefix: str, *, now: datetime) -> int:
