@@ -93,6 +93,28 @@ def seed_demo() -> None:
         click.echo(f"  {role:<12} {email}")
 
 
+@main.command("seed-meetings", help="Bulk-generate meetings, commitments and follow-ups (benchmark data).")
+@click.option("--meetings", "n_meetings", default=300_000, show_default=True, type=click.IntRange(0))
+@click.option("--commitments", "n_commitments", default=200_000, show_default=True, type=click.IntRange(0))
+@click.option("--follow-ups", "n_follow_ups", default=300_000, show_default=True, type=click.IntRange(0))
+@click.option("--seed", default=1325, show_default=True, help="Random seed: the same seed gives the same data.")
+def seed_meetings(n_meetings: int, n_commitments: int, n_follow_ups: int, seed: int) -> None:
+    from outreach.core.db import db as database
+    from outreach.meetings.seed import SeedError, seed_meetings as generate
+
+    app = _app()
+    total = n_meetings + n_commitments + n_follow_ups
+    with app.app_context():
+        with click.progressbar(length=total, label="Generating") as bar:
+            try:
+                counts = generate(meetings=n_meetings, commitments=n_commitments, follow_ups=n_follow_ups, seed=seed,
+                                  progress=bar.update)
+            except SeedError as exc:
+                database.session.rollback()
+                raise click.ClickException(str(exc)) from exc
+    click.echo(", ".join(f"{v} {k.replace('_', '-')}" for k, v in counts.items()) + " written.")
+
+
 @main.command("worker", help="Run the scheduler process (exactly one per deployment).")
 @click.option("--once", is_flag=True, help="Run one tick and exit.")
 @click.option("--tick-seconds", default=60, show_default=True)
