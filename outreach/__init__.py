@@ -75,10 +75,12 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.core.inbox import bp as inbox_bp
     from outreach.core.inbox import views as _inbox_views  # noqa: F401
     from outreach.meetings import bp as meetings_bp
+    from outreach.meetings import commitments_bp, follow_ups_bp
     from outreach.meetings import views as _meetings_views  # noqa: F401
     from outreach.meetings.panels import register_contributions as register_meetings_contributions
 
-    for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp, inbox_bp, meetings_bp):
+    for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp, inbox_bp, meetings_bp,
+                      commitments_bp, follow_ups_bp):
         app.register_blueprint(blueprint)
     register_core_contributions()
     register_meetings_contributions()

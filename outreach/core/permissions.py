@@ -102,13 +102,13 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "meetings.new": LOGGERS,
     "meetings.edit": LOGGERS,  # partners: meetings they organised
     "meetings.attendee_search": LOGGERS,
-    "meetings.commitments": LOGGERS,
-    "meetings.commitment": LOGGERS,
-    "meetings.commitment_status": LOGGERS,  # partners: commitments they are accountable for
-    "meetings.scorecards": LOGGERS,
-    "meetings.follow_ups": LOGGERS,
-    "meetings.follow_up_done": LOGGERS,  # the assignee, or staff
-    "meetings.follow_up_snooze": LOGGERS,
+    "commitments.index": LOGGERS,
+    "commitments.show": LOGGERS,
+    "commitments.status": LOGGERS,  # partners: commitments they are accountable for
+    "commitments.scorecards": LOGGERS,
+    "follow_ups.index": LOGGERS,
+    "follow_ups.done": LOGGERS,  # the assignee, or staff
+    "follow_ups.snooze": LOGGERS,
 }
 
 

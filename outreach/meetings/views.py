@@ -5,6 +5,7 @@ from datetime import time
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +13,7 @@ from outreach.core.db import db
 from outreach.core.pagination import parse_page
 from outreach.core.permissions import Capability, permission_required
 from outreach.core.time import now_utc, to_zone
-from outreach.meetings import bp, queries, services
+from outreach.meetings import bp, commitments_bp, follow_ups_bp, queries, services
 from outreach.meetings.access import (can_change_commitment, can_edit_meeting, can_see_notes, get_commitment_or_404,
                                       get_follow_up_or_404, get_meeting_or_404)
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
@@ -22,7 +23,7 @@ from outreach.meetings.jobs import format_when
 from outreach.meetings.models import Meeting
 
 LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGORY_LABELS,
-          "commitment_statuses": COMMITMENT_STATUS_LABELS, "format_when": format_when}
+          "commitment_statuses": COMMITMENT_STATUS_LABELS, "format_when": format_when, "format_time": format_time}
 
 
 def _user() -> Any:
@@ -195,9 +196,9 @@ def attendee_search():
     return render_template("meetings/_attendee_results.html", contacts=contacts, users=users, q=q, picked=picked)
 
 
-@bp.get("/commitments")
+@commitments_bp.get("/commitments", endpoint="index")
 @permission_required(Capability.LOG_MEETINGS)
-def commitments():
+def commitments_register():
     """The commitments register: overdue first."""
     form = CommitmentFilterForm(request.args)
     if not form.validate():
@@ -209,9 +210,9 @@ def commitments():
                            **LABELS)
 
 
-@bp.get("/commitments/<int:commitment_id>")
+@commitments_bp.get("/commitments/<int:commitment_id>", endpoint="show")
 @permission_required(Capability.LOG_MEETINGS)
-def commitment(commitment_id: int):
+def show_commitment(commitment_id: int):
     """One commitment with its status history."""
     item = get_commitment_or_404(commitment_id, _user())
     form = CommitmentStatusForm(status=item.status)
@@ -219,7 +220,7 @@ def commitment(commitment_id: int):
                            can_change=can_change_commitment(_user(), item), **LABELS)
 
 
-@bp.post("/commitments/<int:commitment_id>/status")
+@commitments_bp.post("/commitments/<int:commitment_id>/status", endpoint="status")
 @permission_required(Capability.LOG_MEETINGS)
 def commitment_status(commitment_id: int):
     """Record a commitment's new status (kept, broken…), dated and attributed."""
@@ -236,20 +237,20 @@ def commitment_status(commitment_id: int):
         else:
             db.session.commit()
             flash(_("Status recorded."), "success")
-            return redirect(url_for("meetings.commitment", commitment_id=item.id))
+            return redirect(url_for("commitments.show", commitment_id=item.id))
     return render_template("meetings/commitment.html", c=item, form=form, can_change=True, **LABELS), 422
 
 
-@bp.get("/commitments/scorecards")
+@commitments_bp.get("/commitments/scorecards")
 @permission_required(Capability.LOG_MEETINGS)
 def scorecards():
     """Kept, broken and open commitments per contact, organisation and partner."""
     return render_template("meetings/scorecards.html", cards=queries.scorecards(_user()))
 
 
-@bp.get("/follow-ups")
+@follow_ups_bp.get("/follow-ups", endpoint="index")
 @permission_required(Capability.LOG_MEETINGS)
-def follow_ups():
+def my_follow_ups():
     """My follow-ups: overdue, today, this week."""
     buckets = queries.my_follow_ups(_user(), now_utc())
     return render_template("meetings/follow_ups.html", buckets=buckets, now=now_utc())
@@ -262,7 +263,7 @@ def _back(default: str) -> Any:
     return redirect(default)
 
 
-@bp.post("/follow-ups/<int:follow_up_id>/done")
+@follow_ups_bp.post("/follow-ups/<int:follow_up_id>/done", endpoint="done")
 @permission_required(Capability.LOG_MEETINGS)
 def follow_up_done(follow_up_id: int):
     """Mark a follow-up done."""
@@ -272,13 +273,13 @@ def follow_up_done(follow_up_id: int):
     except services.MeetingError as exc:
         db.session.rollback()
         flash(str(exc.message), "warning")
-        return _back(url_for("meetings.follow_ups"))
+        return _back(url_for("follow_ups.index"))
     db.session.commit()
     flash(_("Done: %(task)s", task=item.task), "success")
-    return _back(url_for("meetings.follow_ups"))
+    return _back(url_for("follow_ups.index"))
 
 
-@bp.post("/follow-ups/<int:follow_up_id>/snooze")
+@follow_ups_bp.post("/follow-ups/<int:follow_up_id>/snooze", endpoint="snooze")
 @permission_required(Capability.LOG_MEETINGS)
 def follow_up_snooze(follow_up_id: int):
     """Push a follow-up's due time back."""
@@ -286,7 +287,7 @@ def follow_up_snooze(follow_up_id: int):
     form = SnoozeForm()
     if not form.validate_on_submit():
         flash(_("Choose how long to snooze."), "danger")
-        return _back(url_for("meetings.follow_ups"))
+        return _back(url_for("follow_ups.index"))
     now = now_utc()
     try:
         services.snooze_follow_up(item, max(item.due_at, now) + services.SNOOZE_CHOICES[form.until.data],
@@ -294,8 +295,8 @@ def follow_up_snooze(follow_up_id: int):
     except services.MeetingError as exc:
         db.session.rollback()
         flash(str(exc.message), "warning")
-        return _back(url_for("meetings.follow_ups"))
+        return _back(url_for("follow_ups.index"))
     db.session.commit()
     flash(_("Snoozed: %(task)s", task=item.task), "success")
-    return _back(url_for("meetings.follow_ups"))
+    return _back(url_for("follow_ups.index"))
 
