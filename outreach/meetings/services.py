@@ -293,6 +293,9 @@ def record_commitment(meeting: Meeting | None, data: CommitmentData, *, actor: A
     if contact_id is None and organisation_id is None:
         raise MeetingError(_l("Say who made this commitment: pick one of the contacts who attended."),
                            field="contact_id")
+    if organisation_id is None and contact_id is not None:
+        # A promise made by an official counts for their office too (scorecards roll offices up).
+        organisation_id = _organisation_of([contact_id]) or (meeting.organisation_id if meeting else None)
     if contact_id is not None and db.session.get(Contact, contact_id) is None:
         raise MeetingError(_l("That contact does not exist; pick one from the list."), field="contact_id")
     if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
