@@ -109,6 +109,10 @@ class MeetingForm(FlaskForm):
     commitments = FieldList(FormField(CommitmentRow), min_entries=1, max_entries=30)
     follow_ups = FieldList(FormField(FollowUpRow), min_entries=1, max_entries=30)
 
+    def validate_online_url(self, field: Any) -> None:
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a full link starting with https://."))
+
     def validate_attendees(self, field: Any) -> None:
         for token in field.data or []:
             kind, _, raw = str(token).partition(":")

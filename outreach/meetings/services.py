@@ -116,6 +116,8 @@ def _validate(data: MeetingData) -> None:
     for value in (data.start_at, data.end_at):
         if value is not None and value.tzinfo is None:
             raise ValueError("meeting times must be aware datetimes")
+    if data.online_url and not data.online_url.lower().startswith(("https://", "http://")):
+        raise MeetingError(_l("Enter a full link starting with https://."), field="online_url")
     if data.end_at is not None and data.end_at < data.start_at:
         raise MeetingError(_l("The meeting ends before it starts; check the end time."), field="end_time")
     for name in ("agenda", "notes", "outcome"):
@@ -190,7 +192,8 @@ def _after_save(meeting: Meeting, contact_ids: Iterable[int], *, actor: Any, now
 
 
 def log_meeting(data: MeetingData, *, commitments: Iterable[CommitmentData] = (),
-                follow_ups: Iterable[FollowUpData] = (), actor: Any, now: datetime) -> Meeting:
+                follow_ups: Iterable[FollowUpData] = (), actor: Any, now: datetime,
+                ip: str | None = None) -> Meeting:
     """Log a meeting with its attendees, the commitments made and the follow-ups to do, in one go."""
     _validate(data)
     attendees = _resolve_attendees(data.attendees, actor)
@@ -206,10 +209,10 @@ def log_meeting(data: MeetingData, *, commitments: Iterable[CommitmentData] = ()
     db.session.add(MeetingRevision(meeting_id=meeting.id, revision=meeting.revision, changed_at=now,
                                    changed_by_id=getattr(actor, "id", None), changes=json.dumps({"created": True})))
     for item in commitments:
-        record_commitment(meeting, item, actor=actor, now=now)
+        record_commitment(meeting, item, actor=actor, now=now, ip=ip)
     for item in follow_ups:
-        add_follow_up(item, meeting=meeting, actor=actor, now=now)
-    record_event("meeting.log", actor=actor, now=now, record=meeting, status=meeting.status,
+        add_follow_up(item, meeting=meeting, actor=actor, now=now, ip=ip)
+    record_event("meeting.log", actor=actor, now=now, record=meeting, ip=ip, status=meeting.status,
                  attendees=len(attendees))
     _after_save(meeting, contact_ids, actor=actor, now=now)
     return meeting
@@ -217,7 +220,7 @@ def log_meeting(data: MeetingData, *, commitments: Iterable[CommitmentData] = ()
 
 def update_meeting(meeting: Meeting, data: MeetingData, *, expected_revision: int,
                    commitments: Iterable[CommitmentData] = (), follow_ups: Iterable[FollowUpData] = (),
-                   actor: Any, now: datetime) -> Meeting:
+                   actor: Any, now: datetime, ip: str | None = None) -> Meeting:
     """Save an edit made on *expected_revision*; raise StaleMeeting if someone saved in between."""
     if not can_edit_meeting(actor, meeting):
         raise MeetingError(_l("You may only edit meetings you organised."))
@@ -247,10 +250,10 @@ def update_meeting(meeting: Meeting, data: MeetingData, *, expected_revision: in
     db.session.add(MeetingRevision(meeting_id=meeting.id, revision=meeting.revision, changed_at=now,
                                    changed_by_id=getattr(actor, "id", None), changes=json.dumps(diff, default=str)))
     for item in commitments:
-        record_commitment(meeting, item, actor=actor, now=now)
+        record_commitment(meeting, item, actor=actor, now=now, ip=ip)
     for item in follow_ups:
-        add_follow_up(item, meeting=meeting, actor=actor, now=now)
-    record_event("meeting.update", actor=actor, now=now, record=meeting, revision=meeting.revision,
+        add_follow_up(item, meeting=meeting, actor=actor, now=now, ip=ip)
+    record_event("meeting.update", actor=actor, now=now, record=meeting, ip=ip, revision=meeting.revision,
                  fields=sorted(diff))
     new_contacts = {a.contact_id for a in meeting.attendees if a.contact_id}
     _after_save(meeting, old_contacts | new_contacts, actor=actor, now=now)
@@ -277,7 +280,8 @@ def _user_who_follows_up(user_id: int | None, field_name: str) -> User | None:
     return user
 
 
-def record_commitment(meeting: Meeting | None, data: CommitmentData, *, actor: Any, now: datetime) -> Commitment:
+def record_commitment(meeting: Meeting | None, data: CommitmentData, *, actor: Any, now: datetime,
+                      ip: str | None = None) -> Commitment:
     """Record a promise a target made (in *meeting*, if given)."""
     if not (data.description or "").strip():
         raise MeetingError(_l("Say what was promised."), field="description")
@@ -311,12 +315,13 @@ def record_commitment(meeting: Meeting | None, data: CommitmentData, *, actor: A
     db.session.flush()
     db.session.add(CommitmentChange(commitment_id=commitment.id, from_status=None, to_status=commitment.status,
                                     changed_at=now, changed_by_id=getattr(actor, "id", None), note=None))
-    record_event("commitment.record", actor=actor, now=now, record=commitment, meeting_id=commitment.meeting_id)
+    record_event("commitment.record", actor=actor, now=now, record=commitment, ip=ip, meeting_id=commitment.meeting_id)
     return commitment
 
 
 def change_commitment_status(commitment: Commitment, status: str, *, note: str | None = None,
-                             evidence: str | None = None, actor: Any, now: datetime) -> CommitmentChange:
+                             evidence: str | None = None, actor: Any, now: datetime,
+                             ip: str | None = None) -> CommitmentChange:
     """Move a commitment to *status*, keeping a dated, attributed history (actor None: the system)."""
     if status not in {s.value for s in CommitmentStatus}:
         raise MeetingError(_l("Choose a status from the list."), field="status")
@@ -331,14 +336,15 @@ def change_commitment_status(commitment: Commitment, status: str, *, note: str |
         commitment.evidence = "\n".join([*commitment.evidence_links, *evidence.split()])
     db.session.add(change)
     db.session.flush()
-    record_event("commitment.status", actor=actor, now=now, record=commitment, from_status=change.from_status,
+    record_event("commitment.status", actor=actor, now=now, record=commitment, ip=ip, from_status=change.from_status,
                  to_status=status)
     return change
 
 
 # --- follow-ups ------------------------------------------------------------------------------
 
-def add_follow_up(data: FollowUpData, *, meeting: Meeting | None = None, actor: Any, now: datetime) -> FollowUp:
+def add_follow_up(data: FollowUpData, *, meeting: Meeting | None = None, actor: Any, now: datetime,
+                  ip: str | None = None) -> FollowUp:
     """Create a task with a due time, an assignee and reminders."""
     if not (data.task or "").strip():
         raise MeetingError(_l("Say what has to be done."), field="task")
@@ -360,30 +366,33 @@ def add_follow_up(data: FollowUpData, *, meeting: Meeting | None = None, actor: 
                          created_by_id=getattr(actor, "id", None), created_at=now, updated_at=now)
     db.session.add(follow_up)
     db.session.flush()
-    record_event("follow_up.add", actor=actor, now=now, record=follow_up, assignee_id=data.assignee_id)
+    record_event("follow_up.add", actor=actor, now=now, record=follow_up, ip=ip, assignee_id=data.assignee_id)
     return follow_up
 
 
-def _close_follow_up(follow_up: FollowUp, status: str, *, actor: Any, now: datetime) -> FollowUp:
+def _close_follow_up(follow_up: FollowUp, status: str, *, actor: Any, now: datetime,
+                     ip: str | None = None) -> FollowUp:
     if follow_up.status != FollowUpStatus.OPEN.value:
         raise MeetingError(_l("This follow-up is already closed."))
     follow_up.status, follow_up.completed_at, follow_up.updated_at = status, now, now
     cancel_pending(f"follow_up:{follow_up.id}:", now=now)
     db.session.flush()
-    record_event(f"follow_up.{status}", actor=actor, now=now, record=follow_up)
+    record_event(f"follow_up.{status}", actor=actor, now=now, record=follow_up, ip=ip)
     return follow_up
 
 
-def complete_follow_up(follow_up: FollowUp, *, actor: Any, now: datetime) -> FollowUp:
+def complete_follow_up(follow_up: FollowUp, *, actor: Any, now: datetime, ip: str | None = None) -> FollowUp:
     """Mark a follow-up done; reminders not yet sent are cancelled."""
-    return _close_follow_up(follow_up, FollowUpStatus.DONE.value, actor=actor, now=now)
+    return _close_follow_up(follow_up, FollowUpStatus.DONE.value, actor=actor, now=now, ip=ip)
 
 
-def cancel_follow_up(follow_up: FollowUp, *, actor: Any, now: datetime) -> FollowUp:
-    return _close_follow_up(follow_up, FollowUpStatus.CANCELLED.value, actor=actor, now=now)
+def cancel_follow_up(follow_up: FollowUp, *, actor: Any, now: datetime, ip: str | None = None) -> FollowUp:
+    """Cancel a follow-up that is no longer needed; reminders not yet sent are cancelled."""
+    return _close_follow_up(follow_up, FollowUpStatus.CANCELLED.value, actor=actor, now=now, ip=ip)
 
 
-def snooze_follow_up(follow_up: FollowUp, until: datetime, *, actor: Any, now: datetime) -> FollowUp:
+def snooze_follow_up(follow_up: FollowUp, until: datetime, *, actor: Any, now: datetime,
+                     ip: str | None = None) -> FollowUp:
     """Move an open follow-up's due time to *until*; its reminders follow."""
     if follow_up.status != FollowUpStatus.OPEN.value:
         raise MeetingError(_l("Only open follow-ups can be snoozed."))
@@ -393,7 +402,7 @@ def snooze_follow_up(follow_up: FollowUp, until: datetime, *, actor: Any, now: d
     follow_up.due_at, follow_up.updated_at = until, now
     cancel_pending(f"follow_up:{follow_up.id}:", now=now)
     db.session.flush()
-    record_event("follow_up.snooze", actor=actor, now=now, record=follow_up, from_due=old, to_due=until)
+    record_event("follow_up.snooze", actor=actor, now=now, record=follow_up, ip=ip, from_due=old, to_due=until)
     return follow_up
 
 

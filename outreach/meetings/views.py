@@ -12,6 +12,7 @@ from flask_login import current_user
 from outreach.core.db import db
 from outreach.core.pagination import parse_page
 from outreach.core.permissions import Capability, permission_required
+from outreach.core.security import client_ip
 from outreach.core.time import now_utc, to_zone
 from outreach.meetings import bp, commitments_bp, follow_ups_bp, queries, services
 from outreach.meetings.access import (can_change_commitment, can_edit_meeting, can_see_notes, get_commitment_or_404,
@@ -122,7 +123,7 @@ def new():
     commitments, follow_ups = _rows(form)
     try:
         meeting = services.log_meeting(_meeting_data(form), commitments=commitments, follow_ups=follow_ups,
-                                       actor=_user(), now=now_utc())
+                                       actor=_user(), now=now_utc(), ip=client_ip())
     except services.MeetingError as exc:
         db.session.rollback()
         _service_error(form, exc)
@@ -157,7 +158,7 @@ def edit(meeting_id: int):
     commitments, follow_ups = _rows(form)
     try:
         services.update_meeting(meeting, _meeting_data(form), expected_revision=expected, commitments=commitments,
-                                follow_ups=follow_ups, actor=_user(), now=now_utc())
+                                follow_ups=follow_ups, actor=_user(), now=now_utc(), ip=client_ip())
     except services.StaleMeeting as exc:
         db.session.rollback()
         meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
@@ -229,7 +230,8 @@ def commitment_status(commitment_id: int):
     if form.validate_on_submit():
         try:
             services.change_commitment_status(item, form.status.data, note=form.note.data,
-                                              evidence=form.evidence.data, actor=_user(), now=now_utc())
+                                              evidence=form.evidence.data, actor=_user(), now=now_utc(),
+                                              ip=client_ip())
         except services.MeetingError as exc:
             db.session.rollback()
             item = get_commitment_or_404(commitment_id, _user(), need="edit")
@@ -269,7 +271,7 @@ def follow_up_done(follow_up_id: int):
     """Mark a follow-up done."""
     item = get_follow_up_or_404(follow_up_id, _user(), need="edit")
     try:
-        services.complete_follow_up(item, actor=_user(), now=now_utc())
+        services.complete_follow_up(item, actor=_user(), now=now_utc(), ip=client_ip())
     except services.MeetingError as exc:
         db.session.rollback()
         flash(str(exc.message), "warning")
@@ -291,7 +293,7 @@ def follow_up_snooze(follow_up_id: int):
     now = now_utc()
     try:
         services.snooze_follow_up(item, max(item.due_at, now) + services.SNOOZE_CHOICES[form.until.data],
-                                  actor=_user(), now=now)
+                                  actor=_user(), now=now, ip=client_ip())
     except services.MeetingError as exc:
         db.session.rollback()
         flash(str(exc.message), "warning")

@@ -50,6 +50,11 @@ def test_log_a_meeting_with_commitment_and_follow_up_in_one_post(app, login_as, 
         follow_up = meeting.follow_ups[0]
         assert follow_up.due_at.isoformat() == "2026-03-12T13:30:00+00:00"  # 09:30 EDT in New York
         assert follow_up.offsets == [1440, 0]
+        from outreach.core.audit import AuditEvent
+
+        logged = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "meeting.log",
+                                                            AuditEvent.record_id == str(meeting.id)))
+        assert logged.actor_id == coordinator.id and logged.ip == "127.0.0.1"
     page = client.get(response.headers["Location"])
     assert "Briefing with the SRSG" in page.text and "Appoint a senior women protection adviser" in page.text
     # shown in the reader's zone (New York), with the local time where it happened
@@ -69,6 +74,7 @@ def test_log_a_meeting_with_commitment_and_follow_up_in_one_post(app, login_as, 
     ({"follow_ups-0-task": "Do it"}, "Enter the due date"),
     ({"commitments-0-description": "Promise", "commitments-0-due_date": "31-12-2026"}, "Not a valid date"),
     ({"online_url": "javascript:alert(1)"}, "Enter a full link"),
+    ({"online_url": "javascript://example.org/%0aalert(1)"}, "Enter a full link starting with https://"),
 ])
 def test_bad_input_gets_a_clear_message_and_nothing_is_saved(app, login_as, change, message):
     client, _ = login_as("coordinator")
