@@ -44,14 +44,15 @@ def build_upcoming_meetings(user: Any, now: datetime, **_: Any) -> dict[str, Any
 def build_contact_timeline(user: Any, now: datetime, *, contact: Any = None, **_: Any) -> dict[str, Any] | None:
     if contact is None:
         return None
-    return {**queries.contact_timeline(user, contact), "subject": contact}
+    return {**queries.contact_timeline(user, contact), "subject": contact, "filter": {"contact": contact.id}}
 
 
 def build_organisation_timeline(user: Any, now: datetime, *, organisation: Any = None,
                                 **_: Any) -> dict[str, Any] | None:
     if organisation is None:
         return None
-    return {**queries.organisation_timeline(user, organisation), "subject": organisation}
+    return {**queries.organisation_timeline(user, organisation), "subject": organisation,
+            "filter": {"organisation": organisation.id}}
 
 
 def register_contributions() -> None:

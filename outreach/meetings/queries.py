@@ -248,6 +248,13 @@ def people_who_follow_up() -> list[tuple[int, str]]:
         .order_by(User.name).limit(500)).all()]
 
 
+def partner_choices() -> list[tuple[int, str]]:
+    """Active partners, for the meeting list's partner filter."""
+    return [(u.id, u.name) for u in db.session.execute(
+        select(User.id, User.name).where(User.is_active_account.is_(True), User.role == Role.PARTNER.value)
+        .order_by(User.name).limit(500)).all()]
+
+
 def attendee_choices(tokens: Sequence[str]) -> list[tuple[str, str, str]]:
     """(token, label, kind) for already-picked attendees, to re-render the form."""
     contact_ids = [int(t[2:]) for t in tokens if t.startswith("c:") and t[2:].isdigit()]

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from outreach.core.db import db
 from outreach.core.pagination import parse_page
-from outreach.core.permissions import Capability, permission_required
+from outreach.core.permissions import Capability, has_capability, permission_required
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc, to_zone
 from outreach.meetings import bp, commitments_bp, follow_ups_bp, queries, services
@@ -35,11 +35,12 @@ def _user() -> Any:
 def index():
     """Meetings the user may see, newest first, with filters."""
     form = MeetingFilterForm(request.args)
+    partners = queries.partner_choices() if has_capability(current_user, Capability.LOG_MEETINGS) else []
     if not form.validate():
-        return render_template("meetings/list.html", form=form, page=None, **LABELS), 400
+        return render_template("meetings/list.html", form=form, page=None, partners=partners, **LABELS), 400
     filters = {k: v for k, v in form.data.items() if v not in (None, "")}
     page = queries.list_meetings(_user(), filters, after=request.args.get("after"))
-    return render_template("meetings/list.html", form=form, page=page, **LABELS)
+    return render_template("meetings/list.html", form=form, page=page, partners=partners, **LABELS)
 
 
 def _prepare(form: MeetingForm) -> None:

@@ -303,3 +303,14 @@ def test_today_page_shows_meetings_panels(login_as):
     assert "My follow-ups" in page.text and "Going cold" in page.text
     activist, _ = login_as("activist")
     assert "My follow-ups" not in activist.get("/").text
+
+
+def test_partner_filter_on_the_list(app, login_as, make_user, make_meeting):
+    client, coordinator = login_as("coordinator")
+    partner = make_user("partner", name="Amb. Hélène Marchand")
+    mine = make_meeting(coordinator, title="With Hélène", users=(partner,))
+    make_meeting(coordinator, title="Without her")
+    page = client.get(f"/meetings?partner={partner.id}")
+    assert "With Hélène" in page.text and "Without her" not in page.text
+    assert f'<option value="{partner.id}" selected>' in page.text
+    assert mine.id
