@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
-from sqlalchemy import exists, false, or_, select, true
+from sqlalchemy import false, or_, select, true, union
 
 from outreach.contacts.models import Relationship
 from outreach.core.db import db
@@ -23,18 +23,23 @@ def _my_contacts(user: Any) -> Any:
                                                  Relationship.is_archived.is_(False))
 
 
+def visible_meeting_ids(user: Any) -> Any:
+    """A SELECT of the ids of the meetings a partner or activist may see (indexed look-ups, no scan)."""
+    attended = select(Attendee.meeting_id).where(Attendee.user_id == user.id)
+    if Role(user.role) != Role.PARTNER:
+        return attended
+    organised = select(Meeting.id).where(Meeting.organiser_id == user.id)
+    on_my_contacts = select(Attendee.meeting_id).where(Attendee.contact_id.in_(_my_contacts(user)))
+    return union(attended, organised, on_my_contacts)
+
+
 def visible_meetings(user: Any) -> Any:
     """A WHERE clause selecting the meetings *user* may see."""
     if has_capability(user, Capability.VIEW_ALL_MEETINGS):
         return true()
-    attended = exists().where(Attendee.meeting_id == Meeting.id, Attendee.user_id == user.id)
-    if Role(user.role) == Role.ACTIVIST:
-        return attended
-    if Role(user.role) == Role.PARTNER:
-        on_my_contacts = exists().where(Attendee.meeting_id == Meeting.id,
-                                        Attendee.contact_id.in_(_my_contacts(user)))
-        return or_(Meeting.organiser_id == user.id, attended, on_my_contacts)
-    return false()
+    if Role(user.role) not in (Role.ACTIVIST, Role.PARTNER):
+        return false()
+    return Meeting.id.in_(visible_meeting_ids(user))
 
 
 def can_view_meeting(user: Any, meeting: Meeting) -> bool:
@@ -63,12 +68,16 @@ def get_meeting_or_404(meeting_id: int, user: Any, *, need: str = "view") -> Mee
 
 
 def visible_commitments(user: Any) -> Any:
+    """Staff see every commitment; partners those they are accountable for, on their contacts, or
+    made in meetings they may see; activists none."""
     if has_capability(user, Capability.VIEW_ALL_MEETINGS):
         return true()
     if Role(user.role) != Role.PARTNER:
         return false()
-    in_my_meetings = exists().where(Meeting.id == Commitment.meeting_id, visible_meetings(user))
-    return or_(Commitment.accountable_id == user.id, Commitment.contact_id.in_(_my_contacts(user)), in_my_meetings)
+    ids = union(select(Commitment.id).where(Commitment.accountable_id == user.id),
+                select(Commitment.id).where(Commitment.contact_id.in_(_my_contacts(user))),
+                select(Commitment.id).where(Commitment.meeting_id.in_(visible_meeting_ids(user))))
+    return Commitment.id.in_(ids)
 
 
 def can_change_commitment(user: Any, commitment: Commitment) -> bool:
