@@ -186,15 +186,20 @@ def my_follow_ups(user: Any, now: datetime, *, limit: int = 100) -> dict[str, li
 
 def going_cold(user: Any, now: datetime, *, limit: int = 10) -> list[Contact]:
     """Contacts with a cadence not touched within it: the partner's own, or everyone's for staff."""
-    overdue_since = func.coalesce(Contact.last_touch_at, Contact.created_at)
-    stmt = select(Contact).where(Contact.is_archived.is_(False), Contact.cadence_days.is_not(None))
+    touched = func.coalesce(Contact.last_touch_at, Contact.created_at)
+    if db.dialect == "postgresql":
+        cold = touched + func.make_interval(0, 0, 0, Contact.cadence_days) < now
+        days_over = func.extract("epoch", now - touched) / 86400 - Contact.cadence_days
+    else:
+        # SQLite keeps UTC datetimes as text; julianday() reads them
+        elapsed = func.julianday(now.replace(tzinfo=None).isoformat(sep=" ")) - func.julianday(touched)
+        cold = elapsed > Contact.cadence_days
+        days_over = elapsed - Contact.cadence_days
+    stmt = select(Contact).where(Contact.is_archived.is_(False), Contact.cadence_days.is_not(None), cold)
     if Role(user.role) == Role.PARTNER:
         stmt = stmt.where(Contact.id.in_(select(Relationship.contact_id).where(
             Relationship.user_id == user.id, Relationship.is_archived.is_(False))))
-    # Date arithmetic differs between SQLite and PostgreSQL: fetch the stalest few and finish in Python.
-    rows = db.session.scalars(stmt.order_by(overdue_since).limit(limit * 5)).all()
-    cold = [c for c in rows if (c.last_touch_at or c.created_at) + timedelta(days=c.cadence_days or 0) < now]
-    return cold[:limit]
+    return list(db.session.scalars(stmt.order_by(days_over.desc(), Contact.id).limit(limit)))
 
 
 def contact_timeline(user: Any, contact: Contact, *, limit: int = 20) -> dict[str, Any]:

@@ -303,3 +303,14 @@ def test_follow_up_offsets_parse(ctx, make_user):
                                                              reminder_offsets=[0, 1440, 99]), actor=partner, now=NOW)
     assert follow_up.offsets == [1440, 0]
     assert isinstance(db.session.get(FollowUp, follow_up.id), FollowUp)
+
+
+def test_going_cold_orders_by_how_far_past_the_cadence(ctx, make_user, make_contact):
+    coordinator = make_user("coordinator")
+    slow = make_contact(cadence_days=365)  # created at NOW: 100 days later, still fine
+    fast = make_contact(cadence_days=7)
+    medium = make_contact(cadence_days=30)
+    later = NOW + timedelta(days=100)
+    ids = [c.id for c in queries.going_cold(coordinator, later, limit=50)]
+    assert fast.id in ids and medium.id in ids and slow.id not in ids
+    assert ids.index(fast.id) < ids.index(medium.id)
