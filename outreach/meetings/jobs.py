@@ -50,30 +50,46 @@ def reminder_instants(follow_up: FollowUp) -> list[datetime]:
     return sorted(set(instants))
 
 
+def _already_enqueued(keys: list[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
+    """Which (subject, due time) pairs the outbox holds already, so their messages are not rendered again."""
+    found: set[tuple[str, datetime]] = set()
+    subjects = sorted({subject for subject, _due in keys})
+    for start in range(0, len(subjects), 500):
+        found.update(db.session.execute(select(OutboxMessage.subject, OutboxMessage.due_at).where(
+            OutboxMessage.subject.in_(subjects[start:start + 500]))).tuples())
+    return found
+
+
 def enqueue_follow_up_reminders(now: datetime) -> int:
     """Enqueue the reminders of open follow-ups whose moment has come (and not long passed)."""
     rows = db.session.scalars(
-        select(FollowUp).options(selectinload(FollowUp.assignee))
+        select(FollowUp).options(selectinload(FollowUp.assignee), selectinload(FollowUp.meeting),
+                                 selectinload(FollowUp.contact))
         .where(FollowUp.status == FollowUpStatus.OPEN.value,
                FollowUp.due_at <= now + MAX_OFFSET, FollowUp.due_at >= now - MAX_OVERDUE_REMINDERS - CATCH_UP)
         .order_by(FollowUp.due_at)).all()
-    added = 0
+    candidates: list[tuple[FollowUp, datetime]] = []
     for follow_up in rows:
         user = follow_up.assignee
         if user is None or not user.is_active_account:
             continue
         due = [t for t in reminder_instants(follow_up)
                if now - CATCH_UP < t <= now and t >= follow_up.created_at - timedelta(minutes=1)]
-        if not due:
+        if due:
+            candidates.append((follow_up, due[-1]))  # after an outage, the latest one rather than a burst
+    done = _already_enqueued([(f"follow_up:{f.id}:remind", t) for f, t in candidates])
+    added = 0
+    for follow_up, instant in candidates:
+        subject = f"follow_up:{follow_up.id}:remind"
+        if (subject, instant) in done:
             continue
-        instant = due[-1]  # after an outage, one reminder (the latest) rather than a burst
+        user = follow_up.assignee
         overdue = follow_up.due_at < now
         when = format_when(follow_up.due_at, user.timezone)
         title = (f"Overdue: {follow_up.task}" if overdue else f"Follow-up due {when}: {follow_up.task}")[:300]
         text, html = _render("follow_up_reminder", follow_up=follow_up, user=user, when=when, overdue=overdue)
-        added += enqueue(Message(subject=f"follow_up:{follow_up.id}:remind", user_id=user.id, due_at=instant,
-                                 title=title, text=text, html=html, link="/follow-ups"),
-                         channels=channels_for(user.id), now=now)
+        added += enqueue(Message(subject=subject, user_id=user.id, due_at=instant, title=title, text=text, html=html,
+                                 link="/follow-ups"), channels=channels_for(user.id), now=now)
     db.session.commit()
     return added
 
@@ -110,9 +126,11 @@ def check_commitments(now: datetime) -> int:
                                    selectinload(Commitment.organisation))
         .where(Commitment.status.in_(LIVE_COMMITMENT_STATUSES), Commitment.accountable_id.is_not(None),
                Commitment.due_date >= today, Commitment.due_date <= today + COMMITMENT_NOTICE)).all()
+    done = _already_enqueued([(f"commitment:{c.id}:due", _day_start(c.due_date - COMMITMENT_NOTICE)) for c in soon])
     for commitment in soon:
         user = commitment.accountable
-        if not user.is_active_account:
+        if not user.is_active_account or (f"commitment:{commitment.id}:due",
+                                          _day_start(commitment.due_date - COMMITMENT_NOTICE)) in done:
             continue
         text, html = _render("commitment_notice", commitment=commitment, user=user, overdue=False,
                              due=format_date(commitment.due_date, "medium", locale="en"))
