@@ -55,8 +55,9 @@ def _already_enqueued(keys: list[tuple[str, datetime]]) -> set[tuple[str, dateti
     found: set[tuple[str, datetime]] = set()
     subjects = sorted({subject for subject, _due in keys})
     for start in range(0, len(subjects), 500):
-        found.update(db.session.execute(select(OutboxMessage.subject, OutboxMessage.due_at).where(
-            OutboxMessage.subject.in_(subjects[start:start + 500]))).tuples())
+        rows = db.session.execute(select(OutboxMessage.subject, OutboxMessage.due_at).where(
+            OutboxMessage.subject.in_(subjects[start:start + 500]))).all()
+        found.update((subject, due) for subject, due in rows)
     return found
 
 
