@@ -314,3 +314,37 @@ def test_partner_filter_on_the_list(app, login_as, make_user, make_meeting):
     assert "With Hélène" in page.text and "Without her" not in page.text
     assert f'<option value="{partner.id}" selected>' in page.text
     assert mine.id
+
+
+def test_follow_ups_and_inbox_query_counts_are_pinned(app, login_as, count_queries):
+    from outreach.core.notifications import Notification
+    from outreach.meetings import services
+
+    client, partner = login_as("partner")
+
+    def add(n):
+        with app.app_context():
+            for i in range(n):
+                services.add_follow_up(services.FollowUpData(task=f"Task {i}", due_at=NOW + timedelta(hours=i),
+                                                             assignee_id=partner.id), actor=partner, now=NOW)
+                db.session.add(Notification(user_id=partner.id, title=f"N{i}", body="b", created_at=NOW))
+            db.session.commit()
+
+    add(2)
+    with count_queries() as few_f:
+        assert client.get("/follow-ups").status_code == 200
+    with count_queries() as few_i:
+        assert client.get("/inbox").status_code == 200
+    add(15)
+    with count_queries() as many_f:
+        assert client.get("/follow-ups").status_code == 200
+    with count_queries() as many_i:
+        assert client.get("/inbox").status_code == 200
+    assert many_f.count == few_f.count and many_i.count == few_i.count
+
+
+def test_archived_contacts_cannot_be_picked(app, login_as, make_contact):
+    client, _ = login_as("coordinator")
+    gone = make_contact(is_archived=True)
+    response = client.post("/meetings/new", data=_form(attendees=[f"c:{gone.id}"]))
+    assert response.status_code == 422 and "no longer exist" in response.text
