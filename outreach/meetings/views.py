@@ -98,6 +98,24 @@ def _render_form(form: MeetingForm, meeting: Meeting | None, status: int = 200, 
     return render_template("meetings/edit.html", form=form, meeting=meeting, stale=stale, **LABELS), status
 
 
+_MERGEABLE = ("kind", "title", "timezone", "location", "online_url", "agenda", "notes", "outcome", "status")
+
+
+def _take_their_changes(form: MeetingForm, changes: list[dict[str, Any]]) -> None:
+    """After a refused save, bring in the other person's edits to the fields this editor left alone."""
+    first_old: dict[str, Any] = {}
+    last_new: dict[str, Any] = {}
+    for change in changes:
+        for name, (old, new) in change["fields"].items():
+            first_old.setdefault(name, old)
+            last_new[name] = new
+    for name in _MERGEABLE:
+        if name in last_new and (getattr(form, name).data or None) == (first_old[name] or None):
+            getattr(form, name).data = last_new[name]
+    if "attendees" in last_new and sorted(form.attendees.data or []) == first_old["attendees"]:
+        form.attendees.data = last_new["attendees"]
+
+
 def _wants_more_rows(form: MeetingForm) -> bool:
     if "add_commitment" in request.form:
         form.commitments.append_entry()
@@ -141,7 +159,11 @@ def edit(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
     if request.method == "GET":
         local_start = to_zone(meeting.start_at, meeting.timezone)
-        form = MeetingForm(obj=meeting, date=local_start.date(), start_time=local_start.time(),
+        # Not obj=meeting: its commitments and follow-ups must not fill the rows that add new ones.
+        form = MeetingForm(data={name: getattr(meeting, name) for name in (
+                               "kind", "title", "timezone", "location", "online_url", "agenda", "notes", "outcome",
+                               "status")},
+                           date=local_start.date(), start_time=local_start.time(),
                            end_time=to_zone(meeting.end_at, meeting.timezone).time() if meeting.end_at else None,
                            revision=str(meeting.revision),
                            attendees=[f"c:{a.contact_id}" if a.contact_id else f"u:{a.user_id}"
@@ -164,8 +186,10 @@ def edit(meeting_id: int):
         db.session.rollback()
         meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
         changes = services.changes_since(meeting, expected)
+        _take_their_changes(form, changes)
         form.form_errors.append(_("This meeting was changed since you opened it; nothing was saved. "
-                                  "Review the changes below, then save again."))
+                                  "Their changes are now in the form wherever you had not changed the same field; "
+                                  "review them below, then save again."))
         form.revision.data = str(meeting.revision)
         return _render_form(form, meeting, 409, stale=changes)
     except services.MeetingError as exc:

@@ -119,6 +119,8 @@ def test_second_save_of_the_same_meeting_is_refused_with_the_changes(app, login_
     assert refused.status_code == 409
     assert "changed since you opened it" in refused.text
     assert "Ingrid Solberg" in refused.text and "Donor round table (Oslo)" in refused.text
+    assert 'name="title" required type="text" value="Donor round table (Oslo)"' in refused.text  # theirs merged in
+    assert "My outcome</textarea>" in refused.text  # ours kept
     with app.app_context():
         stored = db.session.get(Meeting, meeting.id)
         assert stored.title == "Donor round table (Oslo)" and stored.outcome is None
@@ -146,6 +148,24 @@ def test_object_level_permissions(app, login_as, make_user, make_meeting, make_c
     # activists see only what they attended in the list
     listing = activist_client.get("/meetings")
     assert "Introduction meeting" in listing.text and "Internal strategy" not in listing.text
+
+
+def test_edit_form_rows_only_add_new_commitments_and_follow_ups(app, login_as, make_contact):
+    from outreach.meetings import services
+
+    client, coordinator = login_as("coordinator")
+    contact = make_contact()
+    with app.app_context():
+        meeting = services.log_meeting(
+            services.MeetingData(title="With rows", start_at=NOW, timezone="UTC", attendees=[f"c:{contact.id}"]),
+            commitments=[services.CommitmentData(description="Existing promise")],
+            follow_ups=[services.FollowUpData(task="Existing task", due_at=NOW, assignee_id=coordinator.id)],
+            actor=coordinator, now=NOW)
+        db.session.commit()
+        meeting_id = meeting.id
+    page = client.get(f"/meetings/{meeting_id}/edit").text
+    assert "Existing promise" not in page and "Existing task" not in page
+    assert 'value="With rows"' in page
 
 
 def test_partner_logs_and_edits_their_own_meeting(app, login_as, make_contact):
