@@ -16,7 +16,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.permissions import Role
 from outreach.meetings import services
-from outreach.meetings.models import CommitmentStatus, Meeting
+from outreach.meetings.models import Meeting
 
 TOPICS = [
     ("Mandate renewal: protection of civilians language", "mandate_language",
@@ -53,6 +53,14 @@ NOTES = [
 FOLLOW_UPS = ["Send the two-page brief", "Share draft mandate language", "Introduce the activist network lead",
               "Ask for the disaggregated figures", "Confirm the date of the closed briefing",
               "Thank-you note with the action points", "Check the budget line in the draft plan"]
+DEMO_STATUS_NOTES = {
+    "kept": ["Language is in the adopted resolution, operative paragraph 12.", "Budget line approved; see the report."],
+    "partly_kept": ["One of two posts filled; the second is advertised.", "Figures published, not disaggregated by age."],
+    "broken": ["Dropped in the final negotiations.", "Budget line removed in the revised plan."],
+    "withdrawn": ["The office was restructured; the promise lapsed.", "Superseded by the new national plan."],
+    "overdue": ["Chased twice; no answer yet.", "Promised again for next quarter."],
+    "on_track": ["Draft seen; moving in the right direction.", "Confirmed in a call with the chief of staff."],
+}
 _DIRECTORY = [
     ("United Nations", "UN", None, [("Rosemary", "DiCarlo", "Under-Secretary-General")]),
     ("Department of Peace Operations", "DPO", "UN", [("Jean-Pierre", "Lacroix", "Under-Secretary-General")]),
@@ -97,7 +105,6 @@ def seed_meetings_demo(now: datetime, *, meetings: int = 300, seed: int = 1325) 
     activists = [u for u in users if u.role == Role.ACTIVIST.value]
     if not contacts or not staff:
         return 0
-    statuses = [s.value for s in CommitmentStatus]
     created = 0
     for i in range(meetings):
         start = now - timedelta(days=540) + timedelta(days=600 * i / meetings, hours=rng.randint(-12, 12))
@@ -137,10 +144,16 @@ def seed_meetings_demo(now: datetime, *, meetings: int = 300, seed: int = 1325) 
                                        now=min(start, now))
         for commitment in meeting.commitments:
             if commitment.due_date and commitment.due_date < (now - timedelta(days=10)).date():
-                final = rng.choice(statuses[1:])
-                if final != commitment.status:
-                    services.change_commitment_status(commitment, final, note="Checked against the published text.",
-                                                      actor=partner, now=now - timedelta(days=rng.randint(1, 9)))
+                # past due: mostly settled one way or the other, some still chased (overdue)
+                final = rng.choice(("kept", "kept", "partly_kept", "broken", "withdrawn", "overdue"))
+                when = datetime.combine(commitment.due_date, datetime.min.time(), tzinfo=now.tzinfo) + timedelta(
+                    days=rng.randint(1, 9))
+            elif rng.random() < 0.4:
+                final, when = "on_track", min(now, start + timedelta(days=rng.randint(5, 20)))
+            else:
+                continue
+            services.change_commitment_status(commitment, final, note=rng.choice(DEMO_STATUS_NOTES[final]),
+                                              actor=partner, now=min(when, now))
         for follow_up in meeting.follow_ups:
             if follow_up.due_at < now - timedelta(days=7) and rng.random() < 0.85:
                 services.complete_follow_up(follow_up, actor=organiser, now=follow_up.due_at)
