@@ -27,6 +27,14 @@ LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGOR
           "commitment_statuses": COMMITMENT_STATUS_LABELS, "format_when": format_when, "format_time": format_time}
 
 
+MAX_PREFILL = 10
+
+
+def _is_token(value: str) -> bool:
+    kind, _, raw = value.partition(":")
+    return kind in {"c", "u"} and raw.isdigit()
+
+
 def _user() -> Any:
     return current_user._get_current_object()
 
@@ -134,6 +142,8 @@ def new():
     if request.method == "GET":
         form.timezone.data = current_user.timezone
         form.date.data = to_zone(now_utc(), current_user.timezone).date()
+        # "Log a meeting with …" links from contact pages pre-pick the attendee.
+        form.attendees.data = [t for t in request.args.getlist("attendees")[:MAX_PREFILL] if _is_token(t)]
         return _render_form(form, None)
     if _wants_more_rows(form):
         return _render_form(form, None)

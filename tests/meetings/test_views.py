@@ -368,3 +368,11 @@ def test_archived_contacts_cannot_be_picked(app, login_as, make_contact):
     gone = make_contact(is_archived=True)
     response = client.post("/meetings/new", data=_form(attendees=[f"c:{gone.id}"]))
     assert response.status_code == 422 and "no longer exist" in response.text
+
+
+def test_log_a_meeting_link_pre_picks_the_contact(login_as, make_contact):
+    client, _ = login_as("coordinator")
+    contact = make_contact("Leymah", "Gbowee")
+    page = client.get(f"/meetings/new?attendees=c:{contact.id}&attendees=bogus")
+    assert page.status_code == 200
+    assert f'value="c:{contact.id}"' in page.text and "Leymah Gbowee" in page.text and "bogus" not in page.text
