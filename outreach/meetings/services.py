@@ -266,7 +266,8 @@ def changes_since(meeting: Meeting, revision: int) -> list[dict[str, Any]]:
         MeetingRevision.meeting_id == meeting.id, MeetingRevision.revision > revision)
         .order_by(MeetingRevision.revision)).all()
     return [{"revision": r.revision, "by": r.changed_by.name if r.changed_by else None, "at": r.changed_at,
-             "fields": json.loads(r.changes)} for r in rows]
+             "fields": {k: v for k, v in r.changes_dict.items() if isinstance(v, list) and len(v) == 2}}
+            for r in rows]
 
 
 # --- commitments -----------------------------------------------------------------------------

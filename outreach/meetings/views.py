@@ -1,6 +1,7 @@
 """Meeting, commitment and follow-up pages: thin handlers over the services."""
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach.core.db import db
+from outreach.core.forms import choices
 from outreach.core.pagination import parse_page
 from outreach.core.permissions import Capability, has_capability, permission_required
 from outreach.core.security import client_ip
@@ -28,6 +30,7 @@ LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGOR
 
 
 MAX_PREFILL = 10
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _is_token(value: str) -> bool:
@@ -54,16 +57,16 @@ def index():
 def _prepare(form: MeetingForm) -> None:
     """Fill the pickers: attendees already chosen, who made each promise, who follows up."""
     picked = queries.attendee_choices(form.attendees.data or [])
-    form.attendees.choices = [(token, label) for token, label, _kind in picked]
+    form.attendees.choices = choices((token, label) for token, label, _kind in picked)
     form.picked = picked  # type: ignore[attr-defined]
     made_by = [("", _("The target who attended"))] + [(t[2:], label) for t, label, kind in picked if kind == "contact"]
     people = [("", _("Nobody yet"))] + [(str(i), name) for i, name in queries.people_who_follow_up()]
     me = str(current_user.id)
     for row in form.commitments:
-        row.form.contact_id.choices = made_by
-        row.form.accountable_id.choices = people
+        row.form.contact_id.choices = choices(made_by)
+        row.form.accountable_id.choices = choices(people)
     for row in form.follow_ups:
-        row.form.assignee_id.choices = people[1:]
+        row.form.assignee_id.choices = choices(people[1:])
         if not row.form.assignee_id.data:
             row.form.assignee_id.data = me
 
@@ -226,7 +229,7 @@ def show(meeting_id: int):
 @permission_required(Capability.LOG_MEETINGS)
 def attendee_search():
     """The attendee typeahead (htmx): contacts and users whose name starts with what was typed."""
-    q = (request.args.get("q") or "")[:60]
+    q = _CONTROL.sub("", request.args.get("q") or "")[:60]  # PostgreSQL refuses NUL in a string
     picked = set(request.args.getlist("attendees"))
     contacts, users = queries.search_attendees(_user(), q)
     return render_template("meetings/_attendee_results.html", contacts=contacts, users=users, q=q, picked=picked)

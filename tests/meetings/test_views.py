@@ -245,6 +245,8 @@ def test_attendee_typeahead_finds_contacts_and_users_by_prefix(login_as, make_co
     response = client.get("/meetings/attendees?q=star")
     assert "Morning Star" in response.text and "ms-secret" not in response.text
     assert "Nobody whose name" in client.get("/meetings/attendees?q=zzzz").text
+    assert client.get("/meetings/attendees?q=%00di%0a").status_code == 200  # control characters are dropped
+    assert client.get("/meetings/attendees?q=" + "a" * 5000).status_code == 200
     activist, _ = login_as("activist")
     assert activist.get("/meetings/attendees?q=dio").status_code == 403
 
@@ -376,3 +378,13 @@ def test_log_a_meeting_link_pre_picks_the_contact(login_as, make_contact):
     page = client.get(f"/meetings/new?attendees=c:{contact.id}&attendees=bogus")
     assert page.status_code == 200
     assert f'value="c:{contact.id}"' in page.text and "Leymah Gbowee" in page.text and "bogus" not in page.text
+
+
+def test_a_tampered_revision_is_a_conflict_not_a_crash(app, login_as, make_meeting):
+    client, coordinator = login_as("coordinator")
+    meeting = make_meeting(coordinator, title="Original")
+    for revision in ("abc", "0", "-5", ""):
+        response = client.post(f"/meetings/{meeting.id}/edit", data=_form(title="Changed", revision=revision))
+        assert response.status_code == 409, revision
+    with app.app_context():
+        assert db.session.get(Meeting, meeting.id).title == "Original"
