@@ -106,6 +106,7 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "commitments.show": LOGGERS,
     "commitments.status": LOGGERS,  # partners: commitments they are accountable for
     "commitments.scorecards": LOGGERS,
+    "commitments.add_follow_up": LOGGERS,  # as for commitments.status
     "follow_ups.index": LOGGERS,
     "follow_ups.done": LOGGERS,  # the assignee, or staff
     "follow_ups.snooze": LOGGERS,

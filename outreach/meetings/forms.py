@@ -174,3 +174,16 @@ class SnoozeForm(FlaskForm):
     def validate_until(self, field: Any) -> None:
         if field.data not in SNOOZE_CHOICES:
             raise ValidationError(_l("Choose how long to snooze."))
+
+
+class FollowUpForm(FlaskForm):
+    """A follow-up added on its own (chasing a commitment)."""
+
+    task = TextField(_l("Task"), validators=[DataRequired(_l("Say what has to be done.")), Length(max=500)])
+    due_date = DateField(_l("Due date"), validators=[DataRequired(_l("Enter the due date as YYYY-MM-DD."))])
+    due_time = TimeField(_l("Time"), validators=[Optional()])
+    assignee_id = SelectField(_l("Who"), choices=[], validate_choice=False)
+
+    def validate_assignee_id(self, field: Any) -> None:
+        if not str(field.data or "").isdigit():
+            raise ValidationError(_l("Pick someone from the list."))

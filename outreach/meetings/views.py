@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from outreach.core.db import db
 from outreach.core.forms import choices
@@ -20,10 +21,10 @@ from outreach.meetings import bp, commitments_bp, follow_ups_bp, queries, servic
 from outreach.meetings.access import (can_change_commitment, can_edit_meeting, can_see_notes, get_commitment_or_404,
                                       get_follow_up_or_404, get_meeting_or_404)
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
-                                     CommitmentFilterForm, CommitmentStatusForm, MeetingFilterForm, MeetingForm,
-                                     SnoozeForm, local_to_utc)
+                                     CommitmentFilterForm, CommitmentStatusForm, FollowUpForm, MeetingFilterForm,
+                                     MeetingForm, SnoozeForm, local_to_utc)
 from outreach.meetings.jobs import format_when
-from outreach.meetings.models import Meeting
+from outreach.meetings.models import FollowUp, Meeting
 
 LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGORY_LABELS,
           "commitment_statuses": COMMITMENT_STATUS_LABELS, "format_when": format_when, "format_time": format_time}
@@ -255,8 +256,45 @@ def show_commitment(commitment_id: int):
     """One commitment with its status history."""
     item = get_commitment_or_404(commitment_id, _user())
     form = CommitmentStatusForm(status=item.status)
-    return render_template("meetings/commitment.html", c=item, form=form,
-                           can_change=can_change_commitment(_user(), item), **LABELS)
+    return _commitment_page(item, form, _follow_up_form(), can_change=can_change_commitment(_user(), item))
+
+
+def _follow_up_form(form: FollowUpForm | None = None) -> FollowUpForm:
+    form = form or FollowUpForm(assignee_id=str(current_user.id))
+    form.assignee_id.choices = choices((str(i), name) for i, name in queries.people_who_follow_up())
+    return form
+
+
+def _commitment_page(item: Any, form: CommitmentStatusForm, follow_up_form: FollowUpForm, *, can_change: bool,
+                     status: int = 200):  # type: ignore[no-untyped-def]
+    chasers = db.session.scalars(select(FollowUp).where(FollowUp.commitment_id == item.id)
+                                 .order_by(FollowUp.due_at.desc()).limit(20)).all()
+    return render_template("meetings/commitment.html", c=item, form=form, follow_up_form=follow_up_form,
+                           follow_ups=chasers, can_change=can_change, now=now_utc(), **LABELS), status
+
+
+@commitments_bp.post("/commitments/<int:commitment_id>/follow-ups", endpoint="add_follow_up")
+@permission_required(Capability.LOG_MEETINGS)
+def commitment_follow_up(commitment_id: int):
+    """Add a follow-up to chase a commitment."""
+    item = get_commitment_or_404(commitment_id, _user(), need="edit")
+    form = _follow_up_form(FollowUpForm())
+    if form.validate_on_submit():
+        data = services.FollowUpData(
+            task=form.task.data, assignee_id=int(form.assignee_id.data), contact_id=item.contact_id,
+            commitment_id=item.id,
+            due_at=local_to_utc(form.due_date.data, form.due_time.data or time(9, 0), current_user.timezone))
+        try:
+            services.add_follow_up(data, meeting=item.meeting, actor=_user(), now=now_utc(), ip=client_ip())
+        except services.MeetingError as exc:
+            db.session.rollback()
+            item = get_commitment_or_404(commitment_id, _user(), need="edit")
+            getattr(form, exc.field or "task", form.task).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Follow-up added."), "success")
+            return redirect(url_for("commitments.show", commitment_id=item.id))
+    return _commitment_page(item, CommitmentStatusForm(status=item.status), form, can_change=True, status=422)
 
 
 @commitments_bp.post("/commitments/<int:commitment_id>/status", endpoint="status")
@@ -278,7 +316,7 @@ def commitment_status(commitment_id: int):
             db.session.commit()
             flash(_("Status recorded."), "success")
             return redirect(url_for("commitments.show", commitment_id=item.id))
-    return render_template("meetings/commitment.html", c=item, form=form, can_change=True, **LABELS), 422
+    return _commitment_page(item, form, _follow_up_form(), can_change=True, status=422)
 
 
 @commitments_bp.get("/commitments/scorecards")

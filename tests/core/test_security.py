@@ -56,7 +56,7 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
              f"/admin/users/{other.id}/reactivate", "/admin/invitations/1/revoke",
              # inbox and meetings
              "/inbox/1/read", "/inbox/read-all", "/inbox/preferences", "/meetings/new", "/meetings/1/edit",
-             "/commitments/1/status", "/follow-ups/1/done", "/follow-ups/1/snooze"]
+             "/commitments/1/status", "/commitments/1/follow-ups", "/follow-ups/1/done", "/follow-ups/1/snooze"]
     for url in posts:
         response = c.post(url, data={"role": "admin"})
         assert response.status_code == 400, url

@@ -388,3 +388,29 @@ def test_a_tampered_revision_is_a_conflict_not_a_crash(app, login_as, make_meeti
         assert response.status_code == 409, revision
     with app.app_context():
         assert db.session.get(Meeting, meeting.id).title == "Original"
+
+
+def test_chase_a_commitment_with_a_follow_up(app, login_as, make_contact):
+    from outreach.meetings import services
+
+    client, partner = login_as("partner", timezone="Africa/Accra")
+    outsider, _ = login_as("partner")
+    contact = make_contact()
+    with app.app_context():
+        commitment = services.record_commitment(None, services.CommitmentData(
+            description="Publish the NAP budget", contact_id=contact.id, accountable_id=partner.id),
+            actor=partner, now=NOW)
+        db.session.commit()
+        cid = commitment.id
+    bad = client.post(f"/commitments/{cid}/follow-ups", data={"task": "", "due_date": "soon",
+                                                              "assignee_id": str(partner.id)})
+    assert bad.status_code == 422 and "Say what has to be done" in bad.text
+    assert outsider.post(f"/commitments/{cid}/follow-ups", data={"task": "x"}).status_code == 404
+    ok = client.post(f"/commitments/{cid}/follow-ups", data={"task": "Ask for the budget line",
+                                                             "due_date": "2026-04-01", "due_time": "10:00",
+                                                             "assignee_id": str(partner.id)})
+    assert ok.status_code == 302
+    with app.app_context():
+        follow_up = db.session.scalar(select(FollowUp).where(FollowUp.commitment_id == cid))
+        assert follow_up.contact_id == contact.id and follow_up.due_at.isoformat() == "2026-04-01T10:00:00+00:00"
+    assert "Ask for the budget line" in client.get(f"/commitments/{cid}").text
