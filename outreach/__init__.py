@@ -93,8 +93,17 @@ def _register_blueprints(app: Flask) -> None:
 def _template_context(app: Flask) -> None:
     from outreach.core.admin.forms import ROLE_LABELS
     from outreach.core.home import nav_items_for
+    from sqlalchemy.exc import SQLAlchemyError
+
     from outreach.core.notifications import unread_count
     from outreach.core.permissions import Capability, Role, has_capability
+
+    def unread_badge(user_id: int) -> int:
+        # The layout also draws error pages, possibly inside a failed transaction: no badge then.
+        try:
+            return unread_count(user_id)
+        except SQLAlchemyError:
+            return 0
 
     @app.context_processor
     def _inject() -> dict[str, Any]:
@@ -104,5 +113,5 @@ def _template_context(app: Flask) -> None:
             "Capability": Capability,
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
             "app_version": __version__,
-            "unread_count": unread_count,
+            "unread_count": unread_badge,
         }
