@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.core.inbox import views as _inbox_views  # noqa: F401
     from outreach.meetings import bp as meetings_bp
     from outreach.meetings import commitments_bp, follow_ups_bp
+    from outreach.meetings import commitment_views as _commitment_views  # noqa: F401
     from outreach.meetings import views as _meetings_views  # noqa: F401
     from outreach.meetings.panels import register_contributions as register_meetings_contributions
 

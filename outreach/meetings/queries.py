@@ -17,7 +17,7 @@ from outreach.contacts.models import Contact, Organisation, Relationship
 from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.permissions import Role
-from outreach.meetings.access import visible_commitments, visible_follow_ups, visible_meetings
+from outreach.meetings.access import visible_commitments, visible_meetings
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
                                       FollowUpStatus, Meeting, MeetingStatus)
 
