@@ -47,7 +47,8 @@ class StaleMeeting(Exception):
     """Someone saved the meeting after the editor opened it; nothing was written."""
 
     def __init__(self, meeting: Meeting, changes: list[dict[str, Any]]) -> None:
-        super().__init__(f"meeting {meeting.id} changed since it was opened")
+        # No attribute access here: after a failed flush the session must be rolled back first.
+        super().__init__("the meeting changed since it was opened")
         self.meeting = meeting
         self.changes = changes
 
