@@ -122,6 +122,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.create_index('ix_commitments_accountable_id', ['accountable_id', 'status'], unique=False)
+        batch_op.create_index('ix_commitments_category', ['category', 'status'], unique=False)
         batch_op.create_index('ix_commitments_contact_id', ['contact_id', 'status'], unique=False)
         batch_op.create_index('ix_commitments_meeting_id', ['meeting_id'], unique=False)
         batch_op.create_index('ix_commitments_organisation_id', ['organisation_id', 'status'], unique=False)
@@ -228,6 +229,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_commitments_meeting_id')
         batch_op.drop_index('ix_commitments_contact_id')
         batch_op.drop_index('ix_commitments_accountable_id')
+        batch_op.drop_index('ix_commitments_category')
 
     op.drop_table('commitments')
     with op.batch_alter_table('notifications', schema=None) as batch_op:

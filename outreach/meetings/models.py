@@ -179,6 +179,7 @@ class Commitment(Base):
         Index("ix_commitments_organisation_id", "organisation_id", "status"),
         Index("ix_commitments_accountable_id", "accountable_id", "status"),
         Index("ix_commitments_meeting_id", "meeting_id"),
+        Index("ix_commitments_category", "category", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
