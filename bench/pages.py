@@ -34,7 +34,50 @@ def foundation_pages(conn: Any) -> list[Page]:
     return pages
 
 
-SOURCES: list[PageSource] = [foundation_pages]
+def _typo(word: str) -> str:
+    """Swap two inner letters: "Diallo" -> "Dialol"."""
+    if len(word) < 4:
+        return word + "e"
+    i = len(word) // 2
+    return word[: i - 1] + word[i] + word[i - 1] + word[i + 1:]
+
+
+def directory_pages(conn: Any) -> list[Page]:
+    contact = _scalar(conn, """SELECT c.id FROM contacts c JOIN positions p ON p.contact_id = c.id
+                               WHERE c.is_archived = :f GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1""", f=False)
+    if contact is None:
+        return []
+    busiest = _scalar(conn, """SELECT a.contact_id FROM meeting_attendances a WHERE a.contact_id IS NOT NULL
+                               GROUP BY a.contact_id ORDER BY count(*) DESC LIMIT 1""") or contact
+    root = _scalar(conn, """SELECT o.parent_id FROM organisations o WHERE o.parent_id IS NOT NULL
+                            GROUP BY o.parent_id ORDER BY count(*) DESC LIMIT 1""")
+    country = _scalar(conn, "SELECT country FROM contacts WHERE country IS NOT NULL GROUP BY country "
+                            "ORDER BY count(*) DESC LIMIT 1") or "US"
+    last = _scalar(conn, "SELECT last_name FROM contacts WHERE id = :id", id=busiest) or "Diallo"
+    first = _scalar(conn, "SELECT first_name FROM contacts WHERE id = :id", id=busiest) or "Amina"
+    acronym = _scalar(conn, "SELECT acronym FROM organisations WHERE acronym IS NOT NULL ORDER BY id LIMIT 1") or "UN"
+    email = _scalar(conn, "SELECT email FROM contact_emails ORDER BY id LIMIT 1") or "a@example.org"
+    pages = [
+        Page("contact list", "coordinator", "/directory/contacts"),
+        Page("contact list filtered", "coordinator", f"/directory/contacts?country={country}&stance=supportive"),
+        Page("contact list deep page", "coordinator", "/directory/contacts?page=200"),
+        Page("contact detail (busiest)", "coordinator", f"/directory/contacts/{busiest}"),
+        Page("public directory", "activist", "/directory/public"),
+        Page("people I know", "partner", "/directory/people-i-know"),
+        Page("organisation list", "coordinator", "/directory/organisations"),
+        Page("search: last name", "coordinator", f"/directory/search?q={last}", kind="search"),
+        Page("search: full name", "coordinator", f"/directory/search?q={first}+{last}", kind="search"),
+        Page("search: typo", "coordinator", f"/directory/search?q={_typo(last)}", kind="search"),
+        Page("search: acronym", "coordinator", f"/directory/search?q={acronym}", kind="search"),
+        Page("search: e-mail", "coordinator", f"/directory/search?q={email.split('@')[0]}", kind="search"),
+    ]
+    if root is not None:
+        pages.append(Page("organisation with subtree", "coordinator", f"/directory/organisations/{root}"))
+        pages.append(Page("contacts in a subtree", "coordinator", f"/directory/contacts?organisation={root}"))
+    return pages
+
+
+SOURCES: list[PageSource] = [foundation_pages, directory_pages]
 
 
 def catalog(engine: Engine, url_exists: Callable[[str], bool]) -> tuple[list[Page], list[str]]:

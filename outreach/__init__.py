@@ -64,26 +64,32 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from outreach.contacts import bp as contacts_bp
+    from outreach.contacts import views as _contacts_views  # noqa: F401
+    from outreach.contacts.panels import register_contributions as register_contacts_contributions
     from outreach.core.admin import audit_bp
     from outreach.core.admin import bp as admin_bp
     from outreach.core.admin import views as _admin_views  # noqa: F401
     from outreach.core.auth import account_bp
     from outreach.core.auth import bp as auth_bp
     from outreach.core.auth import views as _auth_views  # noqa: F401
+    from outreach.core.inbox import bp as inbox_bp
+    from outreach.core.inbox import views as _inbox_views  # noqa: F401
     from outreach.core.views import bp as home_bp
     from outreach.core.views import health_bp, register_core_contributions
+    from outreach.meetings import bp as meetings_bp
+    from outreach.meetings import commitment_views as _commitment_views  # noqa: F401
+    from outreach.meetings import commitments_bp, follow_ups_bp
+    from outreach.meetings import views as _meetings_views  # noqa: F401
+    from outreach.meetings.panels import register_contributions as register_meetings_contributions
 
-    for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp):
+    for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp, inbox_bp,  # core
+                      contacts_bp,  # the directory
+                      meetings_bp, commitments_bp, follow_ups_bp):  # meetings
         app.register_blueprint(blueprint)
     register_core_contributions()
-
-    # features
-    from outreach.contacts import bp as contacts_bp
-    from outreach.contacts import views as _contacts_views  # noqa: F401
-    from outreach.contacts.panels import register_contributions as register_contacts_contributions
-
-    app.register_blueprint(contacts_bp)
     register_contacts_contributions()
+    register_meetings_contributions()
 
     @app.route("/favicon.ico")
     def favicon():  # type: ignore[no-untyped-def]
@@ -93,8 +99,18 @@ def _register_blueprints(app: Flask) -> None:
 def _template_context(app: Flask) -> None:
     from outreach.core.admin.forms import ROLE_LABELS
     from outreach.core.audit import action_label
+    from sqlalchemy.exc import SQLAlchemyError
+
     from outreach.core.home import nav_items_for
+    from outreach.core.notifications import unread_count
     from outreach.core.permissions import Capability, Role, has_capability
+
+    def unread_badge(user_id: int) -> int:
+        # The layout also draws error pages, possibly inside a failed transaction: no badge then.
+        try:
+            return unread_count(user_id)
+        except SQLAlchemyError:
+            return 0
 
     @app.context_processor
     def _inject() -> dict[str, Any]:
@@ -105,4 +121,5 @@ def _template_context(app: Flask) -> None:
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
             "app_version": __version__,
             "action_label": action_label,
+            "unread_count": unread_badge,
         }

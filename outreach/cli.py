@@ -93,23 +93,36 @@ def seed_demo() -> None:
         click.echo(f"  {role:<12} {email}")
 
 
-@main.command("seed", help="Generate a large synthetic data set for benchmarks (reproducible with --seed).")
+@main.command("seed", help="Add a large synthetic data set for benchmarks (the same --seed gives the same data).")
+@click.option("--users", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Users in a coalition-shaped mix of roles (nobody can sign in to them).")
 @click.option("--organisations", default=0, show_default=True, type=click.IntRange(min=0),
               help="Organisations to add (a tree).")
 @click.option("--contacts", default=0, show_default=True, type=click.IntRange(min=0),
               help="Contacts to add, each with a post (some moved).")
+@click.option("--meetings", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Meetings over the existing contacts and users, with their attendees.")
+@click.option("--commitments", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--follow-ups", "follow_ups", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--seed", "seed_value", default=1325, show_default=True, help="Random seed: same seed, same data.")
-def seed(organisations: int, contacts: int, seed_value: int) -> None:
+def seed(users: int, organisations: int, contacts: int, meetings: int, commitments: int, follow_ups: int,
+         seed_value: int) -> None:
     from outreach.contacts.seed import seed_directory
+    from outreach.core.auth.seed import seed_users
     from outreach.core.db import db as database
     from outreach.core.time import now_utc
+    from outreach.meetings.seed import SeedError, seed_meetings
 
-    # One step per feature: (label, rows it will add, run(progress)). Later features append theirs.
     now = now_utc()
+    # One step per feature, in dependency order: (label, rows it will add, run(progress)).
     steps = [
+        ("Users", users, lambda progress: seed_users(users=users, seed=seed_value, now=now, progress=progress)),
         ("Directory", organisations + contacts,
          lambda progress: seed_directory(contacts=contacts, organisations=organisations, seed=seed_value, now=now,
                                          progress=progress)),
+        ("Meetings", meetings + commitments + follow_ups,
+         lambda progress: seed_meetings(meetings=meetings, commitments=commitments, follow_ups=follow_ups,
+                                        seed=seed_value, progress=progress)),
     ]
     app = _app()
     with app.app_context():
@@ -119,11 +132,13 @@ def seed(organisations: int, contacts: int, seed_value: int) -> None:
             with click.progressbar(length=total, label=f"{label:<12}", show_pos=True, show_eta=True) as bar:
                 try:
                     run(bar.update)
-                except ValueError as exc:
+                except (ValueError, SeedError) as exc:
                     database.session.rollback()
                     raise click.ClickException(str(exc)) from exc
             database.session.commit()
-    click.echo(f"Added {organisations} organisations and {contacts} contacts (seed {seed_value}).")
+    added = {"users": users, "organisations": organisations, "contacts": contacts, "meetings": meetings,
+             "commitments": commitments, "follow-ups": follow_ups}
+    click.echo("Added " + ", ".join(f"{n} {k}" for k, n in added.items() if n) + f" (seed {seed_value}).")
 
 
 @main.command("worker", help="Run the scheduler process (exactly one per deployment).")

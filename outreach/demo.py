@@ -48,7 +48,10 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
     db.session.flush()
 
     from outreach.contacts.demo import seed_directory_demo
+    from outreach.meetings.demo import seed_meetings_demo
 
     seed_directory_demo(now)
+    db.session.flush()
+    seed_meetings_demo(now)
     db.session.commit()
     return True, demo_logins()

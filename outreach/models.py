@@ -4,8 +4,12 @@ from outreach.core.auth.models import Invitation, LoginAttempt, User
 from outreach.core.db import Base
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
                                       Relationship, Tag)
+from outreach.core.notifications import Notification, NotificationPreference, OutboxMessage
+from outreach.meetings.models import Attendee, Commitment, CommitmentChange, FollowUp, Meeting, MeetingRevision
 
 metadata = Base.metadata
 
 __all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User", "Contact", "ContactEmail",
-           "ContactLanguage", "ContactPhone", "Organisation", "Position", "Relationship", "Tag"]
+           "ContactLanguage", "ContactPhone", "Organisation", "Position", "Relationship", "Tag", "Notification",
+           "NotificationPreference", "OutboxMessage", "Attendee", "Commitment", "CommitmentChange", "FollowUp", "Meeting",
+           "MeetingRevision"]

@@ -26,8 +26,21 @@ def _prune_login_attempts(now: Any) -> int:
     return removed
 
 
+def _dispatch_outbox(now: Any) -> int:
+    from flask import current_app
+
+    from outreach.core.notifications import dispatch_due
+
+    return dispatch_due(now, config=current_app.config)
+
+
 def register_core_jobs() -> None:
+    from outreach.meetings.jobs import register_jobs as register_meetings_jobs
+
     register_job(Job("core.prune_login_attempts", _prune_login_attempts, every_seconds=3600))
+    register_meetings_jobs()
+    # Named to run after the features' jobs in a tick, so what they enqueue goes out in the same tick.
+    register_job(Job("notifications.dispatch", _dispatch_outbox, every_seconds=60))
 
 
 def run_tick(app: Flask, *, now: Any = None) -> dict[str, int]:

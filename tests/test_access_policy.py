@@ -51,9 +51,35 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
         post = directory.add_position(person, organisation=child, title="Desk officer", start_date=None, actor=admin,
                                       now=now)
         db.session.commit()
+        records = _meeting_records(target, now_utc())
         return {"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
                 "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
-                "position_id": post.id, "upload_token": "no-such-upload"}
+                "position_id": post.id, "upload_token": "no-such-upload", **records}
+
+
+def _meeting_records(organiser: Any, now: Any) -> dict[str, Any]:
+    """A meeting with a commitment and a follow-up, and a notification (meetings and inbox URLs)."""
+    from datetime import timedelta
+
+    from outreach.contacts.models import Contact
+    from outreach.core.db import db
+    from outreach.core.notifications import Notification
+    from outreach.meetings import services
+
+    contact = Contact(first_name="Policy", last_name="Target", created_at=now, updated_at=now)
+    db.session.add(contact)
+    db.session.flush()
+    meeting = services.log_meeting(
+        services.MeetingData(title="Policy meeting", start_at=now, timezone="UTC", attendees=[f"c:{contact.id}"]),
+        commitments=[services.CommitmentData(description="A promise", contact_id=contact.id)],
+        follow_ups=[services.FollowUpData(task="Write back", due_at=now + timedelta(days=1),
+                                          assignee_id=organiser.id)],
+        actor=organiser, now=now)
+    note = Notification(user_id=organiser.id, title="Hello", body="Body", created_at=now)
+    db.session.add(note)
+    db.session.commit()
+    return {"meeting_id": meeting.id, "commitment_id": meeting.commitments[0].id,
+            "follow_up_id": meeting.follow_ups[0].id, "notification_id": note.id}
 
 
 def _url(rule: Any, world: dict[str, Any]) -> str:

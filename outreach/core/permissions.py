@@ -38,6 +38,13 @@ class Capability(str, enum.Enum):
     EDIT_DIRECTORY = "edit_directory"  #: create, edit, archive, restore, merge organisations and contacts
     IMPORT_EXPORT_DIRECTORY = "import_export_directory"  #: CSV import and export (audited)
     MANAGE_OWN_RELATIONSHIPS = "manage_own_relationships"  #: record whom one knows
+    # meetings, commitments, follow-ups
+    LOG_MEETINGS = "log_meetings"  #: log meetings and edit the ones you organised
+    EDIT_ANY_MEETING = "edit_any_meeting"
+    VIEW_ALL_MEETINGS = "view_all_meetings"  #: otherwise: attended, organised, or on your contacts
+    VIEW_MEETING_NOTES = "view_meeting_notes"  #: internal notes (never activists)
+    MANAGE_COMMITMENTS = "manage_commitments"  #: change any commitment's status (partners: their own)
+    VIEW_ALL_FOLLOW_UPS = "view_all_follow_ups"
 
 
 _DIRECTORY_STAFF = frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY, Capability.EDIT_DIRECTORY,
@@ -45,10 +52,15 @@ _DIRECTORY_STAFF = frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
-    Role.MANAGER: frozenset({Capability.VIEW_AUDIT}) | _DIRECTORY_STAFF,
-    Role.COORDINATOR: _DIRECTORY_STAFF,
+    Role.MANAGER: frozenset({Capability.VIEW_AUDIT, Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING,
+                             Capability.VIEW_ALL_MEETINGS, Capability.VIEW_MEETING_NOTES,
+                             Capability.MANAGE_COMMITMENTS, Capability.VIEW_ALL_FOLLOW_UPS}) | _DIRECTORY_STAFF,
+    Role.COORDINATOR: frozenset({Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING, Capability.VIEW_ALL_MEETINGS,
+                                 Capability.VIEW_MEETING_NOTES, Capability.MANAGE_COMMITMENTS,
+                                 Capability.VIEW_ALL_FOLLOW_UPS}) | _DIRECTORY_STAFF,
     Role.PARTNER: frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY,
-                             Capability.MANAGE_OWN_RELATIONSHIPS}),
+                             Capability.MANAGE_OWN_RELATIONSHIPS, Capability.LOG_MEETINGS,
+                             Capability.VIEW_MEETING_NOTES}),
     Role.ACTIVIST: frozenset({Capability.VIEW_PUBLIC_DIRECTORY}),
 }
 
@@ -67,6 +79,8 @@ ADMINS = frozenset({Role.ADMIN})
 AUDITORS = frozenset({Role.ADMIN, Role.MANAGER})
 #: Everyone who sees the full directory (not activists).
 DIRECTORY_READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER})
+#: Everyone who logs meetings and follows promises up.
+LOGGERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER})
 
 #: endpoint → roles allowed (or PUBLIC). Anything absent is refused to everyone.
 ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
@@ -120,6 +134,25 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "contacts.vcard": STAFF,
     "contacts.import_upload": STAFF,
     "contacts.import_confirm": STAFF,
+    # notifications: every role has an inbox
+    "inbox.index": ALL_ROLES,
+    "inbox.read": ALL_ROLES,
+    "inbox.read_all": ALL_ROLES,
+    "inbox.preferences": ALL_ROLES,
+    # meetings (object-level checks in outreach/meetings/access.py: another user's meeting -> 404)
+    "meetings.index": ALL_ROLES,  # activists: only meetings they attended
+    "meetings.show": ALL_ROLES,
+    "meetings.new": LOGGERS,
+    "meetings.edit": LOGGERS,  # partners: meetings they organised
+    "meetings.attendee_search": LOGGERS,
+    "commitments.index": LOGGERS,
+    "commitments.show": LOGGERS,
+    "commitments.status": LOGGERS,  # partners: commitments they are accountable for
+    "commitments.scorecards": LOGGERS,
+    "commitments.add_follow_up": LOGGERS,  # as for commitments.status
+    "follow_ups.index": LOGGERS,
+    "follow_ups.done": LOGGERS,  # the assignee, or staff
+    "follow_ups.snooze": LOGGERS,
 }
 
 

@@ -34,12 +34,34 @@ def _plant(app, make_user):
         return person, org
 
 
+def _plant_meetings(app, person, activist, coordinator):
+    """A meeting the activist attended (internal notes they must not see) and one they did not."""
+    from outreach.meetings import services as meetings
+
+    with app.app_context():
+        now = now_utc()
+        shared = meetings.log_meeting(
+            meetings.MeetingData(title="Introduction with the envoy", start_at=now, timezone="UTC",
+                                 notes=f"Internal {MARKER} assessment", attendees=[f"c:{person.id}", f"u:{activist.id}"]),
+            commitments=[], follow_ups=[], actor=coordinator, now=now)
+        private = meetings.log_meeting(
+            meetings.MeetingData(title=f"Strategy {MARKER} session", start_at=now, timezone="UTC",
+                                 attendees=[f"c:{person.id}"]),
+            commitments=[meetings.CommitmentData(description=f"{MARKER} promise", contact_id=person.id)],
+            follow_ups=[], actor=coordinator, now=now)
+        db.session.commit()
+        return shared.id, private.id, private.commitments[0].id
+
+
 def test_an_activist_never_sees_private_directory_fields(app, login_as, make_user):
     person, org = _plant(app, make_user)
-    client, _activist = login_as("activist")
+    client, activist = login_as("activist")
+    shared_id, private_id, commitment_id = _plant_meetings(app, person, activist, make_user("coordinator"))
     secrets = [MARKER, "+23670012345", "opposed", "door opener"]  # compared case-insensitively
     ids = {"contact_id": person.id, "organisation_id": org.id, "position_id": 1, "user_id": 1, "invitation_id": 1,
-           "token": "x", "filename": "css/outreach.css", "upload_token": "x"}
+           "token": "x", "filename": "css/outreach.css", "upload_token": "x", "meeting_id": private_id,
+           "commitment_id": commitment_id, "follow_up_id": 1, "notification_id": 1}
+    assert "Introduction with the envoy" in client.get(f"/meetings/{shared_id}").get_data(as_text=True)
     adapter = _policy_app.url_map.bind("localhost")
     queue = ["/", "/directory/public", "/directory/public?q=public", f"/directory/public?q={MARKER}",
              "/directory/public?q=opposed", "/directory/public?q=%2B236", "/directory/public?q=door+opener"]

@@ -28,7 +28,7 @@ def test_seed_generates_a_reproducible_searchable_directory(monkeypatch, tmp_pat
         runner = _env(monkeypatch, tmp_path, db_name)
         result = runner.invoke(main, ["seed", "--organisations", "30", "--contacts", "400", "--seed", "7"])
         assert result.exit_code == 0, result.output
-        assert "Added 30 organisations and 400 contacts" in result.output
+        assert "Added 30 organisations, 400 contacts" in result.output
         path = tmp_path / db_name
         assert _rows(path, "SELECT count(*) FROM contacts") == [(400,)]
         assert _rows(path, "SELECT count(*) FROM positions WHERE end_date IS NULL") == [(400,)]

@@ -160,7 +160,7 @@ def test_list_and_detail_pages_run_a_fixed_number_of_queries(app, login_as, make
     assert list(before.values()) == list(after.values()), (before, after)
     searches.append(_count(count_queries, c, "/directory/contacts?q=number"))
     assert max(searches) <= 14, searches
-    assert max(after.values()) <= 12, after
+    assert max(after.values()) <= 16, after  # the contact page includes the meetings timeline panel
 
 
 def test_coordinators_see_whom_a_partner_knows_and_download_a_vcard(app, login_as, make_user, make_contact):

@@ -1,0 +1,165 @@
+"""Commitment and follow-up pages: the register, scorecards, status changes, my follow-ups."""
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from outreach.core.db import db
+from outreach.core.forms import choices
+from outreach.core.pagination import parse_page
+from outreach.core.permissions import Capability, permission_required
+from outreach.core.security import client_ip
+from outreach.core.time import now_utc
+from outreach.meetings import commitments_bp, follow_ups_bp, queries, services
+from outreach.meetings.access import can_change_commitment, get_commitment_or_404, get_follow_up_or_404
+from outreach.meetings.forms import CommitmentFilterForm, CommitmentStatusForm, FollowUpForm, SnoozeForm, local_to_utc
+from outreach.meetings.models import FollowUp
+from outreach.meetings.views import LABELS, _user
+
+@commitments_bp.get("/commitments", endpoint="index")
+@permission_required(Capability.LOG_MEETINGS)
+def commitments_register():
+    """The commitments register: overdue first."""
+    form = CommitmentFilterForm(request.args)
+    if not form.validate():
+        return render_template("meetings/commitments.html", form=form, rows=None, **LABELS), 400
+    filters = {k: v for k, v in form.data.items() if v not in (None, "")}
+    number = parse_page(request.args.get("page"))
+    rows, has_next = queries.commitments_register(_user(), filters, today=now_utc().date(), page=number)
+    return render_template("meetings/commitments.html", form=form, rows=rows, number=number, has_next=has_next,
+                           **LABELS)
+
+
+@commitments_bp.get("/commitments/<int:commitment_id>", endpoint="show")
+@permission_required(Capability.LOG_MEETINGS)
+def show_commitment(commitment_id: int):
+    """One commitment with its status history."""
+    item = get_commitment_or_404(commitment_id, _user())
+    form = CommitmentStatusForm(status=item.status)
+    return _commitment_page(item, form, _follow_up_form(), can_change=can_change_commitment(_user(), item))
+
+
+def _follow_up_form(form: FollowUpForm | None = None) -> FollowUpForm:
+    form = form or FollowUpForm(assignee_id=str(current_user.id))
+    form.assignee_id.choices = choices((str(i), name) for i, name in queries.people_who_follow_up())
+    return form
+
+
+def _commitment_page(item: Any, form: CommitmentStatusForm, follow_up_form: FollowUpForm, *, can_change: bool,
+                     status: int = 200):  # type: ignore[no-untyped-def]
+    chasers = db.session.scalars(select(FollowUp).where(FollowUp.commitment_id == item.id)
+                                 .order_by(FollowUp.due_at.desc()).limit(20)).all()
+    return render_template("meetings/commitment.html", c=item, form=form, follow_up_form=follow_up_form,
+                           follow_ups=chasers, can_change=can_change, now=now_utc(), **LABELS), status
+
+
+@commitments_bp.post("/commitments/<int:commitment_id>/follow-ups", endpoint="add_follow_up")
+@permission_required(Capability.LOG_MEETINGS)
+def commitment_follow_up(commitment_id: int):
+    """Add a follow-up to chase a commitment."""
+    item = get_commitment_or_404(commitment_id, _user(), need="edit")
+    form = _follow_up_form(FollowUpForm())
+    if form.validate_on_submit():
+        data = services.FollowUpData(
+            task=form.task.data, assignee_id=int(form.assignee_id.data), contact_id=item.contact_id,
+            commitment_id=item.id,
+            due_at=local_to_utc(form.due_date.data, form.due_time.data or time(9, 0), current_user.timezone))
+        try:
+            services.add_follow_up(data, meeting=item.meeting, actor=_user(), now=now_utc(), ip=client_ip())
+        except services.MeetingError as exc:
+            db.session.rollback()
+            item = get_commitment_or_404(commitment_id, _user(), need="edit")
+            getattr(form, exc.field or "task", form.task).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Follow-up added."), "success")
+            return redirect(url_for("commitments.show", commitment_id=item.id))
+    return _commitment_page(item, CommitmentStatusForm(status=item.status), form, can_change=True, status=422)
+
+
+@commitments_bp.post("/commitments/<int:commitment_id>/status", endpoint="status")
+@permission_required(Capability.LOG_MEETINGS)
+def commitment_status(commitment_id: int):
+    """Record a commitment's new status (kept, broken…), dated and attributed."""
+    item = get_commitment_or_404(commitment_id, _user(), need="edit")
+    form = CommitmentStatusForm()
+    if form.validate_on_submit():
+        try:
+            services.change_commitment_status(item, form.status.data, note=form.note.data,
+                                              evidence=form.evidence.data, actor=_user(), now=now_utc(),
+                                              ip=client_ip())
+        except services.MeetingError as exc:
+            db.session.rollback()
+            item = get_commitment_or_404(commitment_id, _user(), need="edit")
+            form.status.errors = [*form.status.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("Status recorded."), "success")
+            return redirect(url_for("commitments.show", commitment_id=item.id))
+    return _commitment_page(item, form, _follow_up_form(), can_change=True, status=422)
+
+
+@commitments_bp.get("/commitments/scorecards")
+@permission_required(Capability.LOG_MEETINGS)
+def scorecards():
+    """Kept, broken and open commitments per contact, organisation and partner."""
+    return render_template("meetings/scorecards.html", cards=queries.scorecards(_user()))
+
+
+@follow_ups_bp.get("/follow-ups", endpoint="index")
+@permission_required(Capability.LOG_MEETINGS)
+def my_follow_ups():
+    """My follow-ups: overdue, today, this week."""
+    buckets = queries.my_follow_ups(_user(), now_utc())
+    return render_template("meetings/follow_ups.html", buckets=buckets, now=now_utc())
+
+
+def _back(default: str) -> Any:
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(default)
+
+
+@follow_ups_bp.post("/follow-ups/<int:follow_up_id>/done", endpoint="done")
+@permission_required(Capability.LOG_MEETINGS)
+def follow_up_done(follow_up_id: int):
+    """Mark a follow-up done."""
+    item = get_follow_up_or_404(follow_up_id, _user(), need="edit")
+    try:
+        services.complete_follow_up(item, actor=_user(), now=now_utc(), ip=client_ip())
+    except services.MeetingError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "warning")
+        return _back(url_for("follow_ups.index"))
+    db.session.commit()
+    flash(_("Done: %(task)s", task=item.task), "success")
+    return _back(url_for("follow_ups.index"))
+
+
+@follow_ups_bp.post("/follow-ups/<int:follow_up_id>/snooze", endpoint="snooze")
+@permission_required(Capability.LOG_MEETINGS)
+def follow_up_snooze(follow_up_id: int):
+    """Push a follow-up's due time back."""
+    item = get_follow_up_or_404(follow_up_id, _user(), need="edit")
+    form = SnoozeForm()
+    if not form.validate_on_submit():
+        flash(_("Choose how long to snooze."), "danger")
+        return _back(url_for("follow_ups.index"))
+    now = now_utc()
+    try:
+        services.snooze_follow_up(item, max(item.due_at, now) + services.SNOOZE_CHOICES[form.until.data],
+                                  actor=_user(), now=now, ip=client_ip())
+    except services.MeetingError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "warning")
+        return _back(url_for("follow_ups.index"))
+    db.session.commit()
+    flash(_("Snoozed: %(task)s", task=item.task), "success")
+    return _back(url_for("follow_ups.index"))
+

@@ -1,0 +1,189 @@
+"""The meeting form (with its commitment and follow-up rows), filters, and small action forms."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectChoice,
+                     SelectField, SelectMultipleField, TextAreaField, TimeField, URLField)
+from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
+
+from outreach.core.forms import IanaTimezone, NoControlCharacters, TextField, choices, strip_filter
+from outreach.core.time import common_zone_choices
+from outreach.meetings.models import CommitmentCategory, CommitmentStatus, MeetingKind, MeetingStatus
+from outreach.meetings.services import MAX_TEXT, SNOOZE_CHOICES
+
+KIND_LABELS = {
+    MeetingKind.MEETING.value: _l("Meeting"), MeetingKind.CALL.value: _l("Call"),
+    MeetingKind.EVENT.value: _l("Event"), MeetingKind.EMAIL.value: _l("E-mail"), MeetingKind.OTHER.value: _l("Other"),
+}
+STATUS_LABELS = {MeetingStatus.PLANNED.value: _l("Planned"), MeetingStatus.HELD.value: _l("Held"),
+                 MeetingStatus.CANCELLED.value: _l("Cancelled")}
+CATEGORY_LABELS = {
+    CommitmentCategory.MANDATE_LANGUAGE.value: _l("Mandate language"), CommitmentCategory.FUNDING.value: _l("Funding"),
+    CommitmentCategory.APPOINTMENT_OF_WOMEN.value: _l("Appointment of women"),
+    CommitmentCategory.POLICY.value: _l("Policy"), CommitmentCategory.DATA.value: _l("Data"),
+    CommitmentCategory.ACCESS.value: _l("Access"), CommitmentCategory.OTHER.value: _l("Other"),
+}
+COMMITMENT_STATUS_LABELS = {
+    CommitmentStatus.OPEN.value: _l("Open"), CommitmentStatus.ON_TRACK.value: _l("On track"),
+    CommitmentStatus.OVERDUE.value: _l("Overdue"), CommitmentStatus.KEPT.value: _l("Kept"),
+    CommitmentStatus.PARTLY_KEPT.value: _l("Partly kept"), CommitmentStatus.BROKEN.value: _l("Broken"),
+    CommitmentStatus.WITHDRAWN.value: _l("Withdrawn"),
+}
+REMINDER_LABELS = [("10080", _l("a week before")), ("1440", _l("a day before")), ("60", _l("an hour before")),
+                   ("0", _l("at the due time"))]
+
+
+def local_to_utc(day: Any, at: Any, zone: str) -> datetime:
+    """A wall-clock date and time in *zone* as an aware UTC instant."""
+    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
+
+
+class LongText(TextAreaField):
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("filters", [strip_filter])
+        limit = Length(max=MAX_TEXT, message=_l("Keep this under %(max)d characters.", max=MAX_TEXT))
+        super().__init__(label, [Optional(), limit, NoControlCharacters(), *(validators or [])], **kwargs)
+
+
+class CommitmentRow(Form):
+    """One promise typed into the meeting form; a row without a description is ignored."""
+
+    description = TextField(_l("What was promised"), validators=[Optional(), Length(max=5000)])
+    contact_id = SelectField(_l("Made by"), choices=[], validate_choice=False, validators=[Optional()])
+    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()),
+                           default=CommitmentCategory.OTHER.value)
+    indicator = TextField(_l("Indicator"), validators=[Optional(), Length(max=300)])
+    target_value = TextField(_l("Target value"), validators=[Optional(), Length(max=100)])
+    due_date = DateField(_l("Due date"), validators=[Optional()],
+                         render_kw={"placeholder": "YYYY-MM-DD"})
+    accountable_id = SelectField(_l("Accountable partner"), choices=[], validate_choice=False,
+                                 validators=[Optional()])
+
+    def validate_contact_id(self, field: Any) -> None:
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError(_l("Pick who made the commitment from the list."))
+
+    def validate_accountable_id(self, field: Any) -> None:
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError(_l("Pick a partner from the list."))
+
+
+class FollowUpRow(Form):
+    """One task typed into the meeting form; a row without a task is ignored."""
+
+    task = TextField(_l("Task"), validators=[Optional(), Length(max=500)])
+    due_date = DateField(_l("Due date"), validators=[Optional()], render_kw={"placeholder": "YYYY-MM-DD"})
+    due_time = TimeField(_l("Time"), validators=[Optional()], default=None)
+    assignee_id = SelectField(_l("Who"), choices=[], validate_choice=False, validators=[Optional()])
+    reminders = SelectMultipleField(_l("Remind"), choices=choices(REMINDER_LABELS), default=["1440", "0"],
+                                    validators=[Optional()])
+    daily_when_overdue = BooleanField(_l("Then daily while overdue"), default=True)
+
+    def validate_assignee_id(self, field: Any) -> None:
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError(_l("Pick someone from the list."))
+
+
+class MeetingForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()), default=MeetingKind.MEETING.value)
+    title = TextField(_l("Title"), validators=[DataRequired(_l("Give the meeting a title.")), Length(max=200)])
+    date = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date as YYYY-MM-DD."))])
+    start_time = TimeField(_l("Starts"), validators=[DataRequired(_l("Enter a start time as HH:MM."))])
+    end_time = TimeField(_l("Ends"), validators=[Optional()])
+    timezone = SelectField(_l("Time zone where it happens"), choices=choices(common_zone_choices()),
+                           validators=[IanaTimezone()], validate_choice=False)
+    location = TextField(_l("Location"), validators=[Optional(), Length(max=300)])
+    online_url = URLField(_l("Online link"), filters=[strip_filter],
+                          validators=[Optional(), Length(max=500), URL(message=_l("Enter a full link (https://…)."))])
+    attendees = SelectMultipleField(_l("Attendees"), choices=[], validate_choice=False)
+    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()), default=MeetingStatus.HELD.value)
+    agenda = LongText(_l("Agenda"))
+    notes = LongText(_l("Notes (internal: never shown to activists)"))
+    outcome = LongText(_l("Outcome"))
+    revision = HiddenField()
+    commitments = FieldList(FormField(CommitmentRow), min_entries=1, max_entries=30)
+    follow_ups = FieldList(FormField(FollowUpRow), min_entries=1, max_entries=30)
+
+    def validate_online_url(self, field: Any) -> None:
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a full link starting with https://."))
+
+    def validate_attendees(self, field: Any) -> None:
+        for token in field.data or []:
+            kind, _, raw = str(token).partition(":")
+            if kind not in {"c", "u"} or not raw.isdigit():
+                raise ValidationError(_l("An attendee could not be recognised; pick attendees from the list."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        for row in self.follow_ups:
+            if row.form.task.data and not row.form.due_date.data:
+                row.form.due_date.errors = [*row.form.due_date.errors, _l("Enter the due date as YYYY-MM-DD.")]
+                ok = False
+        return ok
+
+
+class MeetingFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("Any kind")), *choices(KIND_LABELS.items())],
+                       validators=[Optional()])
+    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any status")), *choices(STATUS_LABELS.items())],
+                         validators=[Optional()])
+    organisation = IntegerField(_l("Organisation (and its offices)"), validators=[Optional()])
+    contact = IntegerField(_l("Contact"), validators=[Optional()])
+    partner = IntegerField(_l("Partner"), validators=[Optional()])
+
+    def validate_date_to(self, field: Any) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end of the range is before its start."))
+
+
+class CommitmentFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any status")),
+                                                *choices(COMMITMENT_STATUS_LABELS.items())], validators=[Optional()])
+    category = SelectField(_l("Category"), choices=[SelectChoice("", _l("Any category")),
+                                                    *choices(CATEGORY_LABELS.items())], validators=[Optional()])
+    organisation = IntegerField(_l("Organisation"), validators=[Optional()])
+    contact = IntegerField(_l("Contact"), validators=[Optional()])
+    accountable = IntegerField(_l("Accountable partner"), validators=[Optional()])
+
+
+class CommitmentStatusForm(FlaskForm):
+    status = SelectField(_l("New status"), choices=choices(COMMITMENT_STATUS_LABELS.items()))
+    note = TextField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    evidence = TextField(_l("Evidence link"), validators=[Optional(), Length(max=500),
+                                                          URL(message=_l("Enter a full link (https://…)."))])
+
+
+class SnoozeForm(FlaskForm):
+    until = SelectField(_l("Snooze for"), choices=choices([("1h", _l("an hour")), ("1d", _l("a day")),
+                                                           ("3d", _l("three days")), ("1w", _l("a week"))]))
+
+    def validate_until(self, field: Any) -> None:
+        if field.data not in SNOOZE_CHOICES:
+            raise ValidationError(_l("Choose how long to snooze."))
+
+
+class FollowUpForm(FlaskForm):
+    """A follow-up added on its own (chasing a commitment)."""
+
+    task = TextField(_l("Task"), validators=[DataRequired(_l("Say what has to be done.")), Length(max=500)])
+    due_date = DateField(_l("Due date"), validators=[DataRequired(_l("Enter the due date as YYYY-MM-DD."))])
+    due_time = TimeField(_l("Time"), validators=[Optional()])
+    assignee_id = SelectField(_l("Who"), choices=[], validate_choice=False)
+
+    def validate_assignee_id(self, field: Any) -> None:
+        if not str(field.data or "").isdigit():
+            raise ValidationError(_l("Pick someone from the list."))

@@ -1,0 +1,73 @@
+"""What meetings contributes to other pages: navigation, Today panels, contact and organisation timelines."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from outreach.core.db import db
+from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
+from outreach.core.permissions import ALL_ROLES, LOGGERS, STAFF, Role
+from outreach.meetings import queries
+from outreach.meetings.access import visible_commitments, visible_meetings
+from outreach.meetings.models import Commitment, CommitmentStatus, Meeting, MeetingStatus
+
+
+def build_my_follow_ups(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
+    buckets = queries.my_follow_ups(user, now, limit=30)
+    return {"buckets": buckets, "col": "col-lg-6"}
+
+
+def build_going_cold(user: Any, now: datetime, **_: Any) -> dict[str, Any] | None:
+    return {"contacts": queries.going_cold(user, now, limit=8), "now": now}
+
+
+def build_overdue_commitments(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
+    rows = db.session.scalars(
+        select(Commitment).where(visible_commitments(user), Commitment.status == CommitmentStatus.OVERDUE.value)
+        .options(selectinload(Commitment.contact), selectinload(Commitment.organisation))
+        .order_by(Commitment.due_date).limit(8)).all()
+    return {"commitments": rows}
+
+
+def build_upcoming_meetings(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
+    rows = db.session.scalars(
+        select(Meeting).where(visible_meetings(user), Meeting.start_at >= now,
+                              Meeting.status == MeetingStatus.PLANNED.value)
+        .order_by(Meeting.start_at).limit(6)).all()
+    return {"meetings": rows}
+
+
+def build_contact_timeline(user: Any, now: datetime, *, contact: Any = None, **_: Any) -> dict[str, Any] | None:
+    if contact is None:
+        return None
+    return {**queries.contact_timeline(user, contact), "subject": contact, "filter": {"contact": contact.id}}
+
+
+def build_organisation_timeline(user: Any, now: datetime, *, organisation: Any = None,
+                                **_: Any) -> dict[str, Any] | None:
+    if organisation is None:
+        return None
+    return {**queries.organisation_timeline(user, organisation), "subject": organisation,
+            "filter": {"organisation": organisation.id}}
+
+
+def register_contributions() -> None:
+    register_nav_item(NavItem("meetings.index", _l("Meetings"), ALL_ROLES, 20))
+    register_nav_item(NavItem("commitments.index", _l("Commitments"), LOGGERS, 30))
+    register_nav_item(NavItem("follow_ups.index", _l("Follow-ups"), LOGGERS, 40))
+    register_panel(Panel("meetings.my_follow_ups", "meetings/_panel_follow_ups.html", build_my_follow_ups,
+                         roles=LOGGERS, order=10))
+    register_panel(Panel("meetings.upcoming", "meetings/_panel_upcoming.html", build_upcoming_meetings,
+                         roles=ALL_ROLES, order=15))
+    register_panel(Panel("meetings.going_cold", "meetings/_panel_going_cold.html", build_going_cold,
+                         roles=STAFF | {Role.PARTNER}, order=20))
+    register_panel(Panel("meetings.overdue_commitments", "meetings/_panel_overdue_commitments.html",
+                         build_overdue_commitments, roles=LOGGERS, order=25))
+    register_panel(Panel("meetings.timeline", "meetings/_contact_timeline.html", build_contact_timeline,
+                         slot="contact.detail", roles=ALL_ROLES, order=20))
+    register_panel(Panel("meetings.timeline", "meetings/_contact_timeline.html", build_organisation_timeline,
+                         slot="organisation.detail", roles=ALL_ROLES, order=20))

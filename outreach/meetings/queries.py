@@ -1,0 +1,270 @@
+"""Read-side queries: lists, timelines, scorecards, "going cold", "my follow-ups".
+
+Each runs a fixed number of statements whatever the number of rows (aggregates are grouped in
+the database, related rows are loaded in one go).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from outreach.contacts.models import Contact, Organisation, Relationship
+from outreach.contacts.services import organisation_subtree_ids, search_contacts
+from outreach.core.auth.models import User
+from outreach.core.db import db
+from outreach.core.permissions import Role
+from outreach.meetings.access import visible_commitments, visible_meetings
+from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
+                                      FollowUpStatus, Meeting, MeetingStatus)
+
+PAGE_SIZE = 50
+
+
+def organisation_subtree(organisation_id: int) -> Any:
+    """A SELECT of *organisation_id* and every organisation below it (the directory's recursive CTE)."""
+    return organisation_subtree_ids(organisation_id)
+
+
+def _meeting_options() -> list[Any]:
+    return [selectinload(Meeting.attendees).selectinload(Attendee.contact),
+            selectinload(Meeting.attendees).selectinload(Attendee.user),
+            selectinload(Meeting.organisation)]
+
+
+@dataclass
+class MeetingPage:
+    items: Sequence[Meeting]
+    next_cursor: str | None
+
+
+def _day_bound(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+
+
+def parse_meeting_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """"<epoch seconds>_<id>" → (start_at, id), or None for anything malformed."""
+    try:
+        stamp, _, ident = (value or "").partition("_")
+        return datetime.fromtimestamp(int(stamp), tz=timezone.utc), int(ident)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def list_meetings(user: Any, filters: dict[str, Any], *, after: str | None = None,
+                  size: int = PAGE_SIZE) -> MeetingPage:
+    """Meetings the user may see, newest first, keyset-paginated on (start_at, id)."""
+    stmt = select(Meeting).where(visible_meetings(user)).options(*_meeting_options())
+    if filters.get("date_from"):
+        stmt = stmt.where(Meeting.start_at >= _day_bound(filters["date_from"], user.timezone))
+    if filters.get("date_to"):
+        stmt = stmt.where(Meeting.start_at < _day_bound(filters["date_to"] + timedelta(days=1), user.timezone))
+    if filters.get("kind"):
+        stmt = stmt.where(Meeting.kind == filters["kind"])
+    if filters.get("status"):
+        stmt = stmt.where(Meeting.status == filters["status"])
+    if filters.get("organisation"):
+        stmt = stmt.where(Meeting.organisation_id.in_(organisation_subtree(filters["organisation"])))
+    if filters.get("contact"):
+        stmt = stmt.where(Meeting.id.in_(select(Attendee.meeting_id).where(Attendee.contact_id == filters["contact"])))
+    if filters.get("partner"):
+        stmt = stmt.where(or_(Meeting.organiser_id == filters["partner"], Meeting.id.in_(
+            select(Attendee.meeting_id).where(Attendee.user_id == filters["partner"]))))
+    cursor = parse_meeting_cursor(after)
+    if cursor:
+        stmt = stmt.where(or_(Meeting.start_at < cursor[0], and_(Meeting.start_at == cursor[0], Meeting.id < cursor[1])))
+    rows = list(db.session.scalars(stmt.order_by(Meeting.start_at.desc(), Meeting.id.desc()).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = f"{int(rows[-1].start_at.timestamp())}_{rows[-1].id}" if more and rows else None
+    return MeetingPage(rows, next_cursor)
+
+
+def commitments_register(user: Any, filters: dict[str, Any], *, today: date, page: int = 1,
+                         size: int = PAGE_SIZE) -> tuple[list[Commitment], bool]:
+    """Commitments the user may see, overdue first, then by due date."""
+    stmt = (select(Commitment).where(visible_commitments(user))
+            .options(selectinload(Commitment.contact), selectinload(Commitment.organisation),
+                     selectinload(Commitment.accountable), selectinload(Commitment.meeting)))
+    if filters.get("status"):
+        stmt = stmt.where(Commitment.status == filters["status"])
+    if filters.get("category"):
+        stmt = stmt.where(Commitment.category == filters["category"])
+    if filters.get("organisation"):
+        stmt = stmt.where(Commitment.organisation_id.in_(organisation_subtree(filters["organisation"])))
+    if filters.get("contact"):
+        stmt = stmt.where(Commitment.contact_id == filters["contact"])
+    if filters.get("accountable"):
+        stmt = stmt.where(Commitment.accountable_id == filters["accountable"])
+    rank = case((Commitment.status == CommitmentStatus.OVERDUE.value, 0),
+                (Commitment.status.in_(LIVE_COMMITMENT_STATUSES), 1), else_=2)
+    stmt = stmt.order_by(rank, Commitment.due_date.is_(None), Commitment.due_date, Commitment.id.desc())
+    rows = list(db.session.scalars(stmt.offset((page - 1) * size).limit(size + 1)))
+    return rows[:size], len(rows) > size
+
+
+@dataclass
+class Score:
+    label: str
+    key: int
+    kept: int = 0
+    partly_kept: int = 0
+    broken: int = 0
+    open: int = 0
+
+    @property
+    def total_closed(self) -> int:
+        return self.kept + self.partly_kept + self.broken
+
+
+def _tally(rows: Sequence[Any]) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for key, status, n in rows:
+        bucket = out.setdefault(key, {"kept": 0, "partly_kept": 0, "broken": 0, "open": 0})
+        if status in LIVE_COMMITMENT_STATUSES:
+            bucket["open"] += n
+        elif status in bucket:
+            bucket[status] += n
+    return out
+
+
+def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
+    """Kept / partly kept / broken / open per contact, per top-level organisation (with its offices), per partner."""
+    base = select(Commitment.status, func.count()).where(visible_commitments(user))
+    by_contact = db.session.execute(base.add_columns(Commitment.contact_id).where(Commitment.contact_id.is_not(None))
+                                    .group_by(Commitment.contact_id, Commitment.status)).all()
+    by_partner = db.session.execute(base.add_columns(Commitment.accountable_id)
+                                    .where(Commitment.accountable_id.is_not(None))
+                                    .group_by(Commitment.accountable_id, Commitment.status)).all()
+    # Roll each organisation's commitments up to its root, so a root's card includes its sub-organisations.
+    tree = (select(Organisation.id.label("id"), Organisation.id.label("root"))
+            .where(Organisation.parent_id.is_(None)).cte("roots", recursive=True))
+    tree = tree.union_all(select(Organisation.id, tree.c.root).where(Organisation.parent_id == tree.c.id))
+    by_root = db.session.execute(
+        select(tree.c.root, Commitment.status, func.count()).join(tree, tree.c.id == Commitment.organisation_id)
+        .where(visible_commitments(user)).group_by(tree.c.root, Commitment.status)).all()
+    contacts = _tally([(k, s, n) for s, n, k in by_contact])
+    partners = _tally([(k, s, n) for s, n, k in by_partner])
+    roots = _tally(by_root)
+
+    def top(tally: dict[int, dict[str, int]]) -> list[int]:
+        return sorted(tally, key=lambda k: -sum(tally[k].values()))[:limit]
+
+    c_ids, p_ids, o_ids = top(contacts), top(partners), top(roots)
+    names_c = {c.id: c.full_name for c in db.session.scalars(select(Contact).where(Contact.id.in_(c_ids)))}
+    names_p = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(p_ids))).all())
+    names_o = {o.id: o.acronym or o.name for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(o_ids)))}
+    return {
+        "contacts": [Score(names_c.get(k, "?"), k, **contacts[k]) for k in c_ids],
+        "organisations": [Score(names_o.get(k, "?"), k, **roots[k]) for k in o_ids],
+        "partners": [Score(names_p.get(k, "?"), k, **partners[k]) for k in p_ids],
+    }
+
+
+def my_follow_ups(user: Any, now: datetime, *, limit: int = 100) -> dict[str, list[FollowUp]]:
+    """The user's open follow-ups: overdue, today (their zone), this week, later."""
+    zone = ZoneInfo(user.timezone)
+    local_today = now.astimezone(zone).date()
+    end_today = _day_bound(local_today + timedelta(days=1), user.timezone)
+    end_week = _day_bound(local_today + timedelta(days=7), user.timezone)
+    rows = db.session.scalars(
+        select(FollowUp).options(selectinload(FollowUp.meeting), selectinload(FollowUp.contact))
+        .where(FollowUp.assignee_id == user.id, FollowUp.status == FollowUpStatus.OPEN.value)
+        .order_by(FollowUp.due_at).limit(limit)).all()
+    buckets: dict[str, list[FollowUp]] = {"overdue": [], "today": [], "week": [], "later": []}
+    for row in rows:
+        key = ("overdue" if row.due_at < now else "today" if row.due_at < end_today
+               else "week" if row.due_at < end_week else "later")
+        buckets[key].append(row)
+    return buckets
+
+
+def going_cold(user: Any, now: datetime, *, limit: int = 10) -> list[Contact]:
+    """Contacts with a cadence not touched within it: the partner's own, or everyone's for staff."""
+    touched = func.coalesce(Contact.last_touch_at, Contact.created_at)
+    if db.dialect == "postgresql":
+        cold = touched + func.make_interval(0, 0, 0, Contact.cadence_days) < now
+        days_over = func.extract("epoch", now - touched) / 86400 - Contact.cadence_days
+    else:
+        # SQLite keeps UTC datetimes as text; julianday() reads them
+        elapsed = func.julianday(now.replace(tzinfo=None).isoformat(sep=" ")) - func.julianday(touched)
+        cold = elapsed > Contact.cadence_days
+        days_over = elapsed - Contact.cadence_days
+    stmt = select(Contact).where(Contact.is_archived.is_(False), Contact.cadence_days.is_not(None), cold)
+    if Role(user.role) == Role.PARTNER:
+        stmt = stmt.where(Contact.id.in_(select(Relationship.contact_id).where(
+            Relationship.user_id == user.id, Relationship.is_archived.is_(False))))
+    return list(db.session.scalars(stmt.order_by(days_over.desc(), Contact.id).limit(limit)))
+
+
+def contact_timeline(user: Any, contact: Contact, *, limit: int = 20) -> dict[str, Any]:
+    meetings = db.session.scalars(
+        select(Meeting).where(visible_meetings(user), Meeting.id.in_(
+            select(Attendee.meeting_id).where(Attendee.contact_id == contact.id)))
+        .options(*_meeting_options()).order_by(Meeting.start_at.desc()).limit(limit)).all()
+    commitments = db.session.scalars(
+        select(Commitment).where(visible_commitments(user), Commitment.contact_id == contact.id)
+        .order_by(Commitment.id.desc()).limit(limit)).all()
+    return {"meetings": meetings, "commitments": commitments, "last_touch_at": contact.last_touch_at}
+
+
+def organisation_timeline(user: Any, organisation: Organisation, *, limit: int = 20) -> dict[str, Any]:
+    subtree = organisation_subtree(organisation.id)
+    meetings = db.session.scalars(
+        select(Meeting).where(visible_meetings(user), Meeting.organisation_id.in_(subtree))
+        .options(*_meeting_options()).order_by(Meeting.start_at.desc()).limit(limit)).all()
+    commitments = db.session.scalars(
+        select(Commitment).where(visible_commitments(user), Commitment.organisation_id.in_(subtree))
+        .options(selectinload(Commitment.contact)).order_by(Commitment.id.desc()).limit(limit)).all()
+    last_touch = max((m.start_at for m in meetings if m.status == MeetingStatus.HELD.value), default=None)
+    return {"meetings": meetings, "commitments": commitments, "last_touch_at": last_touch}
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_attendees(user: Any, q: str, *, limit: int = 8) -> tuple[list[Contact], list[User]]:
+    """Contacts through the directory's search (any part of a name, typo-tolerant) and users by name."""
+    q = q.strip().lower()
+    if not q:
+        return [], []
+    pattern = f"{_escape_like(q)}%"
+    contacts = search_contacts(q, user=user, limit=limit)
+    words = or_(func.lower(User.name).like(pattern, escape="\\"),
+                func.lower(User.name).like(f"% {_escape_like(q)}%", escape="\\"))
+    users = db.session.scalars(select(User).where(User.is_active_account.is_(True), words)
+                               .order_by(User.name).limit(limit)).all()
+    return list(contacts), list(users)
+
+
+def people_who_follow_up() -> list[tuple[int, str]]:
+    """Active users who can own a follow-up or a commitment (not activists), for pickers."""
+    return [(u.id, u.name) for u in db.session.execute(
+        select(User.id, User.name).where(User.is_active_account.is_(True), User.role != Role.ACTIVIST.value)
+        .order_by(User.name).limit(500)).all()]
+
+
+def partner_choices() -> list[tuple[int, str]]:
+    """Active partners, for the meeting list's partner filter."""
+    return [(u.id, u.name) for u in db.session.execute(
+        select(User.id, User.name).where(User.is_active_account.is_(True), User.role == Role.PARTNER.value)
+        .order_by(User.name).limit(500)).all()]
+
+
+def attendee_choices(tokens: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(token, label, kind) for already-picked attendees, to re-render the form."""
+    contact_ids = [int(t[2:]) for t in tokens if t.startswith("c:") and t[2:].isdigit()]
+    user_ids = [int(t[2:]) for t in tokens if t.startswith("u:") and t[2:].isdigit()]
+    out: list[tuple[str, str, str]] = []
+    if contact_ids:
+        out += [(f"c:{c.id}", c.full_name, "contact") for c in db.session.scalars(
+            select(Contact).where(Contact.id.in_(contact_ids)))]
+    if user_ids:
+        out += [(f"u:{u.id}", u.name, u.role) for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))]
+    return out
+

@@ -1,0 +1,235 @@
+"""Meeting pages: the list, the one-form log, edit with optimistic locking, the attendee typeahead.
+
+Commitment and follow-up pages are in commitment_views.py.
+"""
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from outreach.core.db import db
+from outreach.core.forms import choices
+from outreach.core.permissions import Capability, has_capability, permission_required
+from outreach.core.security import client_ip
+from outreach.core.time import now_utc, to_zone
+from outreach.meetings import bp, queries, services
+from outreach.meetings.access import can_edit_meeting, can_see_notes, get_meeting_or_404
+from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
+                                     MeetingFilterForm, MeetingForm, local_to_utc)
+from outreach.meetings.jobs import format_when
+from outreach.meetings.models import Meeting
+
+LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGORY_LABELS,
+          "commitment_statuses": COMMITMENT_STATUS_LABELS, "format_when": format_when, "format_time": format_time}
+
+
+MAX_PREFILL = 10
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _is_token(value: str) -> bool:
+    kind, _, raw = value.partition(":")
+    return kind in {"c", "u"} and raw.isdigit()
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+@bp.get("/meetings")
+def index():
+    """Meetings the user may see, newest first, with filters."""
+    form = MeetingFilterForm(request.args)
+    partners = queries.partner_choices() if has_capability(current_user, Capability.LOG_MEETINGS) else []
+    if not form.validate():
+        return render_template("meetings/list.html", form=form, page=None, partners=partners, **LABELS), 400
+    filters = {k: v for k, v in form.data.items() if v not in (None, "")}
+    page = queries.list_meetings(_user(), filters, after=request.args.get("after"))
+    return render_template("meetings/list.html", form=form, page=page, partners=partners, **LABELS)
+
+
+def _prepare(form: MeetingForm) -> None:
+    """Fill the pickers: attendees already chosen, who made each promise, who follows up."""
+    picked = queries.attendee_choices(form.attendees.data or [])
+    form.attendees.choices = choices((token, label) for token, label, _kind in picked)
+    form.picked = picked  # type: ignore[attr-defined]
+    made_by = [("", _("The target who attended"))] + [(t[2:], label) for t, label, kind in picked if kind == "contact"]
+    people = [("", _("Nobody yet"))] + [(str(i), name) for i, name in queries.people_who_follow_up()]
+    me = str(current_user.id)
+    for row in form.commitments:
+        row.form.contact_id.choices = choices(made_by)
+        row.form.accountable_id.choices = choices(people)
+    for row in form.follow_ups:
+        row.form.assignee_id.choices = choices(people[1:])
+        if not row.form.assignee_id.data:
+            row.form.assignee_id.data = me
+
+
+def _meeting_data(form: MeetingForm) -> services.MeetingData:
+    zone = form.timezone.data
+    start = local_to_utc(form.date.data, form.start_time.data, zone)
+    end = local_to_utc(form.date.data, form.end_time.data, zone) if form.end_time.data else None
+    return services.MeetingData(
+        kind=form.kind.data, title=form.title.data, start_at=start, end_at=end, timezone=zone,
+        location=form.location.data, online_url=form.online_url.data, agenda=form.agenda.data,
+        notes=form.notes.data, outcome=form.outcome.data, status=form.status.data,
+        attendees=list(form.attendees.data or []))
+
+
+def _rows(form: MeetingForm) -> tuple[list[services.CommitmentData], list[services.FollowUpData]]:
+    commitments = [services.CommitmentData(
+        description=r.description.data, contact_id=int(r.contact_id.data) if r.contact_id.data else None,
+        category=r.category.data, indicator=r.indicator.data, target_value=r.target_value.data,
+        due_date=r.due_date.data, accountable_id=int(r.accountable_id.data) if r.accountable_id.data else None)
+        for r in (row.form for row in form.commitments) if r.description.data]
+    follow_ups = [services.FollowUpData(
+        task=r.task.data, due_at=local_to_utc(r.due_date.data, r.due_time.data or time(9, 0), current_user.timezone),
+        assignee_id=int(r.assignee_id.data) if r.assignee_id.data else current_user.id,
+        reminder_offsets=[int(x) for x in r.reminders.data or []], remind_daily_when_overdue=r.daily_when_overdue.data)
+        for r in (row.form for row in form.follow_ups) if r.task.data]
+    return commitments, follow_ups
+
+
+def _service_error(form: MeetingForm, exc: services.MeetingError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
+        target.errors.append(exc.message)
+    else:
+        form.form_errors.append(exc.message)
+
+
+def _render_form(form: MeetingForm, meeting: Meeting | None, status: int = 200, stale: Any = None):  # type: ignore[no-untyped-def]
+    _prepare(form)
+    return render_template("meetings/edit.html", form=form, meeting=meeting, stale=stale, **LABELS), status
+
+
+_MERGEABLE = ("kind", "title", "timezone", "location", "online_url", "agenda", "notes", "outcome", "status")
+
+
+def _take_their_changes(form: MeetingForm, changes: list[dict[str, Any]]) -> None:
+    """After a refused save, bring in the other person's edits to the fields this editor left alone."""
+    first_old: dict[str, Any] = {}
+    last_new: dict[str, Any] = {}
+    for change in changes:
+        for name, (old, new) in change["fields"].items():
+            first_old.setdefault(name, old)
+            last_new[name] = new
+    for name in _MERGEABLE:
+        if name in last_new and (getattr(form, name).data or None) == (first_old[name] or None):
+            getattr(form, name).data = last_new[name]
+    if "attendees" in last_new and sorted(form.attendees.data or []) == first_old["attendees"]:
+        form.attendees.data = last_new["attendees"]
+
+
+def _wants_more_rows(form: MeetingForm) -> bool:
+    if "add_commitment" in request.form:
+        form.commitments.append_entry()
+        return True
+    if "add_follow_up" in request.form:
+        form.follow_ups.append_entry()
+        return True
+    return False
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@permission_required(Capability.LOG_MEETINGS)
+def new():
+    """Log a meeting with its attendees, commitments and follow-ups in one form."""
+    form = MeetingForm()
+    if request.method == "GET":
+        form.timezone.data = current_user.timezone
+        form.date.data = to_zone(now_utc(), current_user.timezone).date()
+        # "Log a meeting with …" links from contact pages pre-pick the attendee.
+        form.attendees.data = [t for t in request.args.getlist("attendees")[:MAX_PREFILL] if _is_token(t)]
+        return _render_form(form, None)
+    if _wants_more_rows(form):
+        return _render_form(form, None)
+    if not form.validate_on_submit():
+        return _render_form(form, None, 422)
+    commitments, follow_ups = _rows(form)
+    try:
+        meeting = services.log_meeting(_meeting_data(form), commitments=commitments, follow_ups=follow_ups,
+                                       actor=_user(), now=now_utc(), ip=client_ip())
+    except services.MeetingError as exc:
+        db.session.rollback()
+        _service_error(form, exc)
+        return _render_form(form, None, 422)
+    db.session.commit()
+    flash(_("Meeting logged."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@permission_required(Capability.LOG_MEETINGS)
+def edit(meeting_id: int):
+    """Edit a meeting; a save based on an outdated copy is refused and the changes shown."""
+    meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
+    if request.method == "GET":
+        local_start = to_zone(meeting.start_at, meeting.timezone)
+        # Not obj=meeting: its commitments and follow-ups must not fill the rows that add new ones.
+        form = MeetingForm(data={name: getattr(meeting, name) for name in (
+                               "kind", "title", "timezone", "location", "online_url", "agenda", "notes", "outcome",
+                               "status")},
+                           date=local_start.date(), start_time=local_start.time(),
+                           end_time=to_zone(meeting.end_at, meeting.timezone).time() if meeting.end_at else None,
+                           revision=str(meeting.revision),
+                           attendees=[f"c:{a.contact_id}" if a.contact_id else f"u:{a.user_id}"
+                                      for a in meeting.attendees])
+        return _render_form(form, meeting)
+    form = MeetingForm()
+    if _wants_more_rows(form):
+        return _render_form(form, meeting)
+    if not form.validate_on_submit():
+        return _render_form(form, meeting, 422)
+    try:
+        expected = int(form.revision.data or 0)
+    except ValueError:
+        expected = 0
+    commitments, follow_ups = _rows(form)
+    try:
+        services.update_meeting(meeting, _meeting_data(form), expected_revision=expected, commitments=commitments,
+                                follow_ups=follow_ups, actor=_user(), now=now_utc(), ip=client_ip())
+    except services.StaleMeeting:
+        db.session.rollback()
+        meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
+        changes = services.changes_since(meeting, expected)
+        _take_their_changes(form, changes)
+        form.form_errors.append(_("This meeting was changed since you opened it; nothing was saved. "
+                                  "Their changes are now in the form wherever you had not changed the same field; "
+                                  "review them below, then save again."))
+        form.revision.data = str(meeting.revision)
+        return _render_form(form, meeting, 409, stale=changes)
+    except services.MeetingError as exc:
+        db.session.rollback()
+        _service_error(form, exc)
+        return _render_form(form, meeting, 422)
+    db.session.commit()
+    flash(_("Meeting saved."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def show(meeting_id: int):
+    """One meeting: attendees, commitments, follow-ups and its edit history."""
+    user = _user()
+    meeting = get_meeting_or_404(meeting_id, user)
+    return render_template("meetings/show.html", meeting=meeting, commitments=meeting.commitments,
+                           follow_ups=meeting.follow_ups, history=meeting.history,
+                           can_edit=can_edit_meeting(user, meeting), show_notes=can_see_notes(user),
+                           now=now_utc(), **LABELS)
+
+
+@bp.get("/meetings/attendees")
+@permission_required(Capability.LOG_MEETINGS)
+def attendee_search():
+    """The attendee typeahead (htmx): contacts and users whose name starts with what was typed."""
+    q = _CONTROL.sub("", request.args.get("q") or "")[:60]  # PostgreSQL refuses NUL in a string
+    picked = set(request.args.getlist("attendees"))
+    contacts, users = queries.search_attendees(_user(), q)
+    return render_template("meetings/_attendee_results.html", contacts=contacts, users=users, q=q, picked=picked)

@@ -1,0 +1,39 @@
+// The meeting form: ticking a person in the typeahead results moves them to the chosen attendees,
+// and chosen contacts become options of every commitment's "Made by" picker.
+(function () {
+  function madeByOptions() {
+    var chosen = document.querySelectorAll('#attendee-selected input[data-kind="contact"]:checked');
+    document.querySelectorAll("select.made-by, .made-by select").forEach(function (select) {
+      var current = select.value;
+      Array.prototype.slice.call(select.options).forEach(function (opt) { if (opt.value) { opt.remove(); } });
+      chosen.forEach(function (input) {
+        var option = document.createElement("option");
+        option.value = input.value.slice(2);
+        option.textContent = input.getAttribute("data-label");
+        select.appendChild(option);
+      });
+      select.value = current;
+      if (select.value !== current) { select.value = ""; }
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches('input[name="attendees"]')) { return; }
+    var selected = document.getElementById("attendee-selected");
+    if (!selected) { return; }
+    if (input.checked && !selected.contains(input)) {
+      var chip = document.createElement("label");
+      chip.className = "attendee-chip";
+      var item = input.closest("li");
+      chip.appendChild(input);
+      chip.appendChild(document.createTextNode(" " + input.getAttribute("data-label")));
+      selected.appendChild(chip);
+      if (item) { item.remove(); }
+    }
+    madeByOptions();
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var select = document.querySelector(".made-by select");
+    if (select) { madeByOptions(); }
+  });
+})();

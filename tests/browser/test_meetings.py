@@ -1,0 +1,70 @@
+"""Logging a meeting in the browser: typeahead, one form, no script or CSP errors, usable on a phone."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
+def test_log_a_meeting_with_the_typeahead(page_factory, live_server, width, height):
+    page = page_factory(width, height)
+    sign_in(page, live_server, "coordinator@outreach.example")
+    page.goto(f"{live_server}/meetings/new")
+    page.get_by_label("Title").fill(f"Call with the partners ({width})")
+    page.get_by_label("Starts").fill("10:00")
+    page.get_by_placeholder("Type a name").fill("kip")
+    page.locator("#attendee-results input[data-kind='partner'][data-label*='Kiplagat']").check()
+    assert "Kiplagat" in page.locator("#attendee-selected").inner_text()  # moved up to the chosen list
+    page.locator("[name='follow_ups-0-task']").fill("Send the mediators' list")
+    page.locator("[name='follow_ups-0-due_date']").fill("2030-12-03")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the meeting form scrolls sideways by {overflow}px"
+    page.get_by_role("button", name="Save meeting").click()
+    page.wait_for_url(f"{live_server}/meetings/*")
+    assert "Meeting logged." in page.content()
+    assert "Send the mediators' list" in page.content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"meeting-logged-{width}.png"), full_page=True)
+    for path in ("/meetings", "/commitments", "/commitments/scorecards", "/follow-ups", "/inbox",
+                 "/inbox/preferences"):
+        page.goto(live_server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+    assert page.problems == []
+
+
+def test_two_browsers_editing_the_same_meeting(page_factory, live_server):
+    first = page_factory()
+    sign_in(first, live_server, "coordinator@outreach.example")
+    first.goto(f"{live_server}/meetings/new")
+    first.get_by_label("Title").fill("Donor round table")
+    first.get_by_label("Starts").fill("09:00")
+    first.locator("[name='follow_ups-0-task']").fill("Circulate the minutes")
+    first.locator("[name='follow_ups-0-due_date']").fill("2030-01-10")
+    first.get_by_role("button", name="Save meeting").click()
+    first.wait_for_url(f"{live_server}/meetings/*")
+    edit_url = first.url + "/edit"
+    second = page_factory(390, 844)
+    sign_in(second, live_server, "manager@outreach.example")
+    first.goto(edit_url)
+    second.goto(edit_url)
+    assert second.locator("[name='follow_ups-0-task']").input_value() == ""  # rows add new follow-ups only
+    second.get_by_label("Title").fill("Donor round table (Oslo)")
+    second.get_by_role("button", name="Save meeting").click()
+    second.wait_for_url(edit_url.removesuffix("/edit"))
+    assert "Meeting saved." in second.content()
+    first.get_by_label("Outcome").fill("Norway will co-host.")
+    first.get_by_role("button", name="Save meeting").click()
+    assert "changed since you opened it" in first.content()
+    assert "Donor round table (Oslo)" in first.locator("#stale-changes").inner_text()
+    assert first.get_by_label("Outcome").input_value() == "Norway will co-host."  # nothing typed is lost
+    first.get_by_role("button", name="Save meeting").click()  # save again, on top of the other change
+    first.wait_for_url(edit_url.removesuffix("/edit"))
+    page = first.content()
+    assert "Norway will co-host." in page and "Donor round table (Oslo)" in page
+    assert page.count("Circulate the minutes") == 1
+    # the refused save answers 409 on purpose; nothing else may go wrong
+    assert [p for p in first.problems if "409 (CONFLICT)" not in p] == [] and second.problems == []
