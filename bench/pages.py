@@ -47,7 +47,7 @@ def directory_pages(conn: Any) -> list[Page]:
                                WHERE c.is_archived = :f GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1""", f=False)
     if contact is None:
         return []
-    busiest = _scalar(conn, """SELECT a.contact_id FROM meeting_attendances a WHERE a.contact_id IS NOT NULL
+    busiest = _scalar(conn, """SELECT a.contact_id FROM meeting_attendees a WHERE a.contact_id IS NOT NULL
                                GROUP BY a.contact_id ORDER BY count(*) DESC LIMIT 1""") or contact
     root = _scalar(conn, """SELECT o.parent_id FROM organisations o WHERE o.parent_id IS NOT NULL
                             GROUP BY o.parent_id ORDER BY count(*) DESC LIMIT 1""")
@@ -77,7 +77,40 @@ def directory_pages(conn: Any) -> list[Page]:
     return pages
 
 
-SOURCES: list[PageSource] = [foundation_pages, directory_pages]
+def meeting_pages(conn: Any) -> list[Page]:
+    meeting = _scalar(conn, "SELECT meeting_id FROM meeting_attendees GROUP BY meeting_id ORDER BY count(*) DESC, "
+                            "meeting_id LIMIT 1")
+    if meeting is None:
+        return []
+    root = _scalar(conn, """SELECT o.parent_id FROM organisations o WHERE o.parent_id IS NOT NULL
+                            GROUP BY o.parent_id ORDER BY count(*) DESC LIMIT 1""")
+    commitment = _scalar(conn, "SELECT commitment_id FROM commitment_changes GROUP BY commitment_id "
+                               "ORDER BY count(*) DESC LIMIT 1") or _scalar(conn, "SELECT min(id) FROM commitments")
+    last = _scalar(conn, "SELECT last_name FROM contacts ORDER BY id LIMIT 1") or "Diallo"
+    pages = [
+        Page("meetings list", "coordinator", "/meetings"),
+        Page("meetings list (partner)", "partner", "/meetings"),
+        Page("meetings list (activist)", "activist", "/meetings"),
+        Page("meeting detail (most attendees)", "coordinator", f"/meetings/{meeting}"),
+        Page("meeting edit form", "coordinator", f"/meetings/{meeting}/edit"),
+        Page("new meeting form", "coordinator", "/meetings/new"),
+        Page("attendee typeahead", "coordinator", f"/meetings/attendees?q={last[:4]}", kind="search"),
+        Page("commitments register", "coordinator", "/commitments"),
+        Page("commitments register overdue", "coordinator", "/commitments?status=overdue"),
+        Page("scorecards", "manager", "/commitments/scorecards"),
+        Page("scorecards (partner)", "partner", "/commitments/scorecards"),
+        Page("my follow-ups (partner)", "partner", "/follow-ups"),
+        Page("my follow-ups (coordinator)", "coordinator", "/follow-ups"),
+        Page("inbox (partner)", "partner", "/inbox"),
+    ]
+    if commitment:
+        pages.append(Page("commitment detail", "coordinator", f"/commitments/{commitment}"))
+    if root is not None:
+        pages.append(Page("meetings in an organisation subtree", "coordinator", f"/meetings?organisation={root}"))
+    return pages
+
+
+SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages]
 
 
 def catalog(engine: Engine, url_exists: Callable[[str], bool]) -> tuple[list[Page], list[str]]:

@@ -44,6 +44,21 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         if result.get("web_worker_rss_mb"):
             rss = result["web_worker_rss_mb"]
             lines += ["", f"Web worker peak RSS: {rss:.0f} MB (target < 250 MB: {'met' if rss < 250 else '**not met**'})."]
+        if result.get("jobs"):
+            j = result["jobs"]
+            tick_ok = "met" if j["tick_steady_s"] < 1 else "**not met**"
+            import_ok = "met" if j["import_10k_s"] < 10 else "**not met**"
+            lines += ["", "| worker and bulk jobs | figure | target |", "|---|---:|---|",
+                      f"| worker tick, first after the data set was made | {j['tick_first_s']:.2f} s | |",
+                      f"| worker tick, steady (the reminder dispatch) | {j['tick_steady_s']:.2f} s | < 1 s: {tick_ok} |",
+                      f"| import a 10,000-row contacts CSV (plan + write, one transaction) | {j['import_10k_s']:.2f} s "
+                      f"({j['import_10k_created']:,} created) | < 10 s: {import_ok} |",
+                      f"| export every contact to CSV | {j['export_contacts_s']:.2f} s ({j['export_contacts_rows']:,} rows,"
+                      f" {j['export_contacts_mb']} MB) | |",
+                      f"| worker process peak RSS | {j['worker_process_peak_rss_mb']:.0f} MB | |",
+                      f"| bulk-job process peak RSS (export + import) | {j['bulk_jobs_peak_rss_mb']:.0f} MB | |"]
+        if result.get("signed_in_as"):
+            lines += ["", "Signed in as: " + ", ".join(f"{r} `{e}`" for r, e in result["signed_in_as"].items()) + "."]
         if result.get("pages_not_in_this_version"):
             lines += ["", "Not measured (not in this version yet): " + ", ".join(result["pages_not_in_this_version"]) + "."]
         if result.get("throughput"):

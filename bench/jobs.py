@@ -1,0 +1,82 @@
+"""Worker and bulk-job figures on a data set, run in a process of its own (for its peak memory).
+
+    python -m bench.jobs DATABASE_URL INSTANCE_PATH   -> one JSON line
+
+Measures: two worker ticks (the first after the data set was made or last ticked, then a steady
+one), exporting every contact to CSV, and importing a 10,000-row contacts CSV (planned and
+written in one transaction, then rolled back so the data set stays as it was).
+"""
+from __future__ import annotations
+
+import io
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from typing import Any
+
+from sqlalchemy import select
+
+
+def _csv(rows: int) -> bytes:
+    out = io.StringIO()
+    out.write("First name,Last name,E-mail,Country,Stance,Organisation,Title,Tags\n")
+    for i in range(rows):
+        out.write(f"Imported{i},Person{i % 997},bench.import.{i}@example.org,KE,supportive,,Adviser {i % 13},"
+                  f"imported\n")
+    return out.getvalue().encode()
+
+
+def main(url: str, instance: str) -> dict[str, Any]:
+    from outreach import create_app
+    from outreach.contacts import csv_io
+    from outreach.contacts.models import Contact
+    from outreach.core.auth.models import User
+    from outreach.core.db import db
+    from outreach.core.time import now_utc
+    from outreach.worker import run_tick
+
+    outbox = tempfile.mkdtemp(prefix="bench-outbox-")
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance, "MAIL_OUTBOX_DIR": outbox, "MAIL_SERVER": None})
+    figures: dict[str, Any] = {}
+    try:
+        for label in ("tick_first_s", "tick_steady_s"):
+            started = time.perf_counter()
+            run_tick(app)
+            figures[label] = round(time.perf_counter() - started, 3)
+        # The worker process itself only ticks: its peak memory is taken here, before the bulk jobs.
+        figures["worker_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        with app.app_context():
+            started = time.perf_counter()
+            size = 0
+            rows = 0
+            for chunk in csv_io.write_csv(csv_io.CONTACT_COLUMNS, csv_io.contact_rows(
+                    select(Contact).where(Contact.is_archived.is_(False)))):
+                size += len(chunk.encode())
+                rows += chunk.count("\n")
+            figures["export_contacts_s"] = round(time.perf_counter() - started, 2)
+            figures["export_contacts_rows"] = rows - 1
+            figures["export_contacts_mb"] = round(size / 1e6, 1)
+            db.session.rollback()
+
+            admin = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id))
+            data = _csv(10_000)
+            started = time.perf_counter()
+            header, body = csv_io.read_csv(data)
+            plan = csv_io.plan_import("contacts", header, body, csv_io.guess_mapping(header, "contacts"))
+            result = csv_io.apply_import(plan, actor=admin, now=now_utc(), filename="bench.csv")
+            db.session.flush()
+            figures["import_10k_s"] = round(time.perf_counter() - started, 2)
+            figures["import_10k_created"] = result["created"]
+            figures["import_10k_rejected"] = plan.count("reject")
+            db.session.rollback()  # leave the data set as it was
+    finally:
+        shutil.rmtree(outbox, ignore_errors=True)
+    figures["bulk_jobs_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return figures
+
+
+if __name__ == "__main__":
+    print("JSON " + json.dumps(main(sys.argv[1], sys.argv[2])))
