@@ -56,9 +56,9 @@ def build_organisation_timeline(user: Any, now: datetime, *, organisation: Any =
 
 
 def register_contributions() -> None:
-    register_nav_item(NavItem("meetings.index", _l("Meetings"), ALL_ROLES, 20))
-    register_nav_item(NavItem("commitments.index", _l("Commitments"), LOGGERS, 30))
-    register_nav_item(NavItem("follow_ups.index", _l("Follow-ups"), LOGGERS, 40))
+    register_nav_item(NavItem("meetings.index", _l("Meetings"), ALL_ROLES, 30))
+    register_nav_item(NavItem("commitments.index", _l("Commitments"), LOGGERS, 40))
+    register_nav_item(NavItem("follow_ups.index", _l("Follow-ups"), LOGGERS, 50))
     register_panel(Panel("meetings.my_follow_ups", "meetings/_panel_follow_ups.html", build_my_follow_ups,
                          roles=LOGGERS, order=10))
     register_panel(Panel("meetings.upcoming", "meetings/_panel_upcoming.html", build_upcoming_meetings,

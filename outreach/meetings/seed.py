@@ -18,6 +18,7 @@ from outreach.core.permissions import Role
 from outreach.core.time import now_utc
 from outreach.meetings.models import (Attendee, Commitment, CommitmentChange, CommitmentStatus, FollowUp, Meeting,
                                       MeetingStatus)
+from outreach.meetings.services import latest_touches
 
 CHUNK = 5000
 ZONES = ("Africa/Addis_Ababa", "America/New_York", "Africa/Bangui", "Africa/Lagos", "Asia/Jakarta",
@@ -107,9 +108,9 @@ def seed_meetings(*, meetings: int, commitments: int, follow_ups: int, seed: int
                 updated_at=due))
         db.session.execute(insert(FollowUp), rows)
         step(len(rows))
-    latest = (select(func.max(Meeting.start_at)).join(Attendee, Attendee.meeting_id == Meeting.id)
-              .where(Attendee.contact_id == Contact.id, Meeting.status == MeetingStatus.HELD.value).scalar_subquery())
-    db.session.execute(update(Contact).values(last_touch_at=latest).execution_options(synchronize_session=False))
+    touches = [{"id": cid, "last_touch_at": latest} for cid, latest in latest_touches().items()]
+    for offset in range(0, len(touches), CHUNK):
+        db.session.execute(update(Contact), touches[offset:offset + CHUNK])
     if db.dialect == "postgresql":  # ids were given explicitly: move the sequences past them
         for table in ("meetings", "commitments"):
             db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -171,16 +171,28 @@ def _snapshot(meeting: Meeting) -> dict[str, Any]:
     return values
 
 
+def latest_touches(contact_ids: Iterable[int] | None = None) -> dict[int, datetime]:
+    """Start of each contact's latest held meeting, driven from their attendances (one grouped query).
+
+    Starting from the attendances keeps it cheap with years of meetings: a correlated subquery lets
+    the planner walk every held meeting per contact instead.
+    """
+    stmt = (select(Attendee.contact_id, func.max(Meeting.start_at))
+            .join(Meeting, Meeting.id == Attendee.meeting_id)
+            .where(Attendee.contact_id.is_not(None), Meeting.status == MeetingStatus.HELD.value)
+            .group_by(Attendee.contact_id))
+    if contact_ids is not None:
+        stmt = stmt.where(Attendee.contact_id.in_(list(contact_ids)))
+    return {cid: latest for cid, latest in db.session.execute(stmt)}
+
+
 def refresh_last_touch(contact_ids: Iterable[int]) -> None:
     """Set each contact's last touch to the start of their latest held meeting."""
     ids = list(set(contact_ids))
     if not ids:
         return
-    latest = (select(func.max(Meeting.start_at)).join(Attendee, Attendee.meeting_id == Meeting.id)
-              .where(Attendee.contact_id == Contact.id, Meeting.status == MeetingStatus.HELD.value)
-              .scalar_subquery())
-    db.session.execute(update(Contact).where(Contact.id.in_(ids)).values(last_touch_at=latest)
-                       .execution_options(synchronize_session=False))
+    latest = latest_touches(ids)
+    db.session.execute(update(Contact), [{"id": cid, "last_touch_at": latest.get(cid)} for cid in ids])
     for contact in db.session.identity_map.values():
         if isinstance(contact, Contact) and contact.id in ids:
             db.session.expire(contact, ["last_touch_at"])
