@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.core.admin import views as _admin_views  # noqa: F401
     from outreach.core.auth import account_bp
     from outreach.core.auth import bp as auth_bp
+    from outreach.core.audit import register_record_link
     from outreach.core.auth import views as _auth_views  # noqa: F401
     from outreach.core.inbox import bp as inbox_bp
     from outreach.core.inbox import views as _inbox_views  # noqa: F401
@@ -90,6 +91,11 @@ def _register_blueprints(app: Flask) -> None:
     register_core_contributions()
     register_contacts_contributions()
     register_meetings_contributions()
+    for record_type, endpoint, argument in (("contacts", "contacts.contact", "contact_id"),
+                                            ("organisations", "contacts.organisation", "organisation_id"),
+                                            ("meetings", "meetings.show", "meeting_id"),
+                                            ("commitments", "commitments.show", "commitment_id")):
+        register_record_link(record_type, endpoint, argument)
 
     @app.route("/favicon.ico")
     def favicon():  # type: ignore[no-untyped-def]
@@ -98,7 +104,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _template_context(app: Flask) -> None:
     from outreach.core.admin.forms import ROLE_LABELS
-    from outreach.core.audit import action_label
+    from outreach.core.audit import action_label, readable_details, record_link
     from sqlalchemy.exc import SQLAlchemyError
 
     from outreach.core.home import nav_items_for
@@ -121,5 +127,7 @@ def _template_context(app: Flask) -> None:
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
             "app_version": __version__,
             "action_label": action_label,
+            "record_link": record_link,
+            "readable_details": readable_details,
             "unread_count": unread_badge,
         }

@@ -107,3 +107,33 @@ def register_action_labels(labels: dict[str, Any]) -> None:
 def action_label(action: str) -> str:
     label = _ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+#: record type -> (endpoint, URL argument): where an audited record can be opened.
+_RECORD_LINKS: dict[str, tuple[str, str]] = {"users": ("admin.user", "user_id")}
+
+
+def register_record_link(record_type: str, endpoint: str, argument: str) -> None:
+    _RECORD_LINKS[record_type] = (endpoint, argument)
+
+
+def record_link(record_type: str | None, record_id: str | None) -> tuple[str, dict[str, int]] | None:
+    """(endpoint, values) for the page of an audited record, when it has one."""
+    if not record_type or not record_id or not record_id.isdigit() or record_type not in _RECORD_LINKS:
+        return None
+    endpoint, argument = _RECORD_LINKS[record_type]
+    return endpoint, {argument: int(record_id)}
+
+
+def readable_details(event: AuditEvent) -> list[tuple[str, str]]:
+    """The event's details as (label, text) pairs a person can read."""
+    pairs = []
+    for key, value in event.details_dict.items():
+        if isinstance(value, list):
+            text = ", ".join(str(v).replace("_", " ") for v in value) or "—"
+        elif isinstance(value, dict):
+            text = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items())
+        else:
+            text = "—" if value in (None, "") else str(value)
+        pairs.append((key.replace("_id", "").replace("_", " "), text))
+    return pairs

@@ -26,7 +26,15 @@ def today():
     """Each role's home page: what needs attention today."""
     now = now_utc()
     panels = build_panels("home", current_user._get_current_object(), now)
-    return render_template("home/today.html", panels=panels, now=now)
+    return render_template("home/today.html", panels=panels, now=now, first_name=first_name(current_user.name))
+
+
+def first_name(full_name: str) -> str:
+    """The name to greet someone by: "Gen. (ret.) Margaret Kiplagat" -> "Margaret"."""
+    for word in full_name.split():
+        if not word.endswith(".") and not word.startswith("(") and not word.endswith(")"):
+            return word
+    return full_name
 
 
 @health_bp.get("/healthz")
@@ -60,5 +68,3 @@ def register_core_contributions() -> None:
     register_panel(Panel("team", "home/_panel_team.html", _team_panel, roles=ADMINS, order=80))
     register_panel(Panel("activity", "home/_panel_activity.html", _activity_panel, roles=AUDITORS, order=85))
     register_nav_item(NavItem("home.today", _l("Today"), ALL_ROLES, 0))
-    register_nav_item(NavItem("admin.users", _l("Users"), ADMINS, 900))
-    register_nav_item(NavItem("audit.index", _l("Audit log"), AUDITORS, 910))

@@ -88,6 +88,20 @@ def test_revoked_invitation_is_refused(app, login_as):
     assert c.post(f"/admin/invitations/{issued.invitation.id}/revoke").status_code == 409
 
 
+def test_the_link_shown_on_screen_works_on_this_host_and_reinviting_says_so(app, login_as):
+    c, _ = login_as("admin")
+    first = _invite(c, email="twice.web@example.org")
+    shown = c.get("/admin/users").text
+    assert "Invitation created for twice.web@example.org" in shown
+    link = re.search(r"give them this one-time link yourself: (\S+?)<", shown).group(1)
+    assert link.startswith("http://localhost/invite/")  # the host the admin is using
+    assert app.test_client().get(link.removeprefix("http://localhost")).status_code == 200
+    assert first.status_code == 302
+    _invite(c, email="twice.web@example.org")
+    assert "The earlier invitation link for this address no longer works." in c.get("/admin/users").text
+    assert app.test_client().get(link.removeprefix("http://localhost")).status_code == 404
+
+
 def test_reinviting_replaces_the_older_link(app, make_user):
     admin = make_user("admin")
     first = _issue(app, admin, email="twice@example.org")
@@ -234,3 +248,19 @@ def test_invitation_model_states(app, make_user):
         inv = db.session.get(Invitation, issued.invitation.id)
         assert inv.state(now_utc()) == "pending"
         assert inv.state(now_utc() + timedelta(days=2)) == "expired"
+
+
+def test_audit_log_reads_like_sentences_and_links_to_records(app, login_as, make_user):
+    c, admin = login_as("admin")
+    target = make_user("partner")
+    c.post(f"/admin/users/{target.id}/role", data={"role": "coordinator"})
+    page = c.get("/audit/?action=user.change_role").text
+    assert "changed a role" in page
+    assert f'href="/admin/users/{target.id}"' in page  # the record opens
+    assert "old:</span> partner" in page and "new:</span> coordinator" in page
+    assert re.search(r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d", page)  # "Sat 28 Nov 2026, 14:30"
+
+
+def test_today_greets_by_first_name_not_rank(login_as):
+    c, _ = login_as("partner", name="Gen. (ret.) Margaret Kiplagat")
+    assert "Good to see you, Margaret" in c.get("/").text

@@ -82,10 +82,17 @@ def invite():
     send_mail(cfg, to=issued.invitation.email, subject=_("You are invited to Outreach"),
               text=render_template("admin/invite_email.txt", **context),
               html=render_template("admin/invite_email.html", **context), now=now)
-    flash(_("Invitation sent to %(email)s.", email=issued.invitation.email), "success")
-    if not cfg.get("MAIL_SERVER"):
-        # No mail server: the administrator passes the link on by hand.
-        flash(_("No mail server is configured, so give them this one-time link yourself: %(link)s", link=link), "warning")
+    if cfg.get("MAIL_SERVER"):
+        flash(_("Invitation e-mailed to %(email)s.", email=issued.invitation.email), "success")
+    else:
+        # No mail server: the administrator passes the link on by hand, so build it for the address
+        # they are using right now (OUTREACH_BASE_URL may name another host in development).
+        here = url_for("auth.accept_invite", token=issued.token, _external=True)
+        flash(_("Invitation created for %(email)s.", email=issued.invitation.email), "success")
+        flash(_("No mail server is configured, so give them this one-time link yourself: %(link)s", link=here),
+              "warning")
+    if issued.replaced:
+        flash(_("The earlier invitation link for this address no longer works."), "info")
     return redirect(url_for("admin.users"))
 
 

@@ -81,6 +81,7 @@ def create_user(*, email: str, name: str, role: Role | str, password: str, actor
 class IssuedInvitation:
     invitation: Invitation
     token: str  #: only ever shown once, in the link
+    replaced: int = 0  #: earlier pending invitations to the same address, now revoked
 
 
 def invite_user(*, email: str, name: str, role: Role | str, actor: Any, now: datetime, ttl_hours: int,
@@ -90,18 +91,19 @@ def invite_user(*, email: str, name: str, role: Role | str, actor: Any, now: dat
     role = Role(role)
     if get_user_by_email(email):
         raise ServiceError(_l("A user with this e-mail address already exists."), field="email")
-    db.session.execute(
+    replaced = db.session.execute(
         update(Invitation)
-        .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+               Invitation.expires_at > now)
         .values(revoked_at=now)
-    )
+    ).rowcount or 0
     token = secrets.token_urlsafe(32)
     invitation = Invitation(email=email, name=name.strip(), role=role.value, token_hash=token_digest(token),
                             invited_by_id=actor.id, created_at=now, expires_at=now + timedelta(hours=ttl_hours))
     db.session.add(invitation)
     db.session.flush()
     record_event("user.invite", actor=actor, now=now, record=invitation, ip=ip, email=email, role=role.value)
-    return IssuedInvitation(invitation, token)
+    return IssuedInvitation(invitation, token, replaced)
 
 
 def find_invitation(token: str, now: datetime) -> Invitation | None:
