@@ -227,10 +227,10 @@ def _plan_contact(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int], by
             except ValueError:
                 problems.append((name, str(_l("a whole number from %(a)d to %(b)d", a=low, b=high))))
     if cells.get("languages"):
-        codes = [c.lower() for c in services.split_list(cells["languages"])]
-        bad = [c for c in codes if c not in services.languages()]
+        codes, bad = services.resolve_languages(cells["languages"])
         if bad:
-            problems.append(("languages", str(_l("unknown language codes: %(c)s", c=", ".join(bad)))))
+            problems.append(("languages", str(_l("unknown languages: %(c)s (write English names such as Swahili, or "
+                                                 "ISO codes such as sw or swa)", c=", ".join(bad)))))
         data["languages"] = codes
     if cells.get("tags"):
         data["tags"] = services.split_list(cells["tags"])

@@ -90,7 +90,7 @@ class ContactForm(FlaskForm):
     phones = TextAreaField(_l("Phone numbers"), filters=[strip_filter], validators=[Optional(), Length(max=1000)],
                            description=_l("One per line, with + and the country code (e.g. +236 70 01 23 45)."))
     languages = TextField(_l("Languages"), validators=[Optional(), Length(max=200)],
-                          description=_l("Two-letter codes separated by commas, e.g. en, fr, ar."))
+                          description=_l("English names or ISO 639 codes, separated by commas: English, Swahili or en, sw, swa."))
     tags = TextField(_l("Tags"), validators=[Optional(), Length(max=500)], description=_l("Separate with commas."))
     stance = SelectField(_l("Stance"), choices=_enum_choices(STANCE_LABELS), default="neutral")
     influence = SelectField(_l("Influence"), choices=choices([(str(i), str(i)) for i in range(1, 6)]), default="3",

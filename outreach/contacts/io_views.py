@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import bp, csv_io, merge, services
@@ -181,6 +182,8 @@ def import_upload():
     """Upload a CSV of contacts or organisations; see a dry run before anything is written."""
     form = ImportForm()
     if request.method == "GET":
+        if request.args.get("kind") in csv_io.COLUMNS:
+            form.kind.data = request.args["kind"]
         return render_template("contacts/import.html", form=form, limits=csv_io)
     upload = request.files.get("file")
     if not form.validate_on_submit() or upload is None or not upload.filename:
@@ -221,9 +224,14 @@ def import_confirm(upload_token: str):
     plan = csv_io.plan_import(meta["kind"], header, rows, mapping)
     rejected = plan.count("reject")
     if rejected and not request.form.get("skip_rejected"):
-        return _preview(upload_token, meta, header, rows, mapping, 422, _(
-            "%(n)d rows have problems. Nothing was imported: fix the file, or tick “skip the rejected rows”.",
-            n=rejected))
+        return _preview(upload_token, meta, header, rows, mapping, 422, ngettext(
+            "%(num)d row has problems. Nothing was imported: fix the file, or tick “Skip the rejected row” and "
+            "import again.",
+            "%(num)d rows have problems. Nothing was imported: fix the file, or tick “Skip the rejected rows” and "
+            "import again.", rejected))
+    if rejected == len(plan.rows):
+        return _preview(upload_token, meta, header, rows, mapping, 422,
+                        _("No row can be imported. Fix the file and upload it again."))
     result = csv_io.apply_import(plan, actor=_user(), now=now_utc(), filename=meta["filename"], ip=client_ip())
     db.session.commit()
     csv_io.discard_upload(_upload_folder(), upload_token)

@@ -1,6 +1,7 @@
 """Directory rules: organisations, contacts, positions, relationships, search. Flush, never commit."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Iterable
@@ -44,11 +45,70 @@ def country_name(code: str | None) -> str:
     return countries().get(code or "", code or "")
 
 
+#: Names people write that ISO 639 spells differently.
+_LANGUAGE_ALIASES = {"greek": "el", "modern greek": "el", "farsi": "fa", "kirundi": "rn", "kiswahili": "sw",
+                     "setswana": "tn", "sesotho": "st", "isizulu": "zu", "isixhosa": "xh", "filipino": "tl",
+                     "dari": "fa", "haitian creole": "ht", "castilian": "es", "flemish": "nl", "moldovan": "ro"}
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+
+
+def _language_label(lang: Any) -> str:
+    """ISO's English name without “(macrolanguage)” and the like."""
+    return _PARENTHESIS.sub("", lang.name).strip() or lang.name
+
+
 @lru_cache(maxsize=1)
 def languages() -> dict[str, str]:
     """ISO 639-1 code → English name."""
-    return dict(sorted(((lang.alpha_2, lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")),
-                       key=lambda p: p[1]))
+    return dict(sorted(((lang.alpha_2, _language_label(lang)) for lang in pycountry.languages
+                        if hasattr(lang, "alpha_2")), key=lambda p: p[1]))
+
+
+@lru_cache(maxsize=1)
+def _language_index() -> dict[str, str]:
+    """Normalised code or English name → the code we store (639-1 where there is one, else 639-3)."""
+    index: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    # Languages with a two-letter code first: “Swahili” is sw, not one of its individual languages.
+    ordered = sorted(pycountry.languages, key=lambda lang: not hasattr(lang, "alpha_2"))
+    for lang in ordered:
+        code = getattr(lang, "alpha_2", None) or lang.alpha_3
+        for key in (getattr(lang, "alpha_2", None), lang.alpha_3, getattr(lang, "bibliographic", None)):
+            if key:
+                codes.setdefault(key.lower(), code)
+        for name in (lang.name, getattr(lang, "common_name", None), getattr(lang, "inverted_name", None)):
+            if name:
+                index.setdefault(search.normalise(name), code)
+                index.setdefault(search.normalise(_PARENTHESIS.sub("", name)), code)
+    index.update(_LANGUAGE_ALIASES)
+    index.update(codes)  # codes win over names (“ewe” is a language; so is its code)
+    return index
+
+
+def resolve_language(value: str) -> str | None:
+    """The stored code for an ISO 639-1/639-3 code or an English language name, case- and accent-insensitive."""
+    return _language_index().get(search.normalise(value))
+
+
+def language_name(code: str) -> str:
+    """The English name of a stored language code (two- or three-letter)."""
+    name = languages().get(code)
+    if name:
+        return name
+    lang = pycountry.languages.get(alpha_3=code) if len(code) == 3 else None
+    return _language_label(lang) if lang is not None else code
+
+
+def resolve_languages(value: str | Iterable[str] | None) -> tuple[list[str], list[str]]:
+    """(codes, values not understood) for a comma-separated list of language codes or names."""
+    codes, bad = [], []
+    for raw in split_list(value):
+        code = resolve_language(raw)
+        if code is None:
+            bad.append(raw)
+        else:
+            codes.append(code)
+    return list(dict.fromkeys(codes)), bad
 
 
 def normalise_phone(value: str, *, country: str | None = None) -> str:
@@ -62,6 +122,17 @@ def normalise_phone(value: str, *, country: str | None = None) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ServiceError(_l("%(value)s is not a valid phone number.", value=raw), field="phones")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(number: str | None) -> str:
+    """A stored E.164 number as people read it: “+236 70 01 22 03”."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def split_list(value: str | Iterable[str] | None) -> list[str]:
@@ -212,13 +283,10 @@ def _apply_contact(contact: Contact, data: dict[str, Any]) -> None:
         for i, row in enumerate(contact.phones):
             row.is_primary = i == 0
     if "languages" in data:
-        codes = []
-        for raw in split_list(data["languages"]):
-            code = raw.lower()
-            if code not in languages():
-                raise ServiceError(_l("%(value)s is not a two-letter language code (e.g. en, fr, ar).", value=raw),
-                                   field="languages")
-            codes.append(code)
+        codes, bad = resolve_languages(data["languages"])
+        if bad:
+            raise ServiceError(_l("Unknown language: %(value)s. Write English names (English, Swahili) or ISO codes "
+                                  "(en, sw, swa).", value=", ".join(bad)), field="languages")
         have = {lang.code: lang for lang in contact.languages}
         contact.languages = [have.get(c) or ContactLanguage(code=c) for c in dict.fromkeys(codes)]
     if "tags" in data:

@@ -1,10 +1,13 @@
 """vCard 4.0 for one contact: a pure function, record → text."""
 from __future__ import annotations
 
+from outreach.contacts.csv_io import safe_cell
 from outreach.contacts.models import Contact
 
 
 def _escape(value: str) -> str:
+    # Address books hand vCards on to spreadsheets: the same formula guard as the CSV export.
+    value = safe_cell(value)
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
 
 

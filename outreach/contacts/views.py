@@ -30,7 +30,8 @@ def _directory_helpers(state: Any) -> None:
     # Globals rather than a context processor, so that imported macros see them too.
     state.app.jinja_env.globals.update(
         country_name=services.country_name,
-        language_name=lambda code: services.languages().get(code, code),
+        language_name=services.language_name,
+        phone_display=services.phone_display,
         org_kind_label=lambda value: KIND_LABELS.get(value, value),
         stance_label=lambda value: STANCE_LABELS.get(value, value),
         relationship_label=lambda value: RELATIONSHIP_LABELS.get(value, value),
@@ -167,7 +168,7 @@ def edit_contact(contact_id: int):
         form = ContactForm(obj=person)
         form.emails.data = "\n".join(e.email for e in person.emails)
         form.phones.data = "\n".join(p.number for p in person.phones)
-        form.languages.data = ", ".join(lang.code for lang in person.languages)
+        form.languages.data = ", ".join(services.language_name(lang.code) for lang in person.languages)
         form.tags.data = ", ".join(t.name for t in person.tags)
         return _contact_form_page(form, person)
     form = ContactForm()
