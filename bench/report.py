@@ -46,11 +46,16 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
             lines += ["", f"Web worker peak RSS: {rss:.0f} MB (target < 250 MB: {'met' if rss < 250 else '**not met**'})."]
         if result.get("jobs"):
             j = result["jobs"]
-            tick_ok = "met" if j["tick_steady_s"] < 1 else "**not met**"
+            steady = j.get("tick_steady_s")
+            tick_ok = "met" if steady is not None and steady < 1 else "**not met**"
             import_ok = "met" if j["import_10k_s"] < 10 else "**not met**"
             lines += ["", "| worker and bulk jobs | figure | target |", "|---|---:|---|",
-                      f"| worker tick, first after the data set was made | {j['tick_first_s']:.2f} s | |",
-                      f"| worker tick, steady (the reminder dispatch) | {j['tick_steady_s']:.2f} s | < 1 s: {tick_ok} |",
+                      f"| worker tick, first after the data set was made ({j['tick_first_rows']:,} rows acted on) |"
+                      f" {j['tick_first_s']:.2f} s | |",
+                      f"| ticks until nothing was due / slowest of them | {j['ticks_to_drain']} / {j['tick_busy_max_s']:.2f} s |"
+                      " batches of at most 500 |",
+                      f"| worker tick with nothing due (the steady dispatch tick) | "
+                      f"{'%.2f s' % steady if steady is not None else 'not reached'} | < 1 s: {tick_ok} |",
                       f"| import a 10,000-row contacts CSV (plan + write, one transaction) | {j['import_10k_s']:.2f} s "
                       f"({j['import_10k_created']:,} created) | < 10 s: {import_ok} |",
                       f"| export every contact to CSV | {j['export_contacts_s']:.2f} s ({j['export_contacts_rows']:,} rows,"
