@@ -81,6 +81,8 @@ class PlausibleDate:
 class RequiredDate:
     """Empty → "Enter the date."; typed but unreadable → the format to use."""
 
+    field_flags = {"required": True}
+
     def __init__(self, empty: Any, bad: Any) -> None:
         self.empty, self.bad = empty, bad
 
@@ -266,7 +268,9 @@ class FollowUpForm(FlaskForm):
     """A follow-up added on its own (chasing a commitment)."""
 
     task = TextField(_l("Task"), validators=[DataRequired(_l("Say what has to be done.")), Length(max=500)])
-    due_date = DateField(_l("Due date"), validators=[DataRequired(_l("Enter the due date as YYYY-MM-DD."))])
+    due_date = DateField(_l("Due date"), validators=[RequiredDate(_l("Enter the due date."),
+                                                                  _l("Enter the due date as YYYY-MM-DD.")),
+                                                     PlausibleDate()])
     due_time = TimeField(_l("Time"), validators=[Optional()])
     assignee_id = SelectField(_l("Who"), choices=[], validate_choice=False)
 
