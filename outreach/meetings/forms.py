@@ -1,20 +1,22 @@
 """The meeting form (with its commitment and follow-up rows), filters, and small action forms."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectChoice,
                      SelectField, SelectMultipleField, TextAreaField, TimeField, URLField)
-from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, URL, ValidationError
 
 from outreach.core.forms import IanaTimezone, NoControlCharacters, TextField, choices, strip_filter
-from outreach.core.time import common_zone_choices
+from outreach.core.time import common_zone_choices, is_valid_zone
 from outreach.meetings.models import CommitmentCategory, CommitmentStatus, MeetingKind, MeetingStatus
-from outreach.meetings.services import MAX_TEXT, SNOOZE_CHOICES
+from outreach.meetings.services import (MAX_COMMITMENT, MAX_LOCATION, MAX_TASK, MAX_TEXT, MAX_TITLE,
+                                         SNOOZE_CHOICES)
 
 KIND_LABELS = {
     MeetingKind.MEETING.value: _l("Meeting"), MeetingKind.CALL.value: _l("Call"),
@@ -39,13 +41,66 @@ REMINDER_LABELS = [("10080", _l("a week before")), ("1440", _l("a day before")),
 
 
 def local_to_utc(day: Any, at: Any, zone: str) -> datetime:
-    """A wall-clock date and time in *zone* as an aware UTC instant."""
-    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
+    """A wall-clock date and time in *zone* as an aware UTC instant.
+
+    An ambiguous time (the hour repeated when the clocks go back) is deliberately read as its
+    *first* occurrence (``fold=0``, still on summer time); a time that does not exist (skipped when
+    the clocks go forward) must be refused first with :func:`missing_local_time`.
+    """
+    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(ZoneInfo("UTC"))
+
+
+def missing_local_time(day: Any, at: Any, zone: str) -> bool:
+    """True when *at* on *day* never shows on the clocks in *zone* (a daylight-saving gap)."""
+    local = datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone))
+    back = local.astimezone(ZoneInfo("UTC")).astimezone(ZoneInfo(zone))
+    return back.replace(tzinfo=None) != local.replace(tzinfo=None)
+
+
+def gap_message(day: Any, at: Any, zone: str) -> str:
+    return str(_l("%(time)s does not exist in %(zone)s on %(day)s: the clocks go forward.",
+                  time=at.strftime("%H:%M"), zone=zone, day=f"{day.day} {format_date(day, 'MMMM y')}"))
+
+
+#: Dates of promises and tasks: before 2000 or more than 20 years ahead is a typing mistake.
+EARLIEST_DUE = date(2000, 1, 1)
+LATEST_DUE_YEARS = 20
+
+
+class PlausibleDate:
+    """Refuse dates before 2000 or more than 20 years from today."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is None:
+            return
+        latest = date.today() + timedelta(days=365 * LATEST_DUE_YEARS + 5)
+        if field.data < EARLIEST_DUE or field.data > latest:
+            raise ValidationError(_l("Enter a date between 2000 and %(year)d.", year=latest.year))
+
+
+class RequiredDate:
+    """Empty → "Enter the date."; typed but unreadable → the format to use."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, empty: Any, bad: Any) -> None:
+        self.empty, self.bad = empty, bad
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is None:
+            raw = "".join(field.raw_data or []).strip()
+            field.errors[:] = []
+            raise StopValidation(self.bad if raw else self.empty)
+
+
+def _newlines(value: Any) -> Any:
+    """Browsers send textareas with CRLF; store LF so an untouched field does not count as a change."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 class LongText(TextAreaField):
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("filters", [strip_filter])
+        kwargs.setdefault("filters", [strip_filter, _newlines])
         limit = Length(max=MAX_TEXT, message=_l("Keep this under %(max)d characters.", max=MAX_TEXT))
         super().__init__(label, [Optional(), limit, NoControlCharacters(), *(validators or [])], **kwargs)
 
@@ -53,13 +108,14 @@ class LongText(TextAreaField):
 class CommitmentRow(Form):
     """One promise typed into the meeting form; a row without a description is ignored."""
 
-    description = TextField(_l("What was promised"), validators=[Optional(), Length(max=5000)])
+    description = TextField(_l("What was promised"), validators=[Optional(), Length(
+        max=MAX_COMMITMENT, message=_l("Keep this under %(max)d characters.", max=MAX_COMMITMENT))])
     contact_id = SelectField(_l("Made by"), choices=[], validate_choice=False, validators=[Optional()])
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()),
                            default=CommitmentCategory.OTHER.value)
     indicator = TextField(_l("Indicator"), validators=[Optional(), Length(max=300)])
     target_value = TextField(_l("Target value"), validators=[Optional(), Length(max=100)])
-    due_date = DateField(_l("Due date"), validators=[Optional()],
+    due_date = DateField(_l("Due date"), validators=[Optional(), PlausibleDate()],
                          render_kw={"placeholder": "YYYY-MM-DD"})
     accountable_id = SelectField(_l("Accountable partner"), choices=[], validate_choice=False,
                                  validators=[Optional()])
@@ -76,8 +132,9 @@ class CommitmentRow(Form):
 class FollowUpRow(Form):
     """One task typed into the meeting form; a row without a task is ignored."""
 
-    task = TextField(_l("Task"), validators=[Optional(), Length(max=500)])
-    due_date = DateField(_l("Due date"), validators=[Optional()], render_kw={"placeholder": "YYYY-MM-DD"})
+    task = TextField(_l("Task"), validators=[Optional(), Length(
+        max=MAX_TASK, message=_l("Keep this under %(max)d characters.", max=MAX_TASK))])
+    due_date = DateField(_l("Due date"), validators=[Optional(), PlausibleDate()], render_kw={"placeholder": "YYYY-MM-DD"})
     due_time = TimeField(_l("Time"), validators=[Optional()], default=None)
     assignee_id = SelectField(_l("Who"), choices=[], validate_choice=False, validators=[Optional()])
     reminders = SelectMultipleField(_l("Remind"), choices=choices(REMINDER_LABELS), default=["1440", "0"],
@@ -91,15 +148,16 @@ class FollowUpRow(Form):
 
 class MeetingForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()), default=MeetingKind.MEETING.value)
-    title = TextField(_l("Title"), validators=[DataRequired(_l("Give the meeting a title.")), Length(max=200)])
-    date = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date as YYYY-MM-DD."))])
+    title = TextField(_l("Title"), validators=[DataRequired(_l("Give the meeting a title.")), Length(
+        max=MAX_TITLE, message=_l("Keep this under %(max)d characters.", max=MAX_TITLE))])
+    date = DateField(_l("Date"), validators=[RequiredDate(_l("Enter the date."), _l("Enter the date as YYYY-MM-DD."))])
     start_time = TimeField(_l("Starts"), validators=[DataRequired(_l("Enter a start time as HH:MM."))])
     end_time = TimeField(_l("Ends"), validators=[Optional()])
     timezone = SelectField(_l("Time zone where it happens"), choices=choices(common_zone_choices()),
                            validators=[IanaTimezone()], validate_choice=False)
-    location = TextField(_l("Location"), validators=[Optional(), Length(max=300)])
-    online_url = URLField(_l("Online link"), filters=[strip_filter],
-                          validators=[Optional(), Length(max=500), URL(message=_l("Enter a full link (https://…)."))])
+    location = TextField(_l("Location"), validators=[Optional(), Length(
+        max=MAX_LOCATION, message=_l("Keep this under %(max)d characters.", max=MAX_LOCATION))])
+    online_url = URLField(_l("Online link"), filters=[strip_filter], validators=[Optional(), Length(max=500)])
     attendees = SelectMultipleField(_l("Attendees"), choices=[], validate_choice=False)
     status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()), default=MeetingStatus.HELD.value)
     agenda = LongText(_l("Agenda"))
@@ -110,7 +168,15 @@ class MeetingForm(FlaskForm):
     follow_ups = FieldList(FormField(FollowUpRow), min_entries=1, max_entries=30)
 
     def validate_online_url(self, field: Any) -> None:
-        if field.data and not field.data.lower().startswith(("https://", "http://")):
+        """One message for any link that is not a full web address."""
+        if not field.data:
+            return
+        try:
+            URL()(self, field)
+            ok = field.data.lower().startswith(("https://", "http://"))
+        except ValidationError:
+            ok = False
+        if not ok:
             raise ValidationError(_l("Enter a full link starting with https://."))
 
     def validate_attendees(self, field: Any) -> None:
@@ -121,9 +187,30 @@ class MeetingForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
+        zone = self.timezone.data
+        if self.date.data and is_valid_zone(zone or ""):
+            for name in ("start_time", "end_time"):
+                at = getattr(self, name).data
+                if at is not None and missing_local_time(self.date.data, at, zone):
+                    getattr(self, name).errors.append(gap_message(self.date.data, at, zone))
+                    ok = False
+        targets = [str(t)[2:] for t in self.attendees.data or [] if str(t).startswith("c:")]
+        for row in self.commitments:
+            made_by = row.form.contact_id
+            if not row.form.description.data or made_by.errors:
+                continue
+            if made_by.data and str(made_by.data) not in targets:
+                made_by.errors.append(_l("Choose who made this commitment among the targets who attended."))
+            elif not made_by.data and len(targets) > 1:
+                made_by.errors.append(_l("Several targets attended: choose who made this commitment."))
+            elif not made_by.data and not targets:
+                made_by.errors.append(_l("Say who made this commitment: pick one of the contacts who attended."))
+            else:
+                continue
+            ok = False
         for row in self.follow_ups:
-            if row.form.task.data and not row.form.due_date.data:
-                row.form.due_date.errors = [*row.form.due_date.errors, _l("Enter the due date as YYYY-MM-DD.")]
+            if row.form.task.data and not row.form.due_date.data and not row.form.due_date.errors:
+                row.form.due_date.errors = [_l("Enter the due date.")]
                 ok = False
         return ok
 
@@ -132,6 +219,7 @@ class MeetingFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = TextField(_l("Title contains"), validators=[Optional(), Length(max=100)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=[SelectChoice("", _l("Any kind")), *choices(KIND_LABELS.items())],
@@ -180,7 +268,9 @@ class FollowUpForm(FlaskForm):
     """A follow-up added on its own (chasing a commitment)."""
 
     task = TextField(_l("Task"), validators=[DataRequired(_l("Say what has to be done.")), Length(max=500)])
-    due_date = DateField(_l("Due date"), validators=[DataRequired(_l("Enter the due date as YYYY-MM-DD."))])
+    due_date = DateField(_l("Due date"), validators=[RequiredDate(_l("Enter the due date."),
+                                                                  _l("Enter the due date as YYYY-MM-DD.")),
+                                                     PlausibleDate()])
     due_time = TimeField(_l("Time"), validators=[Optional()])
     assignee_id = SelectField(_l("Who"), choices=[], validate_choice=False)
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts.models import Contact, Organisation, Relationship
+from outreach.contacts.models import Contact, Organisation, Position, Relationship
 from outreach.contacts.services import organisation_subtree_ids, search_contacts
 from outreach.core.auth.models import User
 from outreach.core.db import db
@@ -55,10 +55,40 @@ def parse_meeting_cursor(value: str | None) -> tuple[datetime, int] | None:
         return None
 
 
+MAX_TITLE_QUERY = 100
+UPCOMING_DAYS = 14
+UPCOMING_LIMIT = 20
+
+
+def _title_contains(q: str) -> Any:
+    """A case-insensitive "title contains" test (the list is bounded by its keyset page)."""
+    return func.lower(Meeting.title).like(f"%{_escape_like(q.strip().lower()[:MAX_TITLE_QUERY])}%", escape="\\")
+
+
+def upcoming_meetings(user: Any, now: datetime, *, q: str | None = None, days: int = UPCOMING_DAYS,
+                      limit: int = UPCOMING_LIMIT) -> list[Meeting]:
+    """Planned meetings from now to *days* ahead, soonest first (the list page's "Upcoming" section)."""
+    stmt = (select(Meeting).where(visible_meetings(user), Meeting.start_at >= now,
+                                  Meeting.start_at < now + timedelta(days=days),
+                                  Meeting.status != MeetingStatus.CANCELLED.value)
+            .options(*_meeting_options()))
+    if q:
+        stmt = stmt.where(_title_contains(q))
+    return list(db.session.scalars(stmt.order_by(Meeting.start_at, Meeting.id).limit(limit)))
+
+
 def list_meetings(user: Any, filters: dict[str, Any], *, after: str | None = None,
-                  size: int = PAGE_SIZE) -> MeetingPage:
-    """Meetings the user may see, newest first, keyset-paginated on (start_at, id)."""
+                  size: int = PAGE_SIZE, before: datetime | None = None) -> MeetingPage:
+    """Meetings the user may see, newest first, keyset-paginated on (start_at, id).
+
+    *before*: only meetings starting before this instant (the default view lists the past below
+    the "Upcoming" section).
+    """
     stmt = select(Meeting).where(visible_meetings(user)).options(*_meeting_options())
+    if before is not None:
+        stmt = stmt.where(Meeting.start_at < before)
+    if filters.get("q"):
+        stmt = stmt.where(_title_contains(filters["q"]))
     if filters.get("date_from"):
         stmt = stmt.where(Meeting.start_at >= _day_bound(filters["date_from"], user.timezone))
     if filters.get("date_to"):
@@ -119,6 +149,17 @@ class Score:
     @property
     def total_closed(self) -> int:
         return self.kept + self.partly_kept + self.broken
+
+    @property
+    def total(self) -> int:
+        return self.total_closed + self.open
+
+    @property
+    def kept_percent(self) -> int | None:
+        """Kept as a share of the closed commitments (kept, partly kept, broken); None before any closed."""
+        if not self.total_closed:
+            return None
+        return round(100 * self.kept / self.total_closed)
 
 
 def _tally(rows: Sequence[Any]) -> dict[int, dict[str, int]]:
@@ -240,6 +281,31 @@ def search_attendees(user: Any, q: str, *, limit: int = 8) -> tuple[list[Contact
     users = db.session.scalars(select(User).where(User.is_active_account.is_(True), words)
                                .order_by(User.name).limit(limit)).all()
     return list(contacts), list(users)
+
+
+def current_post(contact: Contact) -> str | None:
+    """"Director, ECOWAS": the contact's latest post still held (positions must be loaded)."""
+    held = sorted((p for p in contact.positions if p.end_date is None), key=lambda p: p.id)
+    if not held:
+        return None
+    post = held[-1]
+    return ", ".join(x for x in (post.title, post.organisation.acronym or post.organisation.name) if x)
+
+
+def shared_organisation_name(contact_ids: Sequence[int]) -> str | None:
+    """The organisation every one of these contacts currently works for, if there is exactly one."""
+    if not contact_ids:
+        return None
+    rows = db.session.execute(select(Position.contact_id, Position.id, Organisation.id, Organisation.name,
+                                     Organisation.acronym)
+                              .join(Organisation, Organisation.id == Position.organisation_id)
+                              .where(Position.contact_id.in_(contact_ids), Position.end_date.is_(None))
+                              .order_by(Position.contact_id, Position.id)).all()
+    latest: dict[int, tuple[int, str]] = {}
+    for contact_id, _pid, org_id, name, acronym in rows:
+        latest[contact_id] = (org_id, f"{name} ({acronym})" if acronym else name)
+    offices = {latest.get(cid) for cid in contact_ids}
+    return next(iter(offices))[1] if len(offices) == 1 and None not in offices else None  # type: ignore[index]
 
 
 def people_who_follow_up() -> list[tuple[int, str]]:

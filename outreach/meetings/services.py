@@ -29,6 +29,10 @@ from outreach.meetings.models import (Attendee, AttendeeRole, Commitment, Commit
                                       MeetingRevision, MeetingStatus)
 
 MAX_TEXT = 20_000  #: notes, agenda, outcome: generous, but a 1 MB paste is a mistake
+MAX_TITLE = 200
+MAX_LOCATION = 300
+MAX_COMMITMENT = 2_000  #: what was promised
+MAX_TASK = 500  #: a follow-up's task
 MAX_ATTENDEES = 100
 #: Reminder offsets a follow-up may use, minutes before the due time.
 REMINDER_CHOICES = (10080, 1440, 60, 0)
@@ -101,7 +105,7 @@ TRACKED = ("kind", "title", "start_at", "end_at", "timezone", "location", "onlin
 
 def _check_text(value: str | None, name: str, limit: int = MAX_TEXT) -> None:
     if value and len(value) > limit:
-        raise MeetingError(_l("This text is %(n)d characters long; keep it under %(max)d.", n=len(value), max=limit),
+        raise MeetingError(_l("Keep this under %(max)d characters (it has %(n)d).", n=len(value), max=limit),
                            field=name)
 
 
@@ -121,6 +125,8 @@ def _validate(data: MeetingData) -> None:
         raise MeetingError(_l("Enter a full link starting with https://."), field="online_url")
     if data.end_at is not None and data.end_at < data.start_at:
         raise MeetingError(_l("The meeting ends before it starts; check the end time."), field="end_time")
+    _check_text(data.title, "title", MAX_TITLE)
+    _check_text(data.location, "location", MAX_LOCATION)
     for name in ("agenda", "notes", "outcome"):
         _check_text(getattr(data, name), name)
     if len(data.attendees) > MAX_ATTENDEES:
@@ -157,11 +163,34 @@ def _resolve_attendees(tokens: Iterable[str], actor: Any) -> list[Attendee]:
 
 
 def _organisation_of(contact_ids: list[int]) -> int | None:
-    """The current office of the first target attendee, for organisation filters and timelines."""
+    """The current office of a contact (the first of *contact_ids*)."""
     if not contact_ids:
         return None
     return db.session.scalar(select(Position.organisation_id).where(
         Position.contact_id == contact_ids[0], Position.end_date.is_(None)).order_by(Position.id.desc()).limit(1))
+
+
+def current_organisations(contact_ids: Iterable[int]) -> dict[int, int | None]:
+    """Each contact's current office (their latest post still held), in one query."""
+    ids = list(set(contact_ids))
+    out: dict[int, int | None] = {cid: None for cid in ids}
+    if not ids:
+        return out
+    rows = db.session.execute(select(Position.contact_id, Position.organisation_id).where(
+        Position.contact_id.in_(ids), Position.end_date.is_(None)).order_by(Position.contact_id, Position.id)).all()
+    for contact_id, organisation_id in rows:
+        out[contact_id] = organisation_id  # ordered by id: the latest post wins
+    return out
+
+
+def shared_organisation(contact_ids: Iterable[int]) -> int | None:
+    """The meeting's organisation: set only when every target attendee currently works for the same one.
+
+    Targets from different organisations (or one without a post) leave it empty rather than
+    guessing from whoever was picked first.
+    """
+    offices = set(current_organisations(contact_ids).values())
+    return offices.pop() if len(offices) == 1 and None not in offices else None
 
 
 def _snapshot(meeting: Meeting) -> dict[str, Any]:
@@ -215,7 +244,7 @@ def log_meeting(data: MeetingData, *, commitments: Iterable[CommitmentData] = ()
                       timezone=data.timezone, location=data.location or None, online_url=data.online_url or None,
                       agenda=data.agenda or None, notes=data.notes or None, outcome=data.outcome or None,
                       status=data.status, organiser_id=actor.id if actor else None,
-                      organisation_id=_organisation_of(contact_ids), created_at=now, updated_at=now)
+                      organisation_id=shared_organisation(contact_ids), created_at=now, updated_at=now)
     meeting.attendees = attendees
     db.session.add(meeting)
     db.session.flush()
@@ -253,6 +282,7 @@ def update_meeting(meeting: Meeting, data: MeetingData, *, expected_revision: in
         elif name in optional_text:
             value = value or None
         setattr(meeting, name, value)
+    meeting.organisation_id = shared_organisation(a.contact_id for a in meeting.attendees if a.contact_id)
     meeting.updated_at = now
     after = _snapshot(meeting)
     diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
@@ -299,21 +329,26 @@ def record_commitment(meeting: Meeting | None, data: CommitmentData, *, actor: A
     """Record a promise a target made (in *meeting*, if given)."""
     if not (data.description or "").strip():
         raise MeetingError(_l("Say what was promised."), field="description")
-    _check_text(data.description, "description", 5000)
+    _check_text(data.description, "description", MAX_COMMITMENT)
     _check_text(data.evidence, "evidence", 5000)
     if data.category not in {c.value for c in CommitmentCategory}:
         raise MeetingError(_l("Choose a category from the list."), field="category")
     contact_id, organisation_id = data.contact_id, data.organisation_id
-    if contact_id is None and organisation_id is None and meeting is not None:
+    if meeting is not None:
         targets = [a.contact_id for a in meeting.attendees if a.contact_id]
-        contact_id = targets[0] if len(targets) == 1 else None
-        organisation_id = meeting.organisation_id
+        if contact_id is None and organisation_id is None and len(targets) == 1:
+            contact_id = targets[0]  # only one target attended: they made it
+        elif contact_id is None and len(targets) > 1:
+            raise MeetingError(_l("Several targets attended: choose who made this commitment."), field="contact_id")
+        elif contact_id is not None and contact_id not in targets:
+            raise MeetingError(_l("Choose who made this commitment among the targets who attended."),
+                               field="contact_id")
     if contact_id is None and organisation_id is None:
         raise MeetingError(_l("Say who made this commitment: pick one of the contacts who attended."),
                            field="contact_id")
     if organisation_id is None and contact_id is not None:
-        # A promise made by an official counts for their office too (scorecards roll offices up).
-        organisation_id = _organisation_of([contact_id]) or (meeting.organisation_id if meeting else None)
+        # A promise made by an official counts for their current office too (scorecards roll offices up).
+        organisation_id = _organisation_of([contact_id])
     if contact_id is not None and db.session.get(Contact, contact_id) is None:
         raise MeetingError(_l("That contact does not exist; pick one from the list."), field="contact_id")
     if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
@@ -362,7 +397,7 @@ def add_follow_up(data: FollowUpData, *, meeting: Meeting | None = None, actor: 
     """Create a task with a due time, an assignee and reminders."""
     if not (data.task or "").strip():
         raise MeetingError(_l("Say what has to be done."), field="task")
-    _check_text(data.task, "task", 500)
+    _check_text(data.task, "task", MAX_TASK)
     if data.due_at.tzinfo is None:
         raise ValueError("due_at must be aware")
     if _user_who_follows_up(data.assignee_id, "assignee_id") is None:

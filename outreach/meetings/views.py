@@ -5,12 +5,13 @@ Commitment and follow-up pages are in commitment_views.py.
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_time
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from outreach.core.db import db
@@ -48,10 +49,20 @@ def index():
     form = MeetingFilterForm(request.args)
     partners = queries.partner_choices() if has_capability(current_user, Capability.LOG_MEETINGS) else []
     if not form.validate():
-        return render_template("meetings/list.html", form=form, page=None, partners=partners, **LABELS), 400
+        return render_template("meetings/list.html", form=form, page=None, partners=partners, upcoming=None,
+                               default_view=False, **LABELS), 400
     filters = {k: v for k, v in form.data.items() if v not in (None, "")}
-    page = queries.list_meetings(_user(), filters, after=request.args.get("after"))
-    return render_template("meetings/list.html", form=form, page=page, partners=partners, **LABELS)
+    # Without filters the page opens on what matters now: the next two weeks, soonest first, above
+    # the past, newest first. Any filter (other than the title search) lists everything it matches.
+    default_view = not (set(filters) - {"q"})
+    now = now_utc()
+    upcoming = (queries.upcoming_meetings(_user(), now, q=filters.get("q"))
+                if default_view and not request.args.get("after") else None)
+    page = queries.list_meetings(_user(), filters, after=request.args.get("after"),
+                                 before=now if default_view else None)
+    later_from = (to_zone(now, current_user.timezone) + timedelta(days=queries.UPCOMING_DAYS)).date()
+    return render_template("meetings/list.html", form=form, page=page, partners=partners, upcoming=upcoming,
+                           default_view=default_view, later_from=later_from, **LABELS)
 
 
 def _prepare(form: MeetingForm) -> None:
@@ -59,11 +70,17 @@ def _prepare(form: MeetingForm) -> None:
     picked = queries.attendee_choices(form.attendees.data or [])
     form.attendees.choices = choices((token, label) for token, label, _kind in picked)
     form.picked = picked  # type: ignore[attr-defined]
-    made_by = [("", _("The target who attended"))] + [(t[2:], label) for t, label, kind in picked if kind == "contact"]
+    targets = [(t[2:], label) for t, label, kind in picked if kind == "contact"]
+    form.organisation_name = queries.shared_organisation_name(  # type: ignore[attr-defined]
+        [int(t) for t, _label in targets])
+    # With one target attending, they made it; with several, the person must be chosen.
+    made_by = targets if len(targets) == 1 else [("", _("Choose who made it"))] + targets
     people = [("", _("Nobody yet"))] + [(str(i), name) for i, name in queries.people_who_follow_up()]
     me = str(current_user.id)
     for row in form.commitments:
         row.form.contact_id.choices = choices(made_by)
+        if len(targets) == 1 and not row.form.contact_id.data:
+            row.form.contact_id.data = targets[0][0]
         row.form.accountable_id.choices = choices(people)
     for row in form.follow_ups:
         row.form.assignee_id.choices = choices(people[1:])
@@ -112,8 +129,21 @@ def _render_form(form: MeetingForm, meeting: Meeting | None, status: int = 200, 
 _MERGEABLE = ("kind", "title", "timezone", "location", "online_url", "agenda", "notes", "outcome", "status")
 
 
-def _take_their_changes(form: MeetingForm, changes: list[dict[str, Any]]) -> None:
-    """After a refused save, bring in the other person's edits to the fields this editor left alone."""
+def _local(value: str | None, zone: str) -> datetime | None:
+    """A stored ISO instant from the edit history as wall-clock time in *zone*."""
+    if not value:
+        return None
+    try:
+        return to_zone(datetime.fromisoformat(value), zone)
+    except (TypeError, ValueError):
+        return None
+
+
+def _take_their_changes(form: MeetingForm, changes: list[dict[str, Any]], zone: str) -> None:
+    """After a refused save, bring in the other person's edits to the fields this editor left alone.
+
+    Start and end are compared and merged as the date and times of the form, in the meeting's zone.
+    """
     first_old: dict[str, Any] = {}
     last_new: dict[str, Any] = {}
     for change in changes:
@@ -125,6 +155,64 @@ def _take_their_changes(form: MeetingForm, changes: list[dict[str, Any]]) -> Non
             getattr(form, name).data = last_new[name]
     if "attendees" in last_new and sorted(form.attendees.data or []) == first_old["attendees"]:
         form.attendees.data = last_new["attendees"]
+    old_zone = first_old.get("timezone") or zone
+    if "start_at" in last_new:
+        old, new = _local(first_old["start_at"], old_zone), _local(last_new["start_at"], zone)
+        if old and new and (form.date.data, form.start_time.data) == (old.date(), old.time()):
+            _set(form.date, new.date())
+            _set(form.start_time, new.time())
+    if "end_at" in last_new:
+        old, new = _local(first_old["end_at"], old_zone), _local(last_new["end_at"], zone)
+        if form.end_time.data == (old.time() if old else None):
+            _set(form.end_time, new.time() if new else None)
+
+
+def _set(field: Any, value: Any) -> None:
+    """Replace a date/time field's value (they render what was typed, raw_data, before their data)."""
+    field.data, field.raw_data = value, None
+
+
+_FIELD_LABELS = {
+    "kind": _l("Kind"), "title": _l("Title"), "start_at": _l("Starts"), "end_at": _l("Ends"),
+    "timezone": _l("Time zone"), "location": _l("Location"), "online_url": _l("Online link"),
+    "agenda": _l("Agenda"), "notes": _l("Notes"), "outcome": _l("Outcome"), "status": _l("Status"),
+    "attendees": _l("Attendees"),
+}
+
+
+def _readable_changes(changes: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
+    """The history rows as (label, before, after) a person can read: local times, names, labels."""
+    tokens = {t for change in changes for name, pair in change["fields"].items() if name == "attendees"
+              for side in pair for t in (side or [])}
+    names = {token: label for token, label, _kind in queries.attendee_choices(sorted(tokens))} if tokens else {}
+
+    def show(name: str, value: Any, other: Any) -> str:
+        if value in (None, "", []):
+            return "—"
+        if name in ("start_at", "end_at"):
+            here, there = _local(value, zone), _local(other, zone)
+            if here is None:
+                return str(value)
+            same_day = there is not None and there.date() == here.date()
+            # already in the meeting's zone: formatted as is, not converted to the reader's zone
+            return here.strftime("%H:%M") if same_day else f"{format_date(here.date(), 'EEE d MMM y')} {here:%H:%M}"
+        if name == "kind":
+            return str(KIND_LABELS.get(value, value))
+        if name == "status":
+            return str(STATUS_LABELS.get(value, value))
+        if name == "attendees":
+            return ", ".join(names.get(t, t) for t in value)
+        text = str(value)
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    out = []
+    for change in changes:
+        rows = []
+        for name, (old, new) in change["fields"].items():
+            suffix = f" ({zone})" if name in ("start_at", "end_at") else ""
+            rows.append((str(_FIELD_LABELS.get(name, name)), show(name, old, new), show(name, new, old) + suffix))
+        out.append({**change, "rows": rows})
+    return out
 
 
 def _wants_more_rows(form: MeetingForm) -> bool:
@@ -199,12 +287,12 @@ def edit(meeting_id: int):
         db.session.rollback()
         meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
         changes = services.changes_since(meeting, expected)
-        _take_their_changes(form, changes)
+        _take_their_changes(form, changes, meeting.timezone)
         form.form_errors.append(_("This meeting was changed since you opened it; nothing was saved. "
                                   "Their changes are now in the form wherever you had not changed the same field; "
                                   "review them below, then save again."))
         form.revision.data = str(meeting.revision)
-        return _render_form(form, meeting, 409, stale=changes)
+        return _render_form(form, meeting, 409, stale=_readable_changes(changes, meeting.timezone))
     except services.MeetingError as exc:
         db.session.rollback()
         _service_error(form, exc)
@@ -232,4 +320,6 @@ def attendee_search():
     q = _CONTROL.sub("", request.args.get("q") or "")[:60]  # PostgreSQL refuses NUL in a string
     picked = set(request.args.getlist("attendees"))
     contacts, users = queries.search_attendees(_user(), q)
-    return render_template("meetings/_attendee_results.html", contacts=contacts, users=users, q=q, picked=picked)
+    posts = {c.id: queries.current_post(c) for c in contacts}  # positions come loaded with the search
+    return render_template("meetings/_attendee_results.html", contacts=contacts, users=users, q=q, picked=picked,
+                           posts=posts)

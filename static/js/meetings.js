@@ -1,10 +1,22 @@
 // The meeting form: ticking a person in the typeahead results moves them to the chosen attendees,
 // and chosen contacts become options of every commitment's "Made by" picker.
 (function () {
+  // One target attending: they made it. Several: "Choose who made it" until someone is picked.
   function madeByOptions() {
     var chosen = document.querySelectorAll('#attendee-selected input[data-kind="contact"]:checked');
     document.querySelectorAll("select.made-by, .made-by select").forEach(function (select) {
       var current = select.value;
+      var placeholder = select.querySelector('option[value=""]');
+      if (chosen.length > 1 && !placeholder) {
+        placeholder = document.createElement("option");
+        placeholder.value = "";
+        placeholder.textContent = select.getAttribute("data-placeholder") || "—";
+        select.insertBefore(placeholder, select.firstChild);
+        current = "";
+      } else if (chosen.length === 1 && placeholder) {
+        placeholder.remove();
+        current = chosen[0].value.slice(2);
+      }
       Array.prototype.slice.call(select.options).forEach(function (opt) { if (opt.value) { opt.remove(); } });
       chosen.forEach(function (input) {
         var option = document.createElement("option");

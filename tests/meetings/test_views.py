@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from outreach.core.db import db
 from outreach.meetings.models import Commitment, FollowUp, Meeting
+from outreach.core.time import now_utc
 from tests.meetings.conftest import NOW
 
 
@@ -187,13 +188,22 @@ def test_list_page_query_count_is_pinned(app, login_as, make_meeting, make_conta
     for i in range(3):
         make_meeting(coordinator, contacts=(make_contact(),), users=(partner,))
     with count_queries() as few:
+        assert client.get("/meetings?status=held").status_code == 200
+    with count_queries() as few_default:
         assert client.get("/meetings").status_code == 200
     for i in range(12):
         make_meeting(coordinator, contacts=(make_contact(), make_contact()), users=(partner,))
+        make_meeting(coordinator, contacts=(make_contact(),), status="planned",
+                     start_at=now_utc() + timedelta(days=1 + i % 10))
     with count_queries() as many:
         response = client.get("/meetings?status=held")
     assert response.status_code == 200
     assert many.count == few.count <= 9, many.statements
+    with count_queries() as many_default:
+        response = client.get("/meetings?q=meeting")
+    assert response.status_code == 200 and "Upcoming" in response.text
+    # the "Upcoming" section adds its own query and loads (attendees, organisations) when it has rows
+    assert many_default.count <= few_default.count + 3 <= 13, many_default.statements
 
 
 def test_commitments_register_and_scorecards_query_counts(app, login_as, make_meeting, make_contact, make_user,
