@@ -153,6 +153,7 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "follow_ups.index": LOGGERS,
     "follow_ups.done": LOGGERS,  # the assignee, or staff
     "follow_ups.snooze": LOGGERS,
+    "follow_ups.cancel": LOGGERS,  # the assignee, or staff
 }
 
 

@@ -13,7 +13,7 @@ from outreach.core.db import db
 from outreach.core.forms import choices
 from outreach.core.pagination import parse_page
 from outreach.core.permissions import Capability, permission_required
-from outreach.core.security import client_ip
+from outreach.core.security import client_ip, safe_next
 from outreach.core.time import now_utc
 from outreach.meetings import commitments_bp, follow_ups_bp, queries, services
 from outreach.meetings.access import can_change_commitment, get_commitment_or_404, get_follow_up_or_404
@@ -120,10 +120,7 @@ def my_follow_ups():
 
 
 def _back(default: str) -> Any:
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request.form.get("next"), default))
 
 
 @follow_ups_bp.post("/follow-ups/<int:follow_up_id>/done", endpoint="done")
@@ -139,6 +136,22 @@ def follow_up_done(follow_up_id: int):
         return _back(url_for("follow_ups.index"))
     db.session.commit()
     flash(_("Done: %(task)s", task=item.task), "success")
+    return _back(url_for("follow_ups.index"))
+
+
+@follow_ups_bp.post("/follow-ups/<int:follow_up_id>/cancel", endpoint="cancel")
+@permission_required(Capability.LOG_MEETINGS)
+def follow_up_cancel(follow_up_id: int):
+    """Cancel a follow-up that is no longer needed; its pending reminders go with it."""
+    item = get_follow_up_or_404(follow_up_id, _user(), need="edit")
+    try:
+        services.cancel_follow_up(item, actor=_user(), now=now_utc(), ip=client_ip())
+    except services.MeetingError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "warning")
+        return _back(url_for("follow_ups.index"))
+    db.session.commit()
+    flash(_("Cancelled: %(task)s", task=item.task), "success")
     return _back(url_for("follow_ups.index"))
 
 

@@ -150,3 +150,10 @@ def test_user_input_in_messages_is_escaped(login_as):
                                                    "role": "partner"})
     assert response.status_code == 422
     assert "<b>bold</b>" not in response.text and "<i>x</i>" not in response.text
+
+
+def test_fields_carry_no_empty_aria_attributes(login_as):
+    c, _ = login_as("admin")
+    page = c.get("/admin/users/invite").text
+    assert 'aria-describedby="None"' not in page and 'aria-invalid="None"' not in page
+    assert 'aria-describedby="' not in page.split('id="email"')[1].split(">")[0]  # no help, no error: none at all

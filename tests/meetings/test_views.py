@@ -286,6 +286,31 @@ def test_follow_up_done_snooze_and_my_list(app, login_as, make_user):
         assert db.session.get(FollowUp, soon_id).due_at == NOW + timedelta(days=407)
 
 
+def test_a_follow_up_no_longer_needed_is_cancelled_with_its_reminders(app, login_as):
+    from outreach.core.notifications import OutboxMessage
+    from outreach.meetings import services
+    from outreach.meetings.jobs import enqueue_follow_up_reminders
+
+    client, partner = login_as("partner")
+    other_client, _ = login_as("partner")
+    with app.app_context():
+        item = services.add_follow_up(services.FollowUpData(task="Chase the envoy", due_at=NOW + timedelta(hours=2),
+                                                            assignee_id=partner.id), actor=partner, now=NOW)
+        db.session.commit()
+        item_id = item.id
+    assert "Not needed" in client.get("/follow-ups").text
+    assert other_client.post(f"/follow-ups/{item_id}/cancel").status_code == 404
+    response = client.post(f"/follow-ups/{item_id}/cancel", data={"next": "//evil.example"})
+    assert response.status_code == 302 and response.headers["Location"] == "/follow-ups"
+    with app.app_context():
+        assert db.session.get(FollowUp, item_id).status == "cancelled"
+        enqueue_follow_up_reminders(NOW + timedelta(hours=3))
+        pending = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject == f"follow_up:{item_id}:remind")).all()
+        assert all(m.status != "pending" for m in pending)
+    assert "Cancelled: Chase the envoy" in client.get("/follow-ups").text  # the flash, once
+    assert "Chase the envoy" not in client.get("/follow-ups").text  # no longer on the list
+
+
 def test_commitment_status_change_through_the_page(app, login_as, make_user, make_contact):
     from outreach.meetings import services
 
