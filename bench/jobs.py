@@ -29,7 +29,7 @@ def _csv(rows: int) -> bytes:
     return out.getvalue().encode()
 
 
-def main(url: str, instance: str) -> dict[str, Any]:
+def main(url: str, instance: str, max_ticks: int = 40) -> dict[str, Any]:
     from outreach import create_app
     from outreach.contacts import csv_io
     from outreach.contacts.models import Contact
@@ -45,7 +45,7 @@ def main(url: str, instance: str) -> dict[str, Any]:
         # Ticks until one finds nothing to do: the first drains what the data set left due (in
         # batches), the last is the steady cost of a tick with 300k follow-ups and nothing due.
         ticks = []
-        for _ in range(40):
+        for _ in range(max_ticks):
             started = time.perf_counter()
             acted = sum(max(n, 0) for n in run_tick(app).values())
             ticks.append((round(time.perf_counter() - started, 3), acted))
@@ -88,4 +88,4 @@ def main(url: str, instance: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print("JSON " + json.dumps(main(sys.argv[1], sys.argv[2])))
+    print("JSON " + json.dumps(main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 40)))

@@ -144,6 +144,7 @@ def ensure_dataset(db: str, size: str) -> tuple[str, dict[str, str]]:
     if marker.exists():
         cached = json.loads(marker.read_text())
         if {k: cached.get(k) for k in wanted} == wanted:
+            _outreach(["db", "upgrade"], env)  # a cached data set follows the schema of this version
             return url, cached["logins"]
     log(f"generating the {size} data set on {db} ({', '.join(f'{k}={v}' for k, v in volumes.items())})")
     if db == "sqlite":
@@ -420,13 +421,13 @@ def run_combination(db: str, size: str, args: argparse.Namespace) -> dict[str, A
     finally:
         server.stop()
     if args.jobs:
-        result["jobs"] = jobs(url)
+        result["jobs"] = jobs(url, args.max_ticks)
         log(f"{db}/{size} jobs: {result['jobs']}")
     return result
 
 
-def jobs(url: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "bench.jobs", url, str(DATA / "instance")], cwd=ROOT,
+def jobs(url: str, max_ticks: int) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "bench.jobs", url, str(DATA / "instance"), str(max_ticks)], cwd=ROOT,
                          capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"bench.jobs failed:\n{out.stderr[-3000:]}")
@@ -484,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput-size", default="large")
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--max-ticks", type=int, default=40, help="worker ticks at most while draining")
     parser.add_argument("--jobs", action=argparse.BooleanOptionalAction, default=True,
                         help="measure worker ticks, CSV import and export")
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
