@@ -442,7 +442,13 @@ def _exact_name_ids(query: str, q: str, include_archived: bool) -> list[int]:
 
 
 def search_contacts(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[Contact]:
-    """Contacts matching *query* (any part of a name, e-mail, title or tag; typo-tolerant), best first.
+    """Contacts matching *query* (see `search_contact_ids`), best first, loaded for display."""
+    return _load_in_order(select(Contact).options(*contact_loader_options()), Contact,
+                          search_contact_ids(query, user=user, limit=limit, include_archived=include_archived))
+
+
+def search_contact_ids(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[int]:
+    """Ids of the contacts matching *query* (any part of a name, e-mail, title or tag; typo-tolerant), best first.
 
     Users without the full directory only match on public fields (names, titles, organisations).
     The index hands over at most `search.CANDIDATES` ids; they are ranked on a few plain columns and
@@ -476,13 +482,18 @@ def search_contacts(query: str, *, user: Any, limit: int = 20, include_archived:
                 posts.setdefault(contact_id, []).append((title, name, acronym))
         haystack = lambda r: _public_text(r, posts.get(r.id, []))  # noqa: E731
     ranked = search.rank(q, rows, haystack=haystack, name=lambda r: search.join_text([r.first_name, r.last_name]))
-    return _load_in_order(select(Contact).options(*contact_loader_options()), Contact,
-                          [r.id for r in ranked[:limit]])
+    return [r.id for r in ranked[:limit]]
 
 
 def search_organisations(query: str, *, user: Any, limit: int = 20,
                          include_archived: bool = False) -> list[Organisation]:
-    """Organisations matching *query* by name, acronym or tag, best first (ranked like the contacts)."""
+    """Organisations matching *query* (see `search_organisation_ids`), best first, loaded for display."""
+    return _load_in_order(select(Organisation).options(selectinload(Organisation.parent)), Organisation,
+                          search_organisation_ids(query, user=user, limit=limit, include_archived=include_archived))
+
+
+def search_organisation_ids(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[int]:
+    """Ids of the organisations matching *query* by name, acronym or tag, best first (ranked like the contacts)."""
     q = search.normalise(query)[:search.MAX_QUERY_LENGTH]
     ids = search.candidate_ids("organisations", q, enough=min(limit, 20))
     if not ids:
@@ -494,8 +505,7 @@ def search_organisations(query: str, *, user: Any, limit: int = 20,
     rows = db.session.execute(cols).all()
     ranked = search.rank(q, rows, haystack=lambda r: r.search_text,
                          name=lambda r: search.join_text([r.acronym, r.name]))
-    return _load_in_order(select(Organisation).options(selectinload(Organisation.parent)), Organisation,
-                          [r.id for r in ranked[:limit]])
+    return [r.id for r in ranked[:limit]]
 
 
 # -- list queries (shared by the list pages and the CSV export) ---------------------------------
