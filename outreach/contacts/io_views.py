@@ -116,8 +116,8 @@ def export_contacts():
     now = now_utc()
     stmt = services.contact_list_statement(form.data, now=now)
     if form.q.data:
-        ids = [c.id for c in services.search_contacts(form.q.data, user=_user(), limit=500,
-                                                      include_archived=bool(form.archived.data))]
+        ids = services.search_contact_ids(form.q.data, user=_user(), limit=500,
+                                          include_archived=bool(form.archived.data))
         stmt = stmt.where(Contact.id.in_(ids))
     csv_io.record_export("contacts", actor=_user(), now=now, filters=form.data, ip=client_ip())
     db.session.commit()
@@ -136,8 +136,8 @@ def export_organisations():
     now = now_utc()
     stmt = services.organisation_list_statement(form.data)
     if form.q.data:
-        ids = [o.id for o in services.search_organisations(form.q.data, user=_user(), limit=500,
-                                                           include_archived=bool(form.archived.data))]
+        ids = services.search_organisation_ids(form.q.data, user=_user(), limit=500,
+                                               include_archived=bool(form.archived.data))
         stmt = stmt.where(Organisation.id.in_(ids))
     csv_io.record_export("organisations", actor=_user(), now=now, filters=form.data, ip=client_ip())
     db.session.commit()

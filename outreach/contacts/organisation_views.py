@@ -32,9 +32,9 @@ def organisations():
     tree = request.args.get("view") == "tree"
     stmt = services.organisation_list_statement(form.data).options(selectinload(Organisation.parent))
     if form.q.data:
-        found = services.search_organisations(form.q.data, user=_user(), limit=500,
-                                              include_archived=bool(form.archived.data))
-        order = {o.id: i for i, o in enumerate(found)}
+        found = services.search_organisation_ids(form.q.data, user=_user(), limit=500,
+                                                 include_archived=bool(form.archived.data))
+        order = {oid: i for i, oid in enumerate(found)}
         rows = sorted(db.session.scalars(stmt.where(Organisation.id.in_(order))).all(), key=lambda o: order[o.id])
         page: Any = ResultPage(rows[:SEARCH_PAGE_SIZE])
         tree = False

@@ -407,43 +407,105 @@ def contact_loader_options() -> list[Any]:
 def public_text(contact: Contact) -> str:
     """What an activist may search on: names, current titles and organisations."""
     current = [p for p in contact.positions if p.end_date is None]
+    return _public_text(contact, [(p.title, p.organisation.name, p.organisation.acronym) for p in current])
+
+
+def _public_text(contact: Any, posts: list[tuple[str | None, str | None, str | None]]) -> str:
     return search.join_text([contact.honorific, contact.first_name, contact.last_name,
-                             *(p.title for p in current), *(p.organisation.name for p in current),
-                             *(p.organisation.acronym for p in current)])
+                             *(t for t, _n, _a in posts), *(n for _t, n, _a in posts), *(a for _t, _n, a in posts)])
+
+
+def _load_in_order(stmt: Select[Any], model: Any, ids: list[int]) -> list[Any]:
+    """The full objects for *ids* (one page), in that order."""
+    if not ids:
+        return []
+    found = {r.id: r for r in db.session.scalars(stmt.where(model.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _spellings(raw: str, normalised: str) -> list[str]:
+    """How a name typed as *raw* may be stored: as typed, capitalised, upper case, title case."""
+    return list(dict.fromkeys(v for w in (raw, normalised) for v in (w, w.capitalize(), w.upper(), w.title())))
+
+
+def _exact_name_ids(query: str, q: str, include_archived: bool) -> list[int]:
+    """Contacts named exactly *query* ("naka", "amina naka"): an index lookup on the last name."""
+    raw, words = query.strip().split(), q.split(" ")
+    if len(words) not in (1, 2) or len(raw) != len(words):
+        return []
+    stmt = select(Contact.id).where(Contact.is_archived.in_([False, True] if include_archived else [False]),
+                                    Contact.last_name.in_(_spellings(raw[-1], words[-1])))
+    if len(words) == 2:
+        stmt = stmt.where(Contact.first_name.in_(_spellings(raw[0], words[0])))
+    return list(db.session.scalars(stmt.order_by(Contact.is_archived, Contact.last_name, Contact.first_name,
+                                                 Contact.id).limit(search.CANDIDATES // 2)))
 
 
 def search_contacts(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[Contact]:
-    """Contacts matching *query* (any part of a name, e-mail, title or tag; typo-tolerant), best first.
+    """Contacts matching *query* (see `search_contact_ids`), best first, loaded for display."""
+    return _load_in_order(select(Contact).options(*contact_loader_options()), Contact,
+                          search_contact_ids(query, user=user, limit=limit, include_archived=include_archived))
+
+
+def search_contact_ids(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[int]:
+    """Ids of the contacts matching *query* (any part of a name, e-mail, title or tag; typo-tolerant), best first.
 
     Users without the full directory only match on public fields (names, titles, organisations).
+    The index hands over at most `search.CANDIDATES` ids; they are ranked on a few plain columns and
+    only the page shown is loaded as objects. A fixed number of statements, whatever the data size.
     """
     q = search.normalise(query)[:search.MAX_QUERY_LENGTH]
     ids = search.candidate_ids("contacts", q, enough=min(limit, 20))
+    if len(ids) >= search.CANDIDATES:
+        # A common fragment: the index handed over an arbitrary slice of its matches. People whose last name
+        # (and first name) is the query itself must not be missing from it.
+        seen = set(ids)
+        ids = [i for i in _exact_name_ids(query, q, include_archived) if i not in seen] + ids
     if not ids:
         return []
-    stmt = select(Contact).options(*contact_loader_options()).where(Contact.id.in_(ids))
+    cols = select(Contact.id, Contact.honorific, Contact.first_name, Contact.last_name,
+                  Contact.search_text).where(Contact.id.in_(ids))
     if not include_archived:
-        stmt = stmt.where(Contact.is_archived.is_(False))
-    rows = db.session.scalars(stmt).all()
-    full = has_capability(user, Capability.VIEW_DIRECTORY)
-    ranked = search.rank(q, rows, haystack=(lambda c: c.search_text) if full else public_text,
-                         name=lambda c: search.join_text([c.first_name, c.last_name]))
-    return ranked[:limit]
+        cols = cols.where(Contact.is_archived.is_(False))
+    rows = db.session.execute(cols).all()
+    if has_capability(user, Capability.VIEW_DIRECTORY):
+        haystack: Any = lambda r: r.search_text  # noqa: E731
+    else:
+        posts: dict[int, list[tuple[str | None, str | None, str | None]]] = {}
+        if rows:
+            current = db.session.execute(
+                select(Position.contact_id, Position.title, Organisation.name, Organisation.acronym)
+                .join(Organisation, Organisation.id == Position.organisation_id)
+                .where(Position.contact_id.in_([r.id for r in rows]), Position.end_date.is_(None))
+                .order_by(Position.contact_id, Position.start_date.desc(), Position.id))
+            for contact_id, title, name, acronym in current:
+                posts.setdefault(contact_id, []).append((title, name, acronym))
+        haystack = lambda r: _public_text(r, posts.get(r.id, []))  # noqa: E731
+    ranked = search.rank(q, rows, haystack=haystack, name=lambda r: search.join_text([r.first_name, r.last_name]))
+    return [r.id for r in ranked[:limit]]
 
 
 def search_organisations(query: str, *, user: Any, limit: int = 20,
                          include_archived: bool = False) -> list[Organisation]:
-    """Organisations matching *query* by name, acronym or tag, best first."""
+    """Organisations matching *query* (see `search_organisation_ids`), best first, loaded for display."""
+    return _load_in_order(select(Organisation).options(selectinload(Organisation.parent)), Organisation,
+                          search_organisation_ids(query, user=user, limit=limit, include_archived=include_archived))
+
+
+def search_organisation_ids(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[int]:
+    """Ids of the organisations matching *query* by name, acronym or tag, best first (ranked like the contacts)."""
     q = search.normalise(query)[:search.MAX_QUERY_LENGTH]
     ids = search.candidate_ids("organisations", q, enough=min(limit, 20))
     if not ids:
         return []
-    stmt = select(Organisation).options(selectinload(Organisation.parent)).where(Organisation.id.in_(ids))
+    cols = select(Organisation.id, Organisation.name, Organisation.acronym,
+                  Organisation.search_text).where(Organisation.id.in_(ids))
     if not include_archived:
-        stmt = stmt.where(Organisation.is_archived.is_(False))
-    rows = db.session.scalars(stmt).all()
-    return search.rank(q, rows, haystack=lambda o: o.search_text,
-                       name=lambda o: search.join_text([o.acronym, o.name]))[:limit]
+        cols = cols.where(Organisation.is_archived.is_(False))
+    rows = db.session.execute(cols).all()
+    ranked = search.rank(q, rows, haystack=lambda r: r.search_text,
+                         name=lambda r: search.join_text([r.acronym, r.name]))
+    return [r.id for r in ranked[:limit]]
 
 
 # -- list queries (shared by the list pages and the CSV export) ---------------------------------

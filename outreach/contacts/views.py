@@ -100,8 +100,9 @@ def index():
     stmt = services.contact_list_statement(form.data, now=now).options(*services.contact_loader_options())
     if form.q.data:
         # Searching: the best matches, ranked, then the filters.
-        found = services.search_contacts(form.q.data, user=_user(), limit=500, include_archived=bool(form.archived.data))
-        order = {c.id: i for i, c in enumerate(found)}
+        found = services.search_contact_ids(form.q.data, user=_user(), limit=500,
+                                            include_archived=bool(form.archived.data))
+        order = {cid: i for i, cid in enumerate(found)}
         rows = sorted(db.session.scalars(stmt.where(Contact.id.in_(order))).all(), key=lambda c: order[c.id])
         page = ResultPage(rows[:SEARCH_PAGE_SIZE])
     else:

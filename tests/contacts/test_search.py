@@ -89,3 +89,70 @@ def test_short_and_odd_queries_do_not_break(directory):
     for query in ['"', "*", "a OR b", "NEAR(", "%_", "'; drop table contacts; --", "x" * 500, "", "   "]:
         services.search_contacts(query, user=user)
         services.search_organisations(query, user=user)
+
+
+# -- performance shape and ranking (large directories) -------------------------------------------
+
+def _people(names):
+    for first, last in names:
+        services.create_contact({"first_name": first, "last_name": last}, actor=None, now=NOW)
+
+
+def _statements(count_queries, query, user):
+    with count_queries() as counter:
+        found = services.search_contacts(query, user=user, limit=10)
+        services.search_organisations(query, user=user, limit=10)
+    return counter.count, found
+
+
+@pytest.mark.parametrize("role", ["coordinator", "activist"])
+@pytest.mark.parametrize("query", ["naka", "nkaa", "ka", "amina naka"])
+def test_search_runs_a_fixed_number_of_statements(ctx, make_user, count_queries, role, query):
+    user = make_user(role)
+    _people([("Amina", "Naka"), ("Kofi", "Nakamura"), ("Awa", "Kamara")])
+    ctx.flush()
+    small, found = _statements(count_queries, query, user)
+    assert found
+    _people([("Amina", f"Naka{chr(97 + i % 26)}{i}") for i in range(60)] + [(f"Kofi{i}", "Kankara") for i in range(30)])
+    ctx.flush()
+    large, found = _statements(count_queries, query, user)
+    assert len(found) == 10
+    # Candidates are ranked from a few plain columns; only the page shown is loaded (contact, posts with their
+    # organisations, tags), and the typo query only runs when few rows match: the count does not grow with
+    # the matches.
+    assert large <= small <= 13, (small, large)
+
+
+def test_exact_and_prefix_matches_rank_before_substrings(ctx, directory):
+    _people([("Ama", "Banaka"), ("Ibrahim", "Anakari"), ("Grace", "Nakamura"), ("Paul", "Naka"), ("Ésther", "NAKA")])
+    ctx.flush()
+    found = services.search_contacts("naka", user=directory["coordinator"])
+    assert [c.last_name for c in found] == ["NAKA", "Naka", "Nakamura", "Banaka", "Anakari"]
+    found = services.search_contacts("paul naka", user=directory["coordinator"])
+    assert [c.last_name for c in found] == ["Naka"]
+    assert services.search_contacts("esther", user=directory["activist"])[0].last_name == "NAKA"
+
+
+def test_swapped_letters_are_found(ctx, directory):
+    _people([("Rahel", "Vovika"), ("Siti", "Vovika")])
+    ctx.flush()
+    assert {c.first_name for c in services.search_contacts("voivka", user=directory["coordinator"])[:2]} == {
+        "Rahel", "Siti"}
+
+
+def test_only_the_page_shown_is_loaded(ctx, directory):
+    _people([("Amina", f"Naka{i}") for i in range(30)])
+    ctx.flush()
+    ctx.expunge_all()
+    found = services.search_contacts("naka", user=directory["coordinator"], limit=5)
+    assert len(found) == 5 and [c.last_name for c in found] == ["Naka0", "Naka1", "Naka10", "Naka11", "Naka12"]
+    assert len([o for o in ctx.identity_map.values() if isinstance(o, services.Contact)]) == 5
+
+
+def test_exact_names_are_not_lost_among_many_substring_matches(ctx, directory, monkeypatch):
+    monkeypatch.setattr("outreach.contacts.search.CANDIDATES", 20)
+    _people([("Amina", f"Kadu{i}") for i in range(40)] + [("Awa", "Kad"), ("Grace", "KAD")])
+    ctx.flush()
+    found = services.search_contacts("kad", user=directory["coordinator"], limit=5)
+    assert [c.first_name for c in found][:2] == ["Awa", "Grace"]
+    assert services.search_contacts("Grace Kad", user=directory["coordinator"], limit=5)[0].last_name == "KAD"
