@@ -26,6 +26,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
+    from flask import request
+
+    from outreach.core.db import set_write_intent
+
+    @app.before_request
+    def _declare_write_intent() -> None:
+        # Reads begin a deferred transaction; on SQLite only requests that may write take the
+        # write lock up front (BEGIN IMMEDIATE), so searches never queue behind a writer.
+        set_write_intent(request.method not in {"GET", "HEAD", "OPTIONS"})
+
     from outreach.core.security import init_security
 
     # The access policy runs before CSRF: a role that may not call an endpoint learns nothing more.

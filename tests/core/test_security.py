@@ -160,3 +160,26 @@ def test_database_outage_is_a_plain_503(tmp_path, url):
         for leak in ("Traceback", "SELECT", "sqlite", "psycopg", "OperationalError"):
             assert leak not in response.text
     assert down.test_client().get("/login").status_code == 200  # pages that need no database still work
+
+
+def test_sqlite_reads_do_not_take_the_write_lock(tmp_path):
+    """GET requests begin a deferred transaction; requests that may write begin IMMEDIATE."""
+    from sqlalchemy import event
+
+    from outreach.core.db import db
+    from outreach.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'locks.db'}"
+    application = create_app(app_config(url, tmp_path))
+    upgrade(url)
+    seen: list[str] = []
+    with application.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", lambda conn, cur, stmt, *a: seen.append(stmt))
+    client = application.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert "BEGIN" in seen and "BEGIN IMMEDIATE" not in seen
+    seen.clear()
+    assert client.post("/login", data={"email": "nobody@example.org", "password": "wrong"}).status_code == 401
+    assert "BEGIN IMMEDIATE" in seen
+    engine.dispose()
