@@ -162,48 +162,66 @@ class Score:
         return round(100 * self.kept / self.total_closed)
 
 
-def _tally(rows: Sequence[Any]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {}
-    for key, status, n in rows:
-        bucket = out.setdefault(key, {"kept": 0, "partly_kept": 0, "broken": 0, "open": 0})
-        if status in LIVE_COMMITMENT_STATUSES:
-            bucket["open"] += n
-        elif status in bucket:
-            bucket[status] += n
-    return out
+def _status_sums(status: Any) -> list[Any]:
+    """kept, partly_kept, broken, open (live statuses) and the ranking total (all but withdrawn), summed in SQL."""
+    def n(test: Any) -> Any:
+        return func.coalesce(func.sum(case((test, 1), else_=0)), 0)
+    return [n(status == CommitmentStatus.KEPT.value).label("kept"),
+            n(status == CommitmentStatus.PARTLY_KEPT.value).label("partly_kept"),
+            n(status == CommitmentStatus.BROKEN.value).label("broken"),
+            n(status.in_(LIVE_COMMITMENT_STATUSES)).label("open"),
+            n(status != CommitmentStatus.WITHDRAWN.value).label("total")]
+
+
+def _top(key: Any, where: Any, limit: int) -> list[Any]:
+    """(key, kept, partly_kept, broken, open) for the *limit* keys with most commitments: grouped, ordered and
+    cut in the database over the (key, status) index."""
+    sums = _status_sums(Commitment.status)
+    stmt = (select(key.label("key"), *sums).where(where, key.is_not(None)).group_by(key)
+            .order_by(sums[-1].desc(), key).limit(limit))
+    return list(db.session.execute(stmt).all())
 
 
 def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
-    """Kept / partly kept / broken / open per contact, per top-level organisation (with its offices), per partner."""
-    base = select(Commitment.status, func.count()).where(visible_commitments(user))
-    by_contact = db.session.execute(base.add_columns(Commitment.contact_id).where(Commitment.contact_id.is_not(None))
-                                    .group_by(Commitment.contact_id, Commitment.status)).all()
-    by_partner = db.session.execute(base.add_columns(Commitment.accountable_id)
-                                    .where(Commitment.accountable_id.is_not(None))
-                                    .group_by(Commitment.accountable_id, Commitment.status)).all()
-    # Roll each organisation's commitments up to its root, so a root's card includes its sub-organisations.
+    """Kept / partly kept / broken / open per contact, per top-level organisation (with its offices), per partner.
+
+    Every number is aggregated, ranked and limited in SQL (a fixed number of statements, no rows in Python).
+    """
+    visible = visible_commitments(user)
+    by_contact = _top(Commitment.contact_id, visible, limit)
+    by_partner = _top(Commitment.accountable_id, visible, limit)
+    # Count per organisation first (index-only over (organisation_id, status)), then roll each organisation's
+    # counts up to its root, so a root's card includes its sub-organisations; the tree is read as it is now,
+    # so moving an office in the tree moves its commitments with it.
+    per_org_sums = _status_sums(Commitment.status)[:-1]
+    per_org = (select(Commitment.organisation_id.label("org"), *per_org_sums,
+                      func.count().label("all_"))
+               .where(visible, Commitment.organisation_id.is_not(None))
+               .group_by(Commitment.organisation_id).subquery("per_org"))
     tree = (select(Organisation.id.label("id"), Organisation.id.label("root"))
             .where(Organisation.parent_id.is_(None)).cte("roots", recursive=True))
     tree = tree.union_all(select(Organisation.id, tree.c.root).where(Organisation.parent_id == tree.c.id))
+    cols = [func.sum(per_org.c[name]).label(name) for name in ("kept", "partly_kept", "broken", "open")]
     by_root = db.session.execute(
-        select(tree.c.root, Commitment.status, func.count()).join(tree, tree.c.id == Commitment.organisation_id)
-        .where(visible_commitments(user)).group_by(tree.c.root, Commitment.status)).all()
-    contacts = _tally([(k, s, n) for s, n, k in by_contact])
-    partners = _tally([(k, s, n) for s, n, k in by_partner])
-    roots = _tally(by_root)
+        select(tree.c.root, *cols).join(per_org, per_org.c.org == tree.c.id).group_by(tree.c.root)
+        .order_by(func.sum(per_org.c.kept + per_org.c.partly_kept + per_org.c.broken + per_org.c.open).desc(),
+                  tree.c.root).limit(limit)).all()
+    c_ids = [r[0] for r in by_contact]
+    p_ids = [r[0] for r in by_partner]
+    o_ids = [r[0] for r in by_root]
+    names_c = {c.id: c.full_name for c in db.session.scalars(select(Contact).where(Contact.id.in_(c_ids)))} \
+        if c_ids else {}
+    names_p = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(p_ids))).all()) if p_ids else {}
+    names_o = {i: acronym or name for i, name, acronym in db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.acronym).where(Organisation.id.in_(o_ids)))} \
+        if o_ids else {}
 
-    def top(tally: dict[int, dict[str, int]]) -> list[int]:
-        return sorted(tally, key=lambda k: -sum(tally[k].values()))[:limit]
+    def cards(rows: Sequence[Any], names: dict[int, str]) -> list[Score]:
+        return [Score(names.get(r[0], "?"), r[0], kept=int(r[1]), partly_kept=int(r[2]), broken=int(r[3]),
+                      open=int(r[4])) for r in rows]
 
-    c_ids, p_ids, o_ids = top(contacts), top(partners), top(roots)
-    names_c = {c.id: c.full_name for c in db.session.scalars(select(Contact).where(Contact.id.in_(c_ids)))}
-    names_p = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(p_ids))).all())
-    names_o = {o.id: o.acronym or o.name for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(o_ids)))}
-    return {
-        "contacts": [Score(names_c.get(k, "?"), k, **contacts[k]) for k in c_ids],
-        "organisations": [Score(names_o.get(k, "?"), k, **roots[k]) for k in o_ids],
-        "partners": [Score(names_p.get(k, "?"), k, **partners[k]) for k in p_ids],
-    }
+    return {"contacts": cards(by_contact, names_c), "organisations": cards(by_root, names_o),
+            "partners": cards(by_partner, names_p)}
 
 
 def my_follow_ups(user: Any, now: datetime, *, limit: int = 100) -> dict[str, list[FollowUp]]:
