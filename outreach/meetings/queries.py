@@ -17,9 +17,10 @@ from outreach.contacts.models import Contact, Organisation, Position, Relationsh
 from outreach.contacts.services import organisation_subtree_ids, search_contacts
 from outreach.core.auth.models import User
 from outreach.core.db import db
-from outreach.core.permissions import Role
+from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings.access import visible_commitments, visible_meetings
-from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
+from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus,
+                                      CommitmentTally, FollowUp,
                                       FollowUpStatus, Meeting, MeetingStatus)
 
 PAGE_SIZE = 50
@@ -178,34 +179,53 @@ def _top(key: Any, where: Any, limit: int) -> list[Any]:
     cut in the database over the (key, status) index."""
     sums = _status_sums(Commitment.status)
     stmt = (select(key.label("key"), *sums).where(where, key.is_not(None)).group_by(key)
-            .order_by(sums[-1].desc(), key).limit(limit))
+            .order_by(sums[-1].desc(), key.desc()).limit(limit))
     return list(db.session.execute(stmt).all())
+
+
+def _tallied_top(kind: str, limit: int) -> list[Any]:
+    """The maintained counters' top *limit* subjects of *kind*: a backwards range of the (kind, total, id) index."""
+    t = CommitmentTally
+    return list(db.session.execute(
+        select(t.subject_id, t.kept, t.partly_kept, t.broken, t.open).where(t.subject_kind == kind)
+        .order_by(t.total.desc(), t.subject_id.desc()).limit(limit)).all())
+
+
+def _roots() -> Any:
+    tree = (select(Organisation.id.label("id"), Organisation.id.label("root"))
+            .where(Organisation.parent_id.is_(None)).cte("roots", recursive=True))
+    return tree.union_all(select(Organisation.id, tree.c.root).where(Organisation.parent_id == tree.c.id))
 
 
 def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
     """Kept / partly kept / broken / open per contact, per top-level organisation (with its offices), per partner.
 
-    Every number is aggregated, ranked and limited in SQL (a fixed number of statements, no rows in Python).
+    Ranked by commitments (withdrawn ones aside), most first, ties by the newest subject. Staff read the
+    maintained counters (`tallies`); partners, who see only some commitments, get the same numbers grouped,
+    ranked and limited in SQL over what they may see. A fixed number of statements either way.
     """
-    visible = visible_commitments(user)
-    by_contact = _top(Commitment.contact_id, visible, limit)
-    by_partner = _top(Commitment.accountable_id, visible, limit)
-    # Count per organisation first (index-only over (organisation_id, status)), then roll each organisation's
-    # counts up to its root, so a root's card includes its sub-organisations; the tree is read as it is now,
-    # so moving an office in the tree moves its commitments with it.
-    per_org_sums = _status_sums(Commitment.status)[:-1]
-    per_org = (select(Commitment.organisation_id.label("org"), *per_org_sums,
-                      func.count().label("all_"))
-               .where(visible, Commitment.organisation_id.is_not(None))
-               .group_by(Commitment.organisation_id).subquery("per_org"))
-    tree = (select(Organisation.id.label("id"), Organisation.id.label("root"))
-            .where(Organisation.parent_id.is_(None)).cte("roots", recursive=True))
-    tree = tree.union_all(select(Organisation.id, tree.c.root).where(Organisation.parent_id == tree.c.id))
-    cols = [func.sum(per_org.c[name]).label(name) for name in ("kept", "partly_kept", "broken", "open")]
-    by_root = db.session.execute(
-        select(tree.c.root, *cols).join(per_org, per_org.c.org == tree.c.id).group_by(tree.c.root)
-        .order_by(func.sum(per_org.c.kept + per_org.c.partly_kept + per_org.c.broken + per_org.c.open).desc(),
-                  tree.c.root).limit(limit)).all()
+    tree = _roots()
+    if has_capability(user, Capability.VIEW_ALL_MEETINGS):
+        by_contact = _tallied_top("contact", limit)
+        by_partner = _tallied_top("partner", limit)
+        # Each organisation's own counters rolled up to its root through the tree as it is now, so a moved
+        # office moves its commitments with it.
+        t = CommitmentTally
+        cols = [func.sum(getattr(t, name)) for name in ("kept", "partly_kept", "broken", "open")]
+        by_root = db.session.execute(
+            select(tree.c.root, *cols).join(t, and_(t.subject_kind == "organisation", t.subject_id == tree.c.id))
+            .group_by(tree.c.root).order_by(func.sum(t.total).desc(), tree.c.root.desc()).limit(limit)).all()
+    else:
+        visible = visible_commitments(user)
+        by_contact = _top(Commitment.contact_id, visible, limit)
+        by_partner = _top(Commitment.accountable_id, visible, limit)
+        per_org = (select(Commitment.organisation_id.label("org"), *_status_sums(Commitment.status))
+                   .where(visible, Commitment.organisation_id.is_not(None))
+                   .group_by(Commitment.organisation_id).subquery("per_org"))
+        cols = [func.sum(per_org.c[name]) for name in ("kept", "partly_kept", "broken", "open")]
+        by_root = db.session.execute(
+            select(tree.c.root, *cols).join(per_org, per_org.c.org == tree.c.id).group_by(tree.c.root)
+            .order_by(func.sum(per_org.c.total).desc(), tree.c.root.desc()).limit(limit)).all()
     c_ids = [r[0] for r in by_contact]
     p_ids = [r[0] for r in by_partner]
     o_ids = [r[0] for r in by_root]
