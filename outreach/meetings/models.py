@@ -302,3 +302,8 @@ class CommitmentTally(Base):
 
     def __repr__(self) -> str:
         return f"<CommitmentTally {self.subject_kind} {self.subject_id} total={self.total}>"
+
+
+#: Serves the Today page's "going cold" panel for staff: per cadence, the contacts touched longest ago
+#: (undated contacts by creation), read in index order (outreach.meetings.queries.going_cold).
+Index("ix_contacts_cadence_touch", Contact.cadence_days, Contact.last_touch_at, Contact.created_at)
