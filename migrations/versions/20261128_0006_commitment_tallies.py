@@ -1,5 +1,5 @@
 """Scorecard counters: commitments per contact, organisation and partner, per status bucket (backfilled);
-the index behind the "going cold" panel.
+the indexes behind the "going cold" panel and a commitment's follow-ups.
 
 Revision ID: 0006
 Revises: 0004
@@ -31,6 +31,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_commitment_tallies_rank', ['subject_kind', 'total', 'subject_id'], unique=False)
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index('ix_contacts_cadence_touch', ['cadence_days', 'last_touch_at', 'created_at'], unique=False)
+    # A commitment's follow-ups are listed by due time: the index serves the order (no scan of every follow-up).
+    with op.batch_alter_table('follow_ups', schema=None) as batch_op:
+        batch_op.drop_index('ix_follow_ups_commitment_id')
+        batch_op.create_index('ix_follow_ups_commitment_id', ['commitment_id', 'due_at'], unique=False)
     # Count what is already there (outreach.meetings.tallies keeps the counters in step from now on).
     for kind, column in (("contact", "contact_id"), ("organisation", "organisation_id"), ("partner", "accountable_id")):
         op.execute(sa.text(
@@ -47,6 +51,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('follow_ups', schema=None) as batch_op:
+        batch_op.drop_index('ix_follow_ups_commitment_id')
+        batch_op.create_index('ix_follow_ups_commitment_id', ['commitment_id'], unique=False)
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_cadence_touch')
     with op.batch_alter_table('commitment_tallies', schema=None) as batch_op:

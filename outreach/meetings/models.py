@@ -250,7 +250,7 @@ class FollowUp(Base):
         Index("ix_follow_ups_status_due", "status", "due_at"),
         Index("ix_follow_ups_meeting_id", "meeting_id"),
         Index("ix_follow_ups_contact_id", "contact_id"),
-        Index("ix_follow_ups_commitment_id", "commitment_id"),
+        Index("ix_follow_ups_commitment_id", "commitment_id", "due_at"),  #: a commitment's chasers, newest due first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
