@@ -199,11 +199,15 @@ def _top(key: Any, where: Any, limit: int) -> list[Any]:
     return list(db.session.execute(stmt).all())
 
 
-def _tallied_top(kind: str, limit: int) -> list[Any]:
-    """The maintained counters' top *limit* subjects of *kind*: a backwards range of the (kind, total, id) index."""
+def _tallied_top(kind: str, subject: Any, limit: int) -> list[Any]:
+    """The maintained counters' top *limit* subjects of *kind*: a backwards range of the (kind, total, id) index.
+
+    Only subjects that still exist (*subject*: their id column): a deleted contact or user leaves its
+    commitments pointing nowhere and its counter row behind."""
     t = CommitmentTally
     return list(db.session.execute(
-        select(t.subject_id, t.kept, t.partly_kept, t.broken, t.open).where(t.subject_kind == kind)
+        select(t.subject_id, t.kept, t.partly_kept, t.broken, t.open)
+        .where(t.subject_kind == kind, select(subject).where(subject == t.subject_id).exists())
         .order_by(t.total.desc(), t.subject_id.desc()).limit(limit)).all())
 
 
@@ -222,8 +226,8 @@ def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
     """
     tree = _roots()
     if has_capability(user, Capability.VIEW_ALL_MEETINGS):
-        by_contact = _tallied_top("contact", limit)
-        by_partner = _tallied_top("partner", limit)
+        by_contact = _tallied_top("contact", Contact.id, limit)
+        by_partner = _tallied_top("partner", User.id, limit)
         # Each organisation's own counters rolled up to its root through the tree as it is now, so a moved
         # office moves its commitments with it.
         t = CommitmentTally

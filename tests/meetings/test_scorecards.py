@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from outreach.contacts.merge import merge_contacts, merge_organisations
-from outreach.contacts.models import Contact, Organisation
+from outreach.contacts.models import Contact, Organisation, Position
 from outreach.core.db import db
 from outreach.meetings import queries, services, tallies
 from outreach.meetings.models import CommitmentTally
@@ -164,3 +164,17 @@ def test_going_cold_for_staff_ranks_across_cadences_and_untouched_contacts(ctx, 
     expected = [cid for cid, _ in sorted(cold, key=lambda x: (-x[1], x[0]))]
     for limit in (1, 3, 50):
         assert [c.id for c in queries.going_cold(coordinator, later, limit=limit)] == expected[:limit]
+
+
+def test_a_deleted_contact_leaves_the_scorecards(ctx, make_user, make_contact, make_organisation):
+    from sqlalchemy import delete
+
+    coordinator, partner = make_user("coordinator"), make_user("partner")
+    gone = make_contact(organisation=make_organisation())  # the promise stays with the office
+    _promise(gone, partner, coordinator, "kept")
+    db.session.flush()
+    assert _card(queries.scorecards(coordinator), "contacts", gone.id) is not None
+    db.session.execute(delete(Position).where(Position.contact_id == gone.id))
+    db.session.execute(delete(Contact).where(Contact.id == gone.id))  # the database sets commitments' contact NULL
+    assert _card(queries.scorecards(coordinator), "contacts", gone.id) is None
+    assert _numbers(_card(queries.scorecards(coordinator), "partners", partner.id)) == (1, 0, 0, 0)
