@@ -67,16 +67,20 @@ def get_meeting_or_404(meeting_id: int, user: Any, *, need: str = "view") -> Mee
     return meeting
 
 
-def visible_commitments(user: Any) -> Any:
+def visible_commitments(user: Any, *narrow: Any) -> Any:
     """Staff see every commitment; partners those they are accountable for, on their contacts, or
-    made in meetings they may see; activists none."""
+    made in meetings they may see; activists none.
+
+    *narrow*: conditions the caller also applies (e.g. a status), pushed into each branch of a partner's
+    id set so it stays small (otherwise the database may read every commitment in that status to join).
+    """
     if has_capability(user, Capability.VIEW_ALL_MEETINGS):
         return true()
     if Role(user.role) != Role.PARTNER:
         return false()
-    ids = union(select(Commitment.id).where(Commitment.accountable_id == user.id),
-                select(Commitment.id).where(Commitment.contact_id.in_(_my_contacts(user))),
-                select(Commitment.id).where(Commitment.meeting_id.in_(visible_meeting_ids(user))))
+    ids = union(select(Commitment.id).where(Commitment.accountable_id == user.id, *narrow),
+                select(Commitment.id).where(Commitment.contact_id.in_(_my_contacts(user)), *narrow),
+                select(Commitment.id).where(Commitment.meeting_id.in_(visible_meeting_ids(user)), *narrow))
     return Commitment.id.in_(ids)
 
 

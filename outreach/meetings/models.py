@@ -250,7 +250,7 @@ class FollowUp(Base):
         Index("ix_follow_ups_status_due", "status", "due_at"),
         Index("ix_follow_ups_meeting_id", "meeting_id"),
         Index("ix_follow_ups_contact_id", "contact_id"),
-        Index("ix_follow_ups_commitment_id", "commitment_id"),
+        Index("ix_follow_ups_commitment_id", "commitment_id", "due_at"),  #: a commitment's chasers, newest due first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -281,3 +281,29 @@ class FollowUp(Base):
 
     def __repr__(self) -> str:
         return f"<FollowUp {self.id} {self.status} due={self.due_at:%Y-%m-%dT%H:%M}>"
+
+
+class CommitmentTally(Base):
+    """Maintained counters for the scorecards: commitments per subject (a contact, an organisation, a partner)
+    and status bucket. Kept in step by `outreach.meetings.tallies` (ORM events on Commitment, the merge
+    listeners, the bulk seeder); `tallies.rebuild()` recounts everything from the commitments."""
+
+    __tablename__ = "commitment_tallies"
+    __table_args__ = (Index("ix_commitment_tallies_rank", "subject_kind", "total", "subject_id"),)
+
+    subject_kind: Mapped[str] = mapped_column(String(12), primary_key=True)  #: contact, organisation, partner
+    subject_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    kept: Mapped[int] = mapped_column(default=0)
+    partly_kept: Mapped[int] = mapped_column(default=0)
+    broken: Mapped[int] = mapped_column(default=0)
+    open: Mapped[int] = mapped_column(default=0)  #: open, on track or overdue
+    withdrawn: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)  #: all but withdrawn: the scorecards rank by it
+
+    def __repr__(self) -> str:
+        return f"<CommitmentTally {self.subject_kind} {self.subject_id} total={self.total}>"
+
+
+#: Serves the Today page's "going cold" panel for staff: per cadence, the contacts touched longest ago
+#: (undated contacts by creation), read in index order (outreach.meetings.queries.going_cold).
+Index("ix_contacts_cadence_touch", Contact.cadence_days, Contact.last_touch_at, Contact.created_at)

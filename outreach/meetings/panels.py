@@ -26,8 +26,9 @@ def build_going_cold(user: Any, now: datetime, **_: Any) -> dict[str, Any] | Non
 
 
 def build_overdue_commitments(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
+    overdue = Commitment.status == CommitmentStatus.OVERDUE.value
     rows = db.session.scalars(
-        select(Commitment).where(visible_commitments(user), Commitment.status == CommitmentStatus.OVERDUE.value)
+        select(Commitment).where(visible_commitments(user, overdue), overdue)
         .options(selectinload(Commitment.contact), selectinload(Commitment.organisation))
         .order_by(Commitment.due_date).limit(8)).all()
     return {"commitments": rows}

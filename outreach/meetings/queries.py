@@ -10,16 +10,17 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
 from outreach.contacts.services import organisation_subtree_ids, search_contacts
 from outreach.core.auth.models import User
 from outreach.core.db import db
-from outreach.core.permissions import Role
+from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings.access import visible_commitments, visible_meetings
-from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
+from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus,
+                                      CommitmentTally, FollowUp,
                                       FollowUpStatus, Meeting, MeetingStatus)
 
 PAGE_SIZE = 50
@@ -132,6 +133,22 @@ def commitments_register(user: Any, filters: dict[str, Any], *, today: date, pag
         stmt = stmt.where(Commitment.accountable_id == filters["accountable"])
     rank = case((Commitment.status == CommitmentStatus.OVERDUE.value, 0),
                 (Commitment.status.in_(LIVE_COMMITMENT_STATUSES), 1), else_=2)
+    if has_capability(user, Capability.VIEW_ALL_MEETINGS):
+        # Sorting every visible commitment by (rank, due date) to show 50 does not scale: take, per status and
+        # dated/undated, just the rows that could be on this page (the (status, due_date) index gives them in
+        # order), and sort only those.
+        wanted = page * size + 1
+        statuses = [filters["status"]] if filters.get("status") else [s.value for s in CommitmentStatus]
+        branches = []
+        for status in statuses:
+            for undated in (False, True):
+                branch = stmt.with_only_columns(Commitment.id).options().where(
+                    Commitment.status == status,
+                    Commitment.due_date.is_(None) if undated else Commitment.due_date.is_not(None))
+                branch = branch.order_by(*(() if undated else (Commitment.due_date,)), Commitment.id.desc())
+                branches.append(select(branch.limit(wanted).subquery().c.id))
+        candidates = union_all(*branches).subquery("candidates")
+        stmt = stmt.where(Commitment.id.in_(select(candidates.c.id)))
     stmt = stmt.order_by(rank, Commitment.due_date.is_(None), Commitment.due_date, Commitment.id.desc())
     rows = list(db.session.scalars(stmt.offset((page - 1) * size).limit(size + 1)))
     return rows[:size], len(rows) > size
@@ -162,48 +179,89 @@ class Score:
         return round(100 * self.kept / self.total_closed)
 
 
-def _tally(rows: Sequence[Any]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {}
-    for key, status, n in rows:
-        bucket = out.setdefault(key, {"kept": 0, "partly_kept": 0, "broken": 0, "open": 0})
-        if status in LIVE_COMMITMENT_STATUSES:
-            bucket["open"] += n
-        elif status in bucket:
-            bucket[status] += n
-    return out
+def _status_sums(status: Any) -> list[Any]:
+    """kept, partly_kept, broken, open (live statuses) and the ranking total (all but withdrawn), summed in SQL."""
+    def n(test: Any) -> Any:
+        return func.coalesce(func.sum(case((test, 1), else_=0)), 0)
+    return [n(status == CommitmentStatus.KEPT.value).label("kept"),
+            n(status == CommitmentStatus.PARTLY_KEPT.value).label("partly_kept"),
+            n(status == CommitmentStatus.BROKEN.value).label("broken"),
+            n(status.in_(LIVE_COMMITMENT_STATUSES)).label("open"),
+            n(status != CommitmentStatus.WITHDRAWN.value).label("total")]
+
+
+def _top(key: Any, where: Any, limit: int) -> list[Any]:
+    """(key, kept, partly_kept, broken, open) for the *limit* keys with most commitments: grouped, ordered and
+    cut in the database over the (key, status) index."""
+    sums = _status_sums(Commitment.status)
+    stmt = (select(key.label("key"), *sums).where(where, key.is_not(None)).group_by(key)
+            .order_by(sums[-1].desc(), key.desc()).limit(limit))
+    return list(db.session.execute(stmt).all())
+
+
+def _tallied_top(kind: str, subject: Any, limit: int) -> list[Any]:
+    """The maintained counters' top *limit* subjects of *kind*: a backwards range of the (kind, total, id) index.
+
+    Only subjects that still exist (*subject*: their id column): a deleted contact or user leaves its
+    commitments pointing nowhere and its counter row behind."""
+    t = CommitmentTally
+    return list(db.session.execute(
+        select(t.subject_id, t.kept, t.partly_kept, t.broken, t.open)
+        .where(t.subject_kind == kind, select(subject).where(subject == t.subject_id).exists())
+        .order_by(t.total.desc(), t.subject_id.desc()).limit(limit)).all())
+
+
+def _roots() -> Any:
+    tree = (select(Organisation.id.label("id"), Organisation.id.label("root"))
+            .where(Organisation.parent_id.is_(None)).cte("roots", recursive=True))
+    return tree.union_all(select(Organisation.id, tree.c.root).where(Organisation.parent_id == tree.c.id))
 
 
 def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
-    """Kept / partly kept / broken / open per contact, per top-level organisation (with its offices), per partner."""
-    base = select(Commitment.status, func.count()).where(visible_commitments(user))
-    by_contact = db.session.execute(base.add_columns(Commitment.contact_id).where(Commitment.contact_id.is_not(None))
-                                    .group_by(Commitment.contact_id, Commitment.status)).all()
-    by_partner = db.session.execute(base.add_columns(Commitment.accountable_id)
-                                    .where(Commitment.accountable_id.is_not(None))
-                                    .group_by(Commitment.accountable_id, Commitment.status)).all()
-    # Roll each organisation's commitments up to its root, so a root's card includes its sub-organisations.
-    tree = (select(Organisation.id.label("id"), Organisation.id.label("root"))
-            .where(Organisation.parent_id.is_(None)).cte("roots", recursive=True))
-    tree = tree.union_all(select(Organisation.id, tree.c.root).where(Organisation.parent_id == tree.c.id))
-    by_root = db.session.execute(
-        select(tree.c.root, Commitment.status, func.count()).join(tree, tree.c.id == Commitment.organisation_id)
-        .where(visible_commitments(user)).group_by(tree.c.root, Commitment.status)).all()
-    contacts = _tally([(k, s, n) for s, n, k in by_contact])
-    partners = _tally([(k, s, n) for s, n, k in by_partner])
-    roots = _tally(by_root)
+    """Kept / partly kept / broken / open per contact, per top-level organisation (with its offices), per partner.
 
-    def top(tally: dict[int, dict[str, int]]) -> list[int]:
-        return sorted(tally, key=lambda k: -sum(tally[k].values()))[:limit]
+    Ranked by commitments (withdrawn ones aside), most first, ties by the newest subject. Staff read the
+    maintained counters (`tallies`); partners, who see only some commitments, get the same numbers grouped,
+    ranked and limited in SQL over what they may see. A fixed number of statements either way.
+    """
+    tree = _roots()
+    if has_capability(user, Capability.VIEW_ALL_MEETINGS):
+        by_contact = _tallied_top("contact", Contact.id, limit)
+        by_partner = _tallied_top("partner", User.id, limit)
+        # Each organisation's own counters rolled up to its root through the tree as it is now, so a moved
+        # office moves its commitments with it.
+        t = CommitmentTally
+        cols = [func.sum(getattr(t, name)) for name in ("kept", "partly_kept", "broken", "open")]
+        by_root = db.session.execute(
+            select(tree.c.root, *cols).join(t, and_(t.subject_kind == "organisation", t.subject_id == tree.c.id))
+            .group_by(tree.c.root).order_by(func.sum(t.total).desc(), tree.c.root.desc()).limit(limit)).all()
+    else:
+        visible = visible_commitments(user)
+        by_contact = _top(Commitment.contact_id, visible, limit)
+        by_partner = _top(Commitment.accountable_id, visible, limit)
+        per_org = (select(Commitment.organisation_id.label("org"), *_status_sums(Commitment.status))
+                   .where(visible, Commitment.organisation_id.is_not(None))
+                   .group_by(Commitment.organisation_id).subquery("per_org"))
+        cols = [func.sum(per_org.c[name]) for name in ("kept", "partly_kept", "broken", "open")]
+        by_root = db.session.execute(
+            select(tree.c.root, *cols).join(per_org, per_org.c.org == tree.c.id).group_by(tree.c.root)
+            .order_by(func.sum(per_org.c.total).desc(), tree.c.root.desc()).limit(limit)).all()
+    c_ids = [r[0] for r in by_contact]
+    p_ids = [r[0] for r in by_partner]
+    o_ids = [r[0] for r in by_root]
+    names_c = {c.id: c.full_name for c in db.session.scalars(select(Contact).where(Contact.id.in_(c_ids)))} \
+        if c_ids else {}
+    names_p = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(p_ids))).all()) if p_ids else {}
+    names_o = {i: acronym or name for i, name, acronym in db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.acronym).where(Organisation.id.in_(o_ids)))} \
+        if o_ids else {}
 
-    c_ids, p_ids, o_ids = top(contacts), top(partners), top(roots)
-    names_c = {c.id: c.full_name for c in db.session.scalars(select(Contact).where(Contact.id.in_(c_ids)))}
-    names_p = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(p_ids))).all())
-    names_o = {o.id: o.acronym or o.name for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(o_ids)))}
-    return {
-        "contacts": [Score(names_c.get(k, "?"), k, **contacts[k]) for k in c_ids],
-        "organisations": [Score(names_o.get(k, "?"), k, **roots[k]) for k in o_ids],
-        "partners": [Score(names_p.get(k, "?"), k, **partners[k]) for k in p_ids],
-    }
+    def cards(rows: Sequence[Any], names: dict[int, str]) -> list[Score]:
+        return [Score(names.get(r[0], "?"), r[0], kept=int(r[1]), partly_kept=int(r[2]), broken=int(r[3]),
+                      open=int(r[4])) for r in rows]
+
+    return {"contacts": cards(by_contact, names_c), "organisations": cards(by_root, names_o),
+            "partners": cards(by_partner, names_p)}
 
 
 def my_follow_ups(user: Any, now: datetime, *, limit: int = 100) -> dict[str, list[FollowUp]]:
@@ -224,6 +282,16 @@ def my_follow_ups(user: Any, now: datetime, *, limit: int = 100) -> dict[str, li
     return buckets
 
 
+def _distinct_cadences() -> Any:
+    """The distinct cadences in use, read by hopping along the cadence index (a loose index scan), not a scan."""
+    first = select(func.min(Contact.cadence_days)).where(Contact.cadence_days.is_not(None)).scalar_subquery()
+    hops = select(first.label("cadence")).cte("cadences", recursive=True)
+    following = (select(func.min(Contact.cadence_days)).where(Contact.cadence_days > hops.c.cadence)
+                 .scalar_subquery())
+    hops = hops.union_all(select(following).where(hops.c.cadence.is_not(None)))
+    return select(hops.c.cadence).where(hops.c.cadence.is_not(None))
+
+
 def going_cold(user: Any, now: datetime, *, limit: int = 10) -> list[Contact]:
     """Contacts with a cadence not touched within it: the partner's own, or everyone's for staff."""
     touched = func.coalesce(Contact.last_touch_at, Contact.created_at)
@@ -239,6 +307,22 @@ def going_cold(user: Any, now: datetime, *, limit: int = 10) -> list[Contact]:
     if Role(user.role) == Role.PARTNER:
         stmt = stmt.where(Contact.id.in_(select(Relationship.contact_id).where(
             Relationship.user_id == user.id, Relationship.is_archived.is_(False))))
+    else:
+        # Everyone's contacts: ordering all of them by how far past their cadence is a full scan. Within one
+        # cadence that order is simply "touched longest ago", which the (cadence_days, last_touch_at,
+        # created_at) index gives; so take the first *limit* per cadence (touched, and never touched by
+        # creation) and rank only those.
+        cadences = [c for c in db.session.scalars(_distinct_cadences())]
+        branches = []
+        for cadence in cadences:
+            same = select(Contact.id).where(Contact.cadence_days == cadence, Contact.is_archived.is_(False))
+            branches.append(select(same.where(Contact.last_touch_at.is_not(None))
+                                   .order_by(Contact.last_touch_at, Contact.id).limit(limit).subquery().c.id))
+            branches.append(select(same.where(Contact.last_touch_at.is_(None))
+                                   .order_by(Contact.created_at, Contact.id).limit(limit).subquery().c.id))
+        if not branches:
+            return []
+        stmt = stmt.where(Contact.id.in_(select(union_all(*branches).subquery("candidates").c.id)))
     return list(db.session.scalars(stmt.order_by(days_over.desc(), Contact.id).limit(limit)))
 
 

@@ -16,6 +16,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.permissions import Role
 from outreach.core.time import now_utc
+from outreach.meetings import tallies
 from outreach.meetings.models import (Attendee, Commitment, CommitmentChange, CommitmentStatus, FollowUp, Meeting,
                                       MeetingStatus)
 from outreach.meetings.services import latest_touches
@@ -108,6 +109,7 @@ def seed_meetings(*, meetings: int, commitments: int, follow_ups: int, seed: int
                 updated_at=due))
         db.session.execute(insert(FollowUp), rows)
         step(len(rows))
+    tallies.rebuild()  # bulk inserts bypass the ORM events that keep the scorecard counters
     touches = [{"id": cid, "last_touch_at": latest} for cid, latest in latest_touches().items()]
     for offset in range(0, len(touches), CHUNK):
         db.session.execute(update(Contact), touches[offset:offset + CHUNK])

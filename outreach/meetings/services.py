@@ -23,6 +23,7 @@ from outreach.core.notifications import cancel_pending
 from outreach.core.permissions import Role
 from outreach.core.signals import contact_merged, meeting_held, organisation_merged
 from outreach.core.time import is_valid_zone
+from outreach.meetings import tallies
 from outreach.meetings.access import can_edit_meeting
 from outreach.meetings.models import (Attendee, AttendeeRole, Commitment, CommitmentCategory, CommitmentChange,
                                       CommitmentStatus, FollowUp, FollowUpStatus, Meeting, MeetingKind,
@@ -471,6 +472,7 @@ def _on_contact_merged(_sender: Any, *, source_id: int, target_id: int, actor: A
     for model in (Attendee, Commitment, FollowUp):
         db.session.execute(update(model).where(model.contact_id == source_id).values(contact_id=target_id)
                            .execution_options(synchronize_session=False))
+    tallies.recount("contact", [source_id, target_id])  # the bulk UPDATE bypassed the ORM events
     refresh_last_touch([source_id, target_id])
 
 
@@ -479,3 +481,4 @@ def _on_organisation_merged(_sender: Any, *, source_id: int, target_id: int, **_
     for model in (Meeting, Commitment):
         db.session.execute(update(model).where(model.organisation_id == source_id)
                            .values(organisation_id=target_id).execution_options(synchronize_session=False))
+    tallies.recount("organisation", [source_id, target_id])  # the bulk UPDATE bypassed the ORM events
