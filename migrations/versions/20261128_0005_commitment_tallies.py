@@ -1,7 +1,7 @@
 """Scorecard counters: commitments per contact, organisation and partner, per status bucket (backfilled);
 the indexes behind the "going cold" panel and a commitment's follow-ups.
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-28 13:48:09.053363
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
