@@ -123,36 +123,31 @@ def _back(default: str) -> Any:
     return redirect(safe_next(request.form.get("next"), default))
 
 
-@follow_ups_bp.post("/follow-ups/<int:follow_up_id>/done", endpoint="done")
-@permission_required(Capability.LOG_MEETINGS)
-def follow_up_done(follow_up_id: int):
-    """Mark a follow-up done."""
+def _close_follow_up(follow_up_id: int, close: Any, message: str) -> Any:
     item = get_follow_up_or_404(follow_up_id, _user(), need="edit")
     try:
-        services.complete_follow_up(item, actor=_user(), now=now_utc(), ip=client_ip())
+        close(item, actor=_user(), now=now_utc(), ip=client_ip())
     except services.MeetingError as exc:
         db.session.rollback()
         flash(str(exc.message), "warning")
         return _back(url_for("follow_ups.index"))
     db.session.commit()
-    flash(_("Done: %(task)s", task=item.task), "success")
+    flash(message % {"task": item.task}, "success")
     return _back(url_for("follow_ups.index"))
+
+
+@follow_ups_bp.post("/follow-ups/<int:follow_up_id>/done", endpoint="done")
+@permission_required(Capability.LOG_MEETINGS)
+def follow_up_done(follow_up_id: int):
+    """Mark a follow-up done."""
+    return _close_follow_up(follow_up_id, services.complete_follow_up, _("Done: %(task)s"))
 
 
 @follow_ups_bp.post("/follow-ups/<int:follow_up_id>/cancel", endpoint="cancel")
 @permission_required(Capability.LOG_MEETINGS)
 def follow_up_cancel(follow_up_id: int):
     """Cancel a follow-up that is no longer needed; its pending reminders go with it."""
-    item = get_follow_up_or_404(follow_up_id, _user(), need="edit")
-    try:
-        services.cancel_follow_up(item, actor=_user(), now=now_utc(), ip=client_ip())
-    except services.MeetingError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "warning")
-        return _back(url_for("follow_ups.index"))
-    db.session.commit()
-    flash(_("Cancelled: %(task)s", task=item.task), "success")
-    return _back(url_for("follow_ups.index"))
+    return _close_follow_up(follow_up_id, services.cancel_follow_up, _("Cancelled: %(task)s"))
 
 
 @follow_ups_bp.post("/follow-ups/<int:follow_up_id>/snooze", endpoint="snooze")
