@@ -146,10 +146,6 @@ def client(app: Any, connection: Any) -> Any:
     return app.test_client()
 
 
-def session_id_for(user: Any) -> str:
-    return user.get_id()
-
-
 @pytest.fixture
 def login_as(app: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
     """Sign a fresh client in as a new user of *role* (without the password form)."""
