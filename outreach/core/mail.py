@@ -37,7 +37,7 @@ def send_mail(config: Mapping[str, Any], *, to: str, subject: str, text: str, ht
         outbox.mkdir(parents=True, exist_ok=True)
         path = outbox / f"{now:%Y%m%dT%H%M%S%f}-{abs(hash(msg['Message-ID'])) % 10**8:08d}.eml"
         path.write_bytes(bytes(msg))
-        log.info("No mail server configured; message to %s written to %s", to, path)
+        log.debug("No mail server configured; message to %s written to %s", to, path)
         return str(path)
     host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
     context = ssl.create_default_context()
