@@ -87,13 +87,10 @@ def connection(app: Any) -> Iterator[Any]:
         engine = db.engine
     conn = engine.connect()
     outer = conn.begin()
-    with app.app_context():
-        state = app.extensions["outreach_db"]
-    state.bind, state.join_mode = conn, "create_savepoint"
     try:
-        yield conn
+        with db.bound_to(app, conn):
+            yield conn
     finally:
-        state.bind, state.join_mode = state.engine, "conditional_savepoint"
         if outer.is_active:
             outer.rollback()
         conn.close()

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz
 from sqlalchemy import text
 
-from outreach.core.db import db
+from outreach.core.db import db, escape_like
 
 #: How many candidates the index hands over for ranking.
 CANDIDATES = 200
@@ -84,9 +84,6 @@ def _found_as_typed(words: list[str]) -> bool:
     return len(words) > 1 or len(words[0]) >= 8
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
 
 def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: int = 20) -> list[int]:
     """Ids of rows of *table* ("contacts" or "organisations") whose search text may match *query*.
@@ -119,7 +116,7 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
                     {"m": fuzzy, "n": limit})
                 ids.extend(i for i in more if i not in seen)
         else:
-            prefix = _like_escape(words[0])
+            prefix = escape_like(words[0])
             ids = list(db.session.scalars(text(
                 f"SELECT id FROM {table} WHERE search_text LIKE :a ESCAPE '\\' OR search_text LIKE :b ESCAPE '\\' "
                 "LIMIT :n"), {"a": prefix + "%", "b": "% " + prefix + "%", "n": limit}))
@@ -128,7 +125,7 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
     params: dict[str, Any] = {"n": limit, "q": query}
     clauses = []
     for i, word in enumerate(words):
-        params[f"w{i}"] = f"%{_like_escape(word)}%"
+        params[f"w{i}"] = f"%{escape_like(word)}%"
         clauses.append(f"search_text LIKE :w{i}")
     ids = list(db.session.scalars(text(f"SELECT id FROM {table} WHERE {' AND '.join(clauses)} LIMIT :n"), params))
     if len(ids) < enough and long_words and not (ids and _found_as_typed(words)):
@@ -141,7 +138,7 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
         # Swapped letters can share too few trigrams with the name: look for the swapped-back spellings too.
         spellings = _transpositions(query)[:PG_TRANSPOSITIONS]
         swapped = [f"search_text LIKE :t{i}" for i in range(len(spellings))]
-        params.update({f"t{i}": f"%{_like_escape(t)}%" for i, t in enumerate(spellings)})
+        params.update({f"t{i}": f"%{escape_like(t)}%" for i, t in enumerate(spellings)})
         either = " OR ".join([":q <% search_text", *swapped])
         first = f"CASE WHEN {' OR '.join(swapped)} THEN 0 ELSE 1 END, " if swapped else ""
         more = list(db.session.scalars(text(

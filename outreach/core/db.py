@@ -62,6 +62,11 @@ class Base(DeclarativeBase):
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
 
 
+def escape_like(value: str) -> str:
+    """Make user text literal inside a LIKE pattern (use with escape="\\")."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 
@@ -145,16 +150,19 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @staticmethod
     @contextmanager
-    def bound_to(self, connection: Any) -> Iterator[None]:
-        """Run every session on *connection*, turning commits into savepoints (used by tests)."""
-        state = self._state()
-        self.session.remove()
+    def bound_to(app: Flask, connection: Any) -> Iterator[None]:
+        """Run every session of *app* on *connection*, turning commits into savepoints (tests).
+
+        Takes the app rather than the current one: a test must not hold an app context open
+        while its client makes requests, or the requests would share it.
+        """
+        state = app.extensions["outreach_db"]
         state.bind, state.join_mode = connection, "create_savepoint"
         try:
             yield
         finally:
-            self.session.remove()
             state.bind, state.join_mode = state.engine, "conditional_savepoint"
 
 

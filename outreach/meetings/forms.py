@@ -13,7 +13,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, URL, ValidationError
 
 from outreach.core.forms import IanaTimezone, NoControlCharacters, TextField, choices, strip_filter
-from outreach.core.time import common_zone_choices, is_valid_zone
+from outreach.core.time import common_zone_choices, is_valid_zone, now_utc
 from outreach.meetings.models import CommitmentCategory, CommitmentStatus, MeetingKind, MeetingStatus
 from outreach.meetings.services import (MAX_COMMITMENT, MAX_LOCATION, MAX_TASK, MAX_TEXT, MAX_TITLE,
                                          SNOOZE_CHOICES)
@@ -73,7 +73,7 @@ class PlausibleDate:
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is None:
             return
-        latest = date.today() + timedelta(days=365 * LATEST_DUE_YEARS + 5)
+        latest = now_utc().date() + timedelta(days=365 * LATEST_DUE_YEARS + 5)
         if field.data < EARLIEST_DUE or field.data > latest:
             raise ValidationError(_l("Enter a date between 2000 and %(year)d.", year=latest.year))
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
 from outreach.contacts.services import organisation_subtree_ids, search_contacts
 from outreach.core.auth.models import User
-from outreach.core.db import db
+from outreach.core.db import db, escape_like
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings.access import visible_commitments, visible_meetings
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus,
@@ -63,7 +63,7 @@ UPCOMING_LIMIT = 20
 
 def _title_contains(q: str) -> Any:
     """A case-insensitive "title contains" test (the list is bounded by its keyset page)."""
-    return func.lower(Meeting.title).like(f"%{_escape_like(q.strip().lower()[:MAX_TITLE_QUERY])}%", escape="\\")
+    return func.lower(Meeting.title).like(f"%{escape_like(q.strip().lower()[:MAX_TITLE_QUERY])}%", escape="\\")
 
 
 def upcoming_meetings(user: Any, now: datetime, *, q: str | None = None, days: int = UPCOMING_DAYS,
@@ -349,19 +349,16 @@ def organisation_timeline(user: Any, organisation: Organisation, *, limit: int =
     return {"meetings": meetings, "commitments": commitments, "last_touch_at": last_touch}
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
 
 def search_attendees(user: Any, q: str, *, limit: int = 8) -> tuple[list[Contact], list[User]]:
     """Contacts through the directory's search (any part of a name, typo-tolerant) and users by name."""
     q = q.strip().lower()
     if not q:
         return [], []
-    pattern = f"{_escape_like(q)}%"
+    pattern = f"{escape_like(q)}%"
     contacts = search_contacts(q, user=user, limit=limit)
     words = or_(func.lower(User.name).like(pattern, escape="\\"),
-                func.lower(User.name).like(f"% {_escape_like(q)}%", escape="\\"))
+                func.lower(User.name).like(f"% {escape_like(q)}%", escape="\\"))
     users = db.session.scalars(select(User).where(User.is_active_account.is_(True), words)
                                .order_by(User.name).limit(limit)).all()
     return list(contacts), list(users)

@@ -15,16 +15,13 @@ from outreach.core.admin.forms import AuditFilterForm, InviteForm, RoleForm, Use
 from outreach.core.audit import AuditEvent
 from outreach.core.auth import services
 from outreach.core.auth.models import Invitation, User
-from outreach.core.db import db
+from outreach.core.db import db, escape_like
 from outreach.core.mail import send_mail
 from outreach.core.pagination import keyset_by_id_desc, offset_page, parse_cursor, parse_page
 from outreach.core.permissions import Capability, permission_required
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
 
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def get_user_or_404(user_id: int) -> User:
@@ -43,7 +40,7 @@ def users():
         return render_template("admin/users.html", form=form, page=None, invitations=[], now=now_utc()), 400
     stmt = select(User)
     if form.q.data:
-        pattern = f"%{_escape_like(form.q.data.lower())}%"
+        pattern = f"%{escape_like(form.q.data.lower())}%"
         stmt = stmt.where(or_(func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\")))
     if form.role.data:
         stmt = stmt.where(User.role == form.role.data)
@@ -183,7 +180,7 @@ def index():
         stmt = stmt.where(AuditEvent.actor_label == form.actor.data.lower())
     if form.action.data:
         action = form.action.data
-        stmt = stmt.where(AuditEvent.action.like(f"{_escape_like(action)}%", escape="\\") if action.endswith(".")
+        stmt = stmt.where(AuditEvent.action.like(f"{escape_like(action)}%", escape="\\") if action.endswith(".")
                           else AuditEvent.action == action)
     if form.record_type.data:
         stmt = stmt.where(AuditEvent.record_type == form.record_type.data)
