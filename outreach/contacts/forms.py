@@ -1,15 +1,17 @@
 """Directory forms and list filters."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from outreach.contacts.models import OrganisationKind, RelationshipKind, Stance
 from outreach.contacts.services import countries
-from outreach.core.forms import NoControlCharacters, TextField, choices, strip_filter
+from outreach.core.forms import NoControlCharacters, SelectField, TextField, choices, strip_filter
 
 KIND_LABELS = {
     OrganisationKind.UN_ENTITY: _l("UN entity"),
@@ -45,8 +47,10 @@ def _enum_choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
     return choices(([("", blank)] if blank else []) + pairs)
 
 
-def country_choices(blank: str) -> list[SelectChoice]:
-    return choices([("", blank), *countries().items()])
+@lru_cache(maxsize=32)
+def country_choices(blank: str) -> tuple[SelectChoice, ...]:
+    """The country list, built once per blank label (the names do not change at run time)."""
+    return tuple(choices([("", blank), *countries().items()]))
 
 
 def region_choices(blank: str) -> list[SelectChoice]:

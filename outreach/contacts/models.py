@@ -158,6 +158,11 @@ class Contact(Base):
         return " ".join(part for part in (self.honorific, self.first_name, self.last_name) if part)
 
     @property
+    def current_positions(self) -> list[Position]:
+        """The posts held now, newest first."""
+        return [p for p in self.positions if p.end_date is None]
+
+    @property
     def sort_name(self) -> str:
         return f"{self.last_name}, {self.first_name}"
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import bp, services
+from outreach.contacts import badges, bp, services
 from outreach.contacts.forms import (KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LABELS, ContactFilterForm, ContactForm,
                                      EndPositionForm, PositionForm, RelationshipForm)
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
@@ -34,6 +34,8 @@ def _directory_helpers(state: Any) -> None:
         phone_display=services.phone_display,
         org_kind_label=lambda value: KIND_LABELS.get(value, value),
         stance_label=lambda value: STANCE_LABELS.get(value, value),
+        stance_badge=badges.stance_badge,
+        influence_dots=badges.influence_dots,
         relationship_label=lambda value: RELATIONSHIP_LABELS.get(value, value),
     )
 

@@ -9,10 +9,11 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectChoice,
-                     SelectField, SelectMultipleField, TextAreaField, TimeField, URLField)
+                     TextAreaField, TimeField, URLField)
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, URL, ValidationError
 
-from outreach.core.forms import IanaTimezone, NoControlCharacters, TextField, choices, strip_filter
+from outreach.core.forms import (IanaTimezone, NoControlCharacters, SelectField, SelectMultipleField, TextField, choices,
+                                  strip_filter)
 from outreach.core.time import common_zone_choices, is_valid_zone, now_utc
 from outreach.meetings.models import CommitmentCategory, CommitmentStatus, MeetingKind, MeetingStatus
 from outreach.meetings.services import (MAX_COMMITMENT, MAX_LOCATION, MAX_TASK, MAX_TEXT, MAX_TITLE,

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from outreach.core.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from outreach.core.forms import IanaTimezone, TextField, choices, strip_filter
+from outreach.core.forms import IanaTimezone, SelectField, TextField, choices, strip_filter
 from outreach.core.time import common_zone_choices
 
 

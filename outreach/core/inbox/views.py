@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, SelectChoice, SelectField
+from wtforms import BooleanField, SelectChoice
 
 from outreach.core.db import db
+from outreach.core.forms import SelectField
 from outreach.core.inbox import bp
 from outreach.core.notifications import Notification, mark_read, preferences_for, save_preferences
 from outreach.core.pagination import keyset_by_id_desc, parse_cursor
