@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from babel import dates as babel_dates
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -79,9 +79,32 @@ DATE_FORMATS = {
 }
 
 
+def _translations() -> Any:
+    """This request's catalogue, looked up once per request rather than once per string.
+
+    Kept where Flask-Babel keeps its per-request state, so ``flask_babel.refresh()`` (a language
+    change within a request) drops it too.
+    """
+    try:
+        return request.babel_translations
+    except AttributeError:
+        request.babel_translations = translations = get_translations()
+        return translations
+    except RuntimeError:  # outside a request: the worker's e-mails, the CLI
+        return get_translations()
+
+
 def init_i18n(app: Flask) -> None:
     babel = app.extensions["babel"].instance
     babel.date_formats.update(DATE_FORMATS)
+    # A page calls gettext hundreds of times (ten strings a row on some lists); Flask-Babel's own
+    # callables resolve the locale and catalogue on each call.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["ago"] = _ago

@@ -114,9 +114,10 @@ def scorecards():
 @follow_ups_bp.get("/follow-ups", endpoint="index")
 @permission_required(Capability.LOG_MEETINGS)
 def my_follow_ups():
-    """My follow-ups: overdue, today, this week."""
-    buckets = queries.my_follow_ups(_user(), now_utc())
-    return render_template("meetings/follow_ups.html", buckets=buckets, now=now_utc())
+    """My follow-ups: overdue, today, this week, later; a hundred at a time."""
+    now = now_utc()
+    listing = queries.my_follow_ups(_user(), now, page=parse_page(request.args.get("page")))
+    return render_template("meetings/follow_ups.html", listing=listing, buckets=listing.buckets, now=now)
 
 
 def _back(default: str) -> Any:

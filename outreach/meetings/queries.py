@@ -17,6 +17,7 @@ from outreach.contacts.models import Contact, Organisation, Position, Relationsh
 from outreach.contacts.services import organisation_subtree_ids, search_contacts
 from outreach.core.auth.models import User
 from outreach.core.db import db, escape_like
+from outreach.core.pagination import OffsetPage, offset_page
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings.access import visible_commitments, visible_meetings
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus,
@@ -264,22 +265,52 @@ def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
             "partners": cards(by_partner, names_p)}
 
 
-def my_follow_ups(user: Any, now: datetime, *, limit: int = 100) -> dict[str, list[FollowUp]]:
-    """The user's open follow-ups: overdue, today (their zone), this week, later."""
-    zone = ZoneInfo(user.timezone)
-    local_today = now.astimezone(zone).date()
-    end_today = _day_bound(local_today + timedelta(days=1), user.timezone)
-    end_week = _day_bound(local_today + timedelta(days=7), user.timezone)
-    rows = db.session.scalars(
+FOLLOW_UP_BUCKETS = ("overdue", "today", "week", "later")
+
+
+@dataclass
+class FollowUpList:
+    """One page of a person's open follow-ups, grouped, with the size of each group overall."""
+
+    buckets: dict[str, list[FollowUp]]
+    counts: dict[str, int]
+    page: OffsetPage[FollowUp]
+
+
+def _bucket_bounds(user: Any, now: datetime) -> tuple[datetime, datetime, datetime]:
+    """Where overdue, today (in the user's zone) and this week end."""
+    local_today = now.astimezone(ZoneInfo(user.timezone)).date()
+    return (now, _day_bound(local_today + timedelta(days=1), user.timezone),
+            _day_bound(local_today + timedelta(days=7), user.timezone))
+
+
+def _open_follow_ups_of(user: Any) -> Any:
+    return and_(FollowUp.assignee_id == user.id, FollowUp.status == FollowUpStatus.OPEN.value)
+
+
+def follow_up_counts(user: Any, now: datetime) -> dict[str, int]:
+    """How many open follow-ups the user has overdue, today, this week and later (one query)."""
+    overdue_end, today_end, week_end = _bucket_bounds(user, now)
+    bucket = case((FollowUp.due_at < overdue_end, "overdue"), (FollowUp.due_at < today_end, "today"),
+                  (FollowUp.due_at < week_end, "week"), else_="later")
+    counts = dict.fromkeys(FOLLOW_UP_BUCKETS, 0)
+    counts.update({key: n for key, n in db.session.execute(
+        select(bucket, func.count()).where(_open_follow_ups_of(user)).group_by(bucket))})
+    return counts
+
+
+def my_follow_ups(user: Any, now: datetime, *, page: int = 1, size: int = 100) -> FollowUpList:
+    """The user's open follow-ups by due time, a page at a time, grouped: overdue, today, this week, later."""
+    overdue_end, today_end, week_end = _bucket_bounds(user, now)
+    rows = offset_page(
         select(FollowUp).options(selectinload(FollowUp.meeting), selectinload(FollowUp.contact))
-        .where(FollowUp.assignee_id == user.id, FollowUp.status == FollowUpStatus.OPEN.value)
-        .order_by(FollowUp.due_at).limit(limit)).all()
-    buckets: dict[str, list[FollowUp]] = {"overdue": [], "today": [], "week": [], "later": []}
-    for row in rows:
-        key = ("overdue" if row.due_at < now else "today" if row.due_at < end_today
-               else "week" if row.due_at < end_week else "later")
+        .where(_open_follow_ups_of(user)).order_by(FollowUp.due_at, FollowUp.id), number=page, size=size)
+    buckets: dict[str, list[FollowUp]] = {key: [] for key in FOLLOW_UP_BUCKETS}
+    for row in rows.items:
+        key = ("overdue" if row.due_at < overdue_end else "today" if row.due_at < today_end
+               else "week" if row.due_at < week_end else "later")
         buckets[key].append(row)
-    return buckets
+    return FollowUpList(buckets, follow_up_counts(user, now), rows)
 
 
 def _distinct_cadences() -> Any:

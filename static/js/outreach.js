@@ -1,7 +1,9 @@
 // Small behaviours without inline script (the CSP forbids it).
 document.addEventListener("submit", function (event) {
+  // The question sits on the form, or on the button that submitted it (one form, several actions).
   var form = event.target;
-  var question = form.getAttribute && form.getAttribute("data-confirm");
+  var button = event.submitter;
+  var question = (button && button.getAttribute("data-confirm")) || (form.getAttribute && form.getAttribute("data-confirm"));
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }

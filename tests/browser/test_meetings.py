@@ -1,6 +1,8 @@
 """Logging a meeting in the browser: typeahead, one form, no script or CSP errors, usable on a phone."""
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, sign_in
@@ -68,3 +70,49 @@ def test_two_browsers_editing_the_same_meeting(page_factory, live_server):
     assert page.count("Circulate the minutes") == 1
     # the refused save answers 409 on purpose; nothing else may go wrong
     assert [p for p in first.problems if "409 (CONFLICT)" not in p] == [] and second.problems == []
+
+
+def test_follow_up_actions_from_my_list(page_factory, live_server):
+    """Done, snooze and "not needed" share one form per row; each button reaches its own action."""
+    page = page_factory()
+    sign_in(page, live_server, "coordinator@outreach.example")
+    page.goto(f"{live_server}/meetings/new")
+    page.get_by_label("Title").fill("Follow-up drill")
+    page.get_by_label("Starts").fill("11:00")
+    for row, task in enumerate(("Send the brief", "Book the hall", "Draft the letter")):
+        if row:
+            page.get_by_role("button", name="Add another follow-up").click()
+            page.wait_for_load_state()
+        page.locator(f"[name='follow_ups-{row}-task']").fill(task)
+        page.locator(f"[name='follow_ups-{row}-due_date']").fill("2030-06-0" + str(row + 1))
+    page.get_by_role("button", name="Save meeting").click()
+    page.wait_for_url(f"{live_server}/meetings/*")
+
+    def row(task: str) -> Any:
+        page.goto(f"{live_server}/follow-ups")
+        return page.locator("li.follow-up", has_text=task)
+
+    snoozed = row("Send the brief")
+    snoozed.get_by_label("Snooze for").select_option("1w")
+    snoozed.get_by_role("button", name="Snooze").click()
+    assert "Snoozed: Send the brief" in page.content()
+    assert "8 Jun 2030" in page.locator("li.follow-up", has_text="Send the brief").inner_text()  # 1 June + a week
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "follow-ups-1366.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "follow-ups-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    row("Book the hall").get_by_role("button", name="Not needed").click()
+    assert "Cancelled" not in page.content() and page.locator("li.follow-up", has_text="Book the hall").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("li.follow-up", has_text="Book the hall").get_by_role("button", name="Not needed").click()
+    page.wait_for_load_state()
+    assert "Cancelled: Book the hall" in page.content()
+
+    row("Draft the letter").get_by_role("button", name="Done").click()
+    assert "Done: Draft the letter" in page.content()
+    remaining = page.locator("li.follow-up").all_inner_texts()
+    assert not any("Book the hall" in t or "Draft the letter" in t for t in remaining)
+    assert page.problems == []

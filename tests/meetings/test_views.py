@@ -286,6 +286,31 @@ def test_follow_up_done_snooze_and_my_list(app, login_as, make_user):
         assert db.session.get(FollowUp, soon_id).due_at == NOW + timedelta(days=407)
 
 
+def test_my_follow_ups_come_a_hundred_at_a_time_with_the_true_totals(app, login_as):
+    from outreach.meetings import services
+
+    client, partner = login_as("partner")
+    now = now_utc()
+    with app.app_context():
+        for i in range(103):  # all overdue
+            services.add_follow_up(services.FollowUpData(task=f"Chase {i:03d}", due_at=now - timedelta(days=200 - i),
+                                                         assignee_id=partner.id), actor=partner, now=NOW)
+        services.add_follow_up(services.FollowUpData(task="Later on", due_at=now + timedelta(days=30),
+                                                     assignee_id=partner.id), actor=partner, now=NOW)
+        db.session.commit()
+    first = client.get("/follow-ups").text
+    assert first.count('class="follow-up-actions"') == 100
+    assert 'Overdue <span class="badge text-bg-light border">103</span>' in first  # the group's size, not the page's
+    assert "Chase 000" in first and "Chase 099" in first and "Chase 100" not in first and "Later on" not in first
+    assert "/follow-ups?page=2" in first
+    second = client.get("/follow-ups?page=2").text
+    assert second.count('class="follow-up-actions"') == 4
+    assert "Chase 102" in second and "Later on" in second
+    assert 'Later <span class="badge text-bg-light border">1</span>' in second
+    today = client.get("/").text  # the Today panel counts them all too
+    assert '<div class="stat-value text-danger">103</div>' in today
+
+
 def test_a_follow_up_no_longer_needed_is_cancelled_with_its_reminders(app, login_as):
     from outreach.core.notifications import OutboxMessage
     from outreach.meetings import services
