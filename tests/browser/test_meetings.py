@@ -38,16 +38,25 @@ def test_log_a_meeting_with_the_typeahead(page_factory, live_server, width, heig
     assert page.problems == []
 
 
+def _log_meeting(page: Any, base: str, title: str, starts: str, follow_ups: dict[str, str]) -> None:
+    """Sign in as the coordinator and log a meeting with follow-ups (task -> due date)."""
+    sign_in(page, base, "coordinator@outreach.example")
+    page.goto(f"{base}/meetings/new")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Starts").fill(starts)
+    for row, (task, due) in enumerate(follow_ups.items()):
+        if row:
+            page.get_by_role("button", name="Add another follow-up").click()
+            page.wait_for_load_state()
+        page.locator(f"[name='follow_ups-{row}-task']").fill(task)
+        page.locator(f"[name='follow_ups-{row}-due_date']").fill(due)
+    page.get_by_role("button", name="Save meeting").click()
+    page.wait_for_url(f"{base}/meetings/*")
+
+
 def test_two_browsers_editing_the_same_meeting(page_factory, live_server):
     first = page_factory()
-    sign_in(first, live_server, "coordinator@outreach.example")
-    first.goto(f"{live_server}/meetings/new")
-    first.get_by_label("Title").fill("Donor round table")
-    first.get_by_label("Starts").fill("09:00")
-    first.locator("[name='follow_ups-0-task']").fill("Circulate the minutes")
-    first.locator("[name='follow_ups-0-due_date']").fill("2030-01-10")
-    first.get_by_role("button", name="Save meeting").click()
-    first.wait_for_url(f"{live_server}/meetings/*")
+    _log_meeting(first, live_server, "Donor round table", "09:00", {"Circulate the minutes": "2030-01-10"})
     edit_url = first.url + "/edit"
     second = page_factory(390, 844)
     sign_in(second, live_server, "manager@outreach.example")
@@ -75,18 +84,8 @@ def test_two_browsers_editing_the_same_meeting(page_factory, live_server):
 def test_follow_up_actions_from_my_list(page_factory, live_server):
     """Done, snooze and "not needed" share one form per row; each button reaches its own action."""
     page = page_factory()
-    sign_in(page, live_server, "coordinator@outreach.example")
-    page.goto(f"{live_server}/meetings/new")
-    page.get_by_label("Title").fill("Follow-up drill")
-    page.get_by_label("Starts").fill("11:00")
-    for row, task in enumerate(("Send the brief", "Book the hall", "Draft the letter")):
-        if row:
-            page.get_by_role("button", name="Add another follow-up").click()
-            page.wait_for_load_state()
-        page.locator(f"[name='follow_ups-{row}-task']").fill(task)
-        page.locator(f"[name='follow_ups-{row}-due_date']").fill("2030-06-0" + str(row + 1))
-    page.get_by_role("button", name="Save meeting").click()
-    page.wait_for_url(f"{live_server}/meetings/*")
+    _log_meeting(page, live_server, "Follow-up drill", "11:00",
+                 {"Send the brief": "2030-06-01", "Book the hall": "2030-06-02", "Draft the letter": "2030-06-03"})
 
     def row(task: str) -> Any:
         page.goto(f"{live_server}/follow-ups")
