@@ -152,3 +152,15 @@ def test_development_generates_the_secret_once(tmp_path):
 def test_unknown_mode_is_refused(tmp_path):
     with pytest.raises(ConfigError):
         load_config({"OUTREACH_ENV": "staging", "OUTREACH_INSTANCE_PATH": str(tmp_path)})
+
+
+def test_the_wsgi_entry_point_starts_settled(cli_env):
+    """gunicorn's app: every template compiled and start-up's objects frozen out of the collector's walks."""
+    import subprocess
+    import sys
+
+    script = ("import gc, outreach.wsgi as w; c = w.app.test_client(); "
+              "print(gc.get_freeze_count(), len(w.app.jinja_env.cache), c.get('/login').status_code)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    frozen, templates, status = map(int, out.stdout.split())
+    assert frozen > 50_000 and templates >= 60 and status == 200
