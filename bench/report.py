@@ -80,11 +80,23 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
                              f"{b['p95_ms']:.1f} | {b['errors']} |")
                 lines += ["", f"Outreach ÷ baseline on the contact list: **{t['ratio_to_baseline']:.2f}** "
                               f"(target ≥ 0.5: {ok})."]
+            if "anatomy" in t:
+                a = t["anatomy"]
+                lines += ["", f"Where a contact-list request's time goes (`bench/anatomy.py`, in-process, mean of "
+                              f"{a['requests']} requests): {a['total_ms']:.1f} ms in all — the view's queries, ORM "
+                              f"objects and forms {a['view_ms']:.1f} ms (of which executing {a['statements']:g} SQL "
+                              f"statements {a['sql_ms']:.1f} ms), templates {a['render_ms']:.1f} ms, and the framework "
+                              f"around the view (routing, session and sign-in, access policy, headers) "
+                              f"{a['framework_ms']:.1f} ms."]
     if report.get("scaling"):
-        lines += ["", "## Scaling: p95 at large ÷ p95 at small", "", "| database | page | ratio | ≤ 1.5 |", "|---|---|---:|---|"]
+        lines += ["", "## Scaling: p95 at large ÷ p95 at small", "",
+                  "The page-size column is the response's bytes at large ÷ at small: above 1 the large data set's",
+                  "record (the busiest of its kind) fills more of the page.", "",
+                  "| database | page | ratio | ≤ 1.5 | page size |", "|---|---|---:|---|---:|"]
         for row in report["scaling"]:
+            size = f"{row['bytes_ratio']:.2f}" if row.get("bytes_ratio") else "—"
             lines.append(f"| {row['db']} | {row['name']} | {row['ratio']:.2f} | "
-                         f"{'yes' if row['ratio'] <= TARGET_SCALING else '**no**'} |")
+                         f"{'yes' if row['ratio'] <= TARGET_SCALING else '**no**'} | {size} |")
     for key, label in (("jobs", "Worker and bulk jobs"),):
         if report.get(key):
             lines += ["", f"## {label}", "", "| job | figure | target | met |", "|---|---|---|---|"]

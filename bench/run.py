@@ -417,7 +417,7 @@ def run_combination(db: str, size: str, args: argparse.Namespace) -> dict[str, A
         result["latency"] = latencies
         result["web_worker_rss_mb"] = server.worker_rss_mb()
         if not args.smoke and args.throughput and size == args.throughput_size:
-            result["throughput"] = throughput(server, url, pages, cookies, args)
+            result["throughput"] = throughput(server, url, pages, cookies, logins, args)
     finally:
         server.stop()
     if args.jobs:
@@ -434,7 +434,19 @@ def jobs(url: str, max_ticks: int) -> dict[str, Any]:
     return json.loads(next(line for line in out.stdout.splitlines() if line.startswith("JSON "))[5:])
 
 
-def throughput(server: Server, url: str, pages: list[Page], cookies: dict[Any, Any], args: argparse.Namespace) -> dict[str, Any]:
+def anatomy(url: str, email: str, path: str) -> dict[str, Any]:
+    """Where one request's time goes, in-process (bench/anatomy.py), on one core like the server."""
+    cmd = [sys.executable, "-m", "bench.anatomy", url, str(DATA / "instance"), email, path]
+    if shutil.which("taskset"):
+        cmd = ["taskset", "-c", "0", *cmd]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench.anatomy failed:\n{out.stderr[-3000:]}")
+    return json.loads(next(line for line in out.stdout.splitlines() if line.startswith("JSON "))[5:])
+
+
+def throughput(server: Server, url: str, pages: list[Page], cookies: dict[Any, Any], logins: dict[str, str],
+               args: argparse.Namespace) -> dict[str, Any]:
     chosen = [p for p in pages if p.name in THROUGHPUT_PAGES]
     out: dict[str, Any] = {"pages": []}
     for page in chosen:
@@ -453,6 +465,8 @@ def throughput(server: Server, url: str, pages: list[Page], cookies: dict[Any, A
         out["baseline"] = figures
         out["ratio_to_baseline"] = round(outreach_rps / figures["requests_per_s"], 3)
         log(f"baseline: {figures['requests_per_s']} req/s; Outreach / baseline = {out['ratio_to_baseline']}")
+        out["anatomy"] = anatomy(url, logins[baseline_page.role], baseline_page.path)
+        log(f"anatomy of {baseline_page.path}: {out['anatomy']}")
     return out
 
 
@@ -466,11 +480,13 @@ def scaling(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         large = next((r for r in results if r["db"] == db and r["size"] == "large"), None)
         if not small or not large:
             continue
-        small_p95 = {p["name"]: p["p95_ms"] for p in small.get("latency", [])}
+        at_small = {p["name"]: p for p in small.get("latency", [])}
         for page in large.get("latency", []):
-            if page["name"] in small_p95 and small_p95[page["name"]]:
-                rows.append({"db": db, "name": page["name"],
-                             "ratio": round(page["p95_ms"] / small_p95[page["name"]], 2)})
+            before = at_small.get(page["name"])
+            if before and before["p95_ms"]:
+                # The page's own growth (more rows shown for a busier record) beside the table's.
+                rows.append({"db": db, "name": page["name"], "ratio": round(page["p95_ms"] / before["p95_ms"], 2),
+                             "bytes_ratio": round(page["bytes"] / before["bytes"], 2) if before["bytes"] else None})
     return rows
 
 
