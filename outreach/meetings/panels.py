@@ -18,9 +18,8 @@ from outreach.meetings.models import Commitment, CommitmentStatus, Meeting, Meet
 
 def build_my_follow_ups(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
     """How many are overdue, due today and this week, and the first few that are due."""
-    listing = queries.my_follow_ups(user, now, size=5)
-    return {"counts": listing.counts, "due": listing.buckets["overdue"] + listing.buckets["today"], "now": now,
-            "col": "col-lg-6"}
+    return {"counts": queries.follow_up_counts(user, now), "due": queries.follow_ups_due_today(user, now, limit=5),
+            "now": now, "col": "col-lg-6"}
 
 
 def build_going_cold(user: Any, now: datetime, **_: Any) -> dict[str, Any] | None:

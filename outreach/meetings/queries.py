@@ -299,6 +299,13 @@ def follow_up_counts(user: Any, now: datetime) -> dict[str, int]:
     return counts
 
 
+def follow_ups_due_today(user: Any, now: datetime, *, limit: int) -> Sequence[FollowUp]:
+    """The first of the user's open follow-ups that are overdue or due today (their zone)."""
+    _overdue_end, today_end, _week_end = _bucket_bounds(user, now)
+    return db.session.scalars(select(FollowUp).where(_open_follow_ups_of(user), FollowUp.due_at < today_end)
+                              .order_by(FollowUp.due_at, FollowUp.id).limit(limit)).all()
+
+
 def my_follow_ups(user: Any, now: datetime, *, page: int = 1, size: int = 100) -> FollowUpList:
     """The user's open follow-ups by due time, a page at a time, grouped: overdue, today, this week, later."""
     overdue_end, today_end, week_end = _bucket_bounds(user, now)

@@ -309,6 +309,8 @@ def test_my_follow_ups_come_a_hundred_at_a_time_with_the_true_totals(app, login_
     assert 'Later <span class="badge text-bg-light border">1</span>' in second
     today = client.get("/").text  # the Today panel counts them all too
     assert '<div class="stat-value text-danger">103</div>' in today
+    panel = today.split('id="panel-my-follow-ups"', 1)[1].split("</section>", 1)[0]
+    assert panel.count("<li") == 5 and "Chase 000" in panel and "Chase 005" not in panel and "Later on" not in panel
 
 
 def test_a_follow_up_no_longer_needed_is_cancelled_with_its_reminders(app, login_as):
