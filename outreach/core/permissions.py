@@ -145,6 +145,7 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "meetings.new": LOGGERS,
     "meetings.edit": LOGGERS,  # partners: meetings they organised
     "meetings.attendee_search": LOGGERS,
+    "meetings.people_search": LOGGERS,  # the people pickers: who follows up, the accountable partner
     "commitments.index": LOGGERS,
     "commitments.show": LOGGERS,
     "commitments.status": LOGGERS,  # partners: commitments they are accountable for

@@ -46,7 +46,7 @@ def show_commitment(commitment_id: int):
 
 def _follow_up_form(form: FollowUpForm | None = None) -> FollowUpForm:
     form = form or FollowUpForm(assignee_id=str(current_user.id))
-    form.assignee_id.choices = choices((str(i), name) for i, name in queries.people_who_follow_up())
+    form.people = queries.user_names([form.assignee_id.data])  # type: ignore[attr-defined]  # the picker's label
     return form
 
 

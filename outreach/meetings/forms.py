@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectChoice,
                      TextAreaField, TimeField, URLField)
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, URL, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, URL, ValidationError
 
 from outreach.core.forms import (IanaTimezone, NoControlCharacters, SelectField, SelectMultipleField, TextField, choices,
                                   strip_filter)
@@ -106,6 +106,12 @@ class LongText(TextAreaField):
         super().__init__(label, [Optional(), limit, NoControlCharacters(), *(validators or [])], **kwargs)
 
 
+def is_record_id(value: Any) -> bool:
+    """Whether a submitted value can name a record: digits the database's integer columns can hold."""
+    text = str(value or "")
+    return text.isdigit() and 0 < int(text) < 2**31
+
+
 class CommitmentRow(Form):
     """One promise typed into the meeting form; a row without a description is ignored."""
 
@@ -118,15 +124,15 @@ class CommitmentRow(Form):
     target_value = TextField(_l("Target value"), validators=[Optional(), Length(max=100)])
     due_date = DateField(_l("Due date"), validators=[Optional(), PlausibleDate()],
                          render_kw={"placeholder": "YYYY-MM-DD"})
-    accountable_id = SelectField(_l("Accountable partner"), choices=[], validate_choice=False,
-                                 validators=[Optional()])
+    #: Chosen with a search picker (templates/_macros/ui.html search_picker): the instance may have thousands.
+    accountable_id = HiddenField(_l("Accountable partner"), validators=[Optional()])
 
     def validate_contact_id(self, field: Any) -> None:
-        if field.data and not str(field.data).isdigit():
+        if field.data and not is_record_id(field.data):
             raise ValidationError(_l("Pick who made the commitment from the list."))
 
     def validate_accountable_id(self, field: Any) -> None:
-        if field.data and not str(field.data).isdigit():
+        if field.data and not is_record_id(field.data):
             raise ValidationError(_l("Pick a partner from the list."))
 
 
@@ -137,13 +143,13 @@ class FollowUpRow(Form):
         max=MAX_TASK, message=_l("Keep this under %(max)d characters.", max=MAX_TASK))])
     due_date = DateField(_l("Due date"), validators=[Optional(), PlausibleDate()], render_kw={"placeholder": "YYYY-MM-DD"})
     due_time = TimeField(_l("Time"), validators=[Optional()], default=None)
-    assignee_id = SelectField(_l("Who"), choices=[], validate_choice=False, validators=[Optional()])
+    assignee_id = HiddenField(_l("Who"), validators=[Optional()])  #: a search picker, like accountable_id
     reminders = SelectMultipleField(_l("Remind"), choices=choices(REMINDER_LABELS), default=["1440", "0"],
                                     validators=[Optional()])
     daily_when_overdue = BooleanField(_l("Then daily while overdue"), default=True)
 
     def validate_assignee_id(self, field: Any) -> None:
-        if field.data and not str(field.data).isdigit():
+        if field.data and not is_record_id(field.data):
             raise ValidationError(_l("Pick someone from the list."))
 
 
@@ -183,7 +189,7 @@ class MeetingForm(FlaskForm):
     def validate_attendees(self, field: Any) -> None:
         for token in field.data or []:
             kind, _, raw = str(token).partition(":")
-            if kind not in {"c", "u"} or not raw.isdigit():
+            if kind not in {"c", "u"} or not is_record_id(raw):
                 raise ValidationError(_l("An attendee could not be recognised; pick attendees from the list."))
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -216,6 +222,10 @@ class MeetingForm(FlaskForm):
         return ok
 
 
+#: A record id in a filter: a positive number the database's integer columns can hold.
+_AN_ID = NumberRange(min=1, max=2**31 - 1, message=_l("Pick from the list."))
+
+
 class MeetingFilterForm(FlaskForm):
     class Meta:
         csrf = False
@@ -227,9 +237,9 @@ class MeetingFilterForm(FlaskForm):
                        validators=[Optional()])
     status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any status")), *choices(STATUS_LABELS.items())],
                          validators=[Optional()])
-    organisation = IntegerField(_l("Organisation (and its offices)"), validators=[Optional()])
-    contact = IntegerField(_l("Contact"), validators=[Optional()])
-    partner = IntegerField(_l("Partner"), validators=[Optional()])
+    organisation = IntegerField(_l("Organisation (and its offices)"), validators=[Optional(), _AN_ID])
+    contact = IntegerField(_l("Contact"), validators=[Optional(), _AN_ID])
+    partner = IntegerField(_l("Partner"), validators=[Optional(), _AN_ID])
 
     def validate_date_to(self, field: Any) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -244,9 +254,9 @@ class CommitmentFilterForm(FlaskForm):
                                                 *choices(COMMITMENT_STATUS_LABELS.items())], validators=[Optional()])
     category = SelectField(_l("Category"), choices=[SelectChoice("", _l("Any category")),
                                                     *choices(CATEGORY_LABELS.items())], validators=[Optional()])
-    organisation = IntegerField(_l("Organisation"), validators=[Optional()])
-    contact = IntegerField(_l("Contact"), validators=[Optional()])
-    accountable = IntegerField(_l("Accountable partner"), validators=[Optional()])
+    organisation = IntegerField(_l("Organisation"), validators=[Optional(), _AN_ID])
+    contact = IntegerField(_l("Contact"), validators=[Optional(), _AN_ID])
+    accountable = IntegerField(_l("Accountable partner"), validators=[Optional(), _AN_ID])
 
 
 class CommitmentStatusForm(FlaskForm):
@@ -273,8 +283,8 @@ class FollowUpForm(FlaskForm):
                                                                   _l("Enter the due date as YYYY-MM-DD.")),
                                                      PlausibleDate()])
     due_time = TimeField(_l("Time"), validators=[Optional()])
-    assignee_id = SelectField(_l("Who"), choices=[], validate_choice=False)
+    assignee_id = HiddenField(_l("Who"))  #: a search picker
 
     def validate_assignee_id(self, field: Any) -> None:
-        if not str(field.data or "").isdigit():
+        if not is_record_id(field.data):
             raise ValidationError(_l("Pick someone from the list."))

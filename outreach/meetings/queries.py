@@ -393,11 +393,8 @@ def search_attendees(user: Any, q: str, *, limit: int = 8) -> tuple[list[Contact
     q = q.strip().lower()
     if not q:
         return [], []
-    pattern = f"{escape_like(q)}%"
     contacts = search_contacts(q, user=user, limit=limit)
-    words = or_(func.lower(User.name).like(pattern, escape="\\"),
-                func.lower(User.name).like(f"% {escape_like(q)}%", escape="\\"))
-    users = db.session.scalars(select(User).where(User.is_active_account.is_(True), words)
+    users = db.session.scalars(select(User).where(User.is_active_account.is_(True), _name_matches(q))
                                .order_by(User.name).limit(limit)).all()
     return list(contacts), list(users)
 
@@ -427,18 +424,27 @@ def shared_organisation_name(contact_ids: Sequence[int]) -> str | None:
     return next(iter(offices))[1] if len(offices) == 1 and None not in offices else None  # type: ignore[index]
 
 
-def people_who_follow_up() -> list[tuple[int, str]]:
-    """Active users who can own a follow-up or a commitment (not activists), for pickers."""
-    return [(u.id, u.name) for u in db.session.execute(
-        select(User.id, User.name).where(User.is_active_account.is_(True), User.role != Role.ACTIVIST.value)
-        .order_by(User.name).limit(500)).all()]
+def _name_matches(q: str) -> Any:
+    """A user's name starting with *q*, or one of its words doing so (case-insensitive)."""
+    q = escape_like(q.strip().lower())
+    return or_(func.lower(User.name).like(f"{q}%", escape="\\"), func.lower(User.name).like(f"% {q}%", escape="\\"))
 
 
-def partner_choices() -> list[tuple[int, str]]:
-    """Active partners, for the meeting list's partner filter."""
-    return [(u.id, u.name) for u in db.session.execute(
-        select(User.id, User.name).where(User.is_active_account.is_(True), User.role == Role.PARTNER.value)
-        .order_by(User.name).limit(500)).all()]
+def search_people(q: str, *, role: Role | None = None, limit: int = 12) -> list[User]:
+    """Active users who can own a follow-up or a commitment (not activists) whose name matches, for pickers."""
+    if not q.strip():
+        return []
+    who = User.role == role.value if role else User.role != Role.ACTIVIST.value
+    return list(db.session.scalars(select(User).where(User.is_active_account.is_(True), who, _name_matches(q))
+                                   .order_by(User.name, User.id).limit(limit)))
+
+
+def user_names(ids: Sequence[int | str | None]) -> dict[int, str]:
+    """id -> name for the users chosen in a form (one query)."""
+    wanted = {int(i) for i in ids if i is not None and str(i).isdigit() and 0 < int(i) < 2**31}
+    if not wanted:
+        return {}
+    return {user_id: name for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(wanted)))}
 
 
 def attendee_choices(tokens: Sequence[str]) -> list[tuple[str, str, str]]:

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from outreach.core.db import db
 from outreach.core.forms import choices
-from outreach.core.permissions import Capability, has_capability, permission_required
+from outreach.core.permissions import Capability, Role, has_capability, permission_required
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc, to_zone
 from outreach.meetings import bp, queries, services
@@ -47,10 +47,11 @@ def _user() -> Any:
 def index():
     """Meetings the user may see, newest first, with filters."""
     form = MeetingFilterForm(request.args)
-    partners = queries.partner_choices() if has_capability(current_user, Capability.LOG_MEETINGS) else []
     if not form.validate():
-        return render_template("meetings/list.html", form=form, page=None, partners=partners, upcoming=None,
+        return render_template("meetings/list.html", form=form, page=None, partner_name=None, upcoming=None,
                                default_view=False, **LABELS), 400
+    partner = (queries.user_names([form.partner.data]).get(form.partner.data)
+               if form.partner.data and has_capability(current_user, Capability.LOG_MEETINGS) else None)
     filters = {k: v for k, v in form.data.items() if v not in (None, "")}
     # Without filters the page opens on what matters now: the next two weeks, soonest first, above
     # the past, newest first. Any filter (other than the title search) lists everything it matches.
@@ -61,7 +62,7 @@ def index():
     page = queries.list_meetings(_user(), filters, after=request.args.get("after"),
                                  before=now if default_view else None)
     later_from = (to_zone(now, current_user.timezone) + timedelta(days=queries.UPCOMING_DAYS)).date()
-    return render_template("meetings/list.html", form=form, page=page, partners=partners, upcoming=upcoming,
+    return render_template("meetings/list.html", form=form, page=page, partner_name=partner, upcoming=upcoming,
                            default_view=default_view, later_from=later_from, **LABELS)
 
 
@@ -75,17 +76,17 @@ def _prepare(form: MeetingForm) -> None:
         [int(t) for t, _label in targets])
     # With one target attending, they made it; with several, the person must be chosen.
     made_by = targets if len(targets) == 1 else [("", _("Choose who made it"))] + targets
-    people = [("", _("Nobody yet"))] + [(str(i), name) for i, name in queries.people_who_follow_up()]
     me = str(current_user.id)
     for row in form.commitments:
         row.form.contact_id.choices = choices(made_by)
         if len(targets) == 1 and not row.form.contact_id.data:
             row.form.contact_id.data = targets[0][0]
-        row.form.accountable_id.choices = choices(people)
     for row in form.follow_ups:
-        row.form.assignee_id.choices = choices(people[1:])
         if not row.form.assignee_id.data:
             row.form.assignee_id.data = me
+    # The people pickers show who is chosen by name.
+    form.people = queries.user_names(  # type: ignore[attr-defined]
+        [r.form.accountable_id.data for r in form.commitments] + [r.form.assignee_id.data for r in form.follow_ups])
 
 
 def _meeting_data(form: MeetingForm) -> services.MeetingData:
@@ -311,6 +312,16 @@ def show(meeting_id: int):
                            follow_ups=meeting.follow_ups, history=meeting.history,
                            can_edit=can_edit_meeting(user, meeting), show_notes=can_see_notes(user),
                            now=now_utc(), **LABELS)
+
+
+@bp.get("/meetings/people")
+@permission_required(Capability.LOG_MEETINGS)
+def people_search():
+    """The people picker (htmx): users who can own a follow-up or a commitment, or partners only."""
+    q = _CONTROL.sub("", request.args.get("q") or "")[:60]
+    role = Role.PARTNER if request.args.get("role") == "partner" else None
+    return render_template("meetings/_people_results.html", people=queries.search_people(q, role=role), q=q,
+                           picker=request.args.get("picker") or "")
 
 
 @bp.get("/meetings/attendees")

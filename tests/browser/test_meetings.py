@@ -115,3 +115,24 @@ def test_follow_up_actions_from_my_list(page_factory, live_server):
     remaining = page.locator("li.follow-up").all_inner_texts()
     assert not any("Book the hall" in t or "Draft the letter" in t for t in remaining)
     assert page.problems == []
+
+
+def test_pick_who_follows_up_by_typing_a_name(page_factory, live_server):
+    page = page_factory(390, 844)
+    sign_in(page, live_server, "coordinator@outreach.example")
+    page.goto(f"{live_server}/meetings/new")
+    page.get_by_label("Title").fill("Envoy debrief")
+    page.get_by_label("Starts").fill("15:00")
+    page.locator("[name='follow_ups-0-task']").fill("Brief the envoy's office")
+    page.locator("[name='follow_ups-0-due_date']").fill("2030-02-01")
+    assert page.locator("#follow_ups-0-assignee_id-chosen").inner_text() == "Leila Haddad"  # yourself, to start
+    page.locator("#follow_ups-0-assignee_id-search").fill("kip")
+    page.locator("#follow_ups-0-assignee_id-results [data-pick-label*='Kiplagat']").click()
+    assert "Kiplagat" in page.locator("#follow_ups-0-assignee_id-chosen").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#follow_ups-0-assignee_id").locator("xpath=ancestor::fieldset").screenshot(
+        path=str(ARTIFACTS / "follow-up-picker-390.png"))
+    page.get_by_role("button", name="Save meeting").click()
+    page.wait_for_url(f"{live_server}/meetings/*")
+    assert "Kiplagat" in page.locator("li.follow-up", has_text="Brief the envoy's office").inner_text()
+    assert page.problems == []

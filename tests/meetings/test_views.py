@@ -1,6 +1,7 @@
 """Meeting pages through the web client: the one-form log, bad input, locking, permissions, query counts."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -397,8 +398,61 @@ def test_partner_filter_on_the_list(app, login_as, make_user, make_meeting):
     make_meeting(coordinator, title="Without her")
     page = client.get(f"/meetings?partner={partner.id}")
     assert "With Hélène" in page.text and "Without her" not in page.text
-    assert f'<option value="{partner.id}" selected>' in page.text
+    # the partner picker keeps the choice: the hidden value and the name shown
+    assert f'<input type="hidden" name="partner" id="partner" value="{partner.id}">' in page.text
+    assert '<span class="search-picker-chosen" id="partner-chosen"' in page.text and "Amb. Hélène Marchand" in page.text
     assert mine.id
+    for bad in ("99999999999", "0", "-3"):  # ids no record can have: a message, not an error page
+        response = client.get(f"/meetings?partner={bad}")
+        assert response.status_code == 400 and "Pick from the list." in response.text
+
+
+def test_people_picker_finds_who_can_follow_up_by_any_word_of_the_name(app, login_as, make_user):
+    client, _ = login_as("coordinator")
+    make_user("partner", name="Amb. Hélène Marchand")
+    make_user("coordinator", name="Marco Rossi")
+    make_user("activist", name="Maria Activist")  # never picked: activists follow nothing up
+    make_user("partner", name="Marchetti Gone", is_active_account=False)
+    make_user("partner", name="100% Marchers_Club")
+
+    def names(query):
+        html = client.get("/meetings/people?" + query).text
+        return sorted(re.findall(r'data-pick-label="([^"]+)"', html)), html
+
+    found, html = names("q=mar&picker=follow_ups-0-assignee_id")
+    assert found == ["100% Marchers_Club", "Amb. Hélène Marchand", "Marco Rossi"]
+    assert 'data-pick="follow_ups-0-assignee_id"' in html
+    assert names("q=hél&picker=x&role=partner")[0] == ["Amb. Hélène Marchand"]
+    assert names("q=mar&picker=x&role=partner")[0] == ["100% Marchers_Club", "Amb. Hélène Marchand"]
+    assert names("q=100%25&picker=x")[0] == ["100% Marchers_Club"] and names("q=_&picker=x")[0] == []
+    assert names("q=&picker=x")[0] == [] and "Nobody matches" in names("q=zzz&picker=x")[1]
+    activist, _ = login_as("activist")
+    assert activist.get("/meetings/people?q=mar").status_code in (403, 404)
+
+
+def test_the_meeting_form_picks_people_by_name_beyond_any_list(app, login_as, make_user, make_contact):
+    """Whoever follows up is typed, not chosen from a list capped at a few hundred names."""
+    from outreach.meetings.models import Commitment
+
+    client, coordinator = login_as("coordinator", name="Leila Haddad")
+    for i in range(30):
+        make_user("partner", name=f"Partner {i:02d}")
+    late = make_user("partner", name="Zoë Zwane")
+    form = client.get("/meetings/new").text
+    assert 'id="follow_ups-0-assignee_id" value="%d"' % coordinator.id in form and "Leila Haddad" in form
+    assert "Partner 07" not in form  # nobody is listed up front
+    target = make_contact()
+    response = client.post("/meetings/new", data=_form(attendees=[f"c:{target.id}"], **{
+        "commitments-0-description": "Fund the women mediators' network", "commitments-0-accountable_id": str(late.id),
+        "follow_ups-0-task": "Send the draft", "follow_ups-0-due_date": "2031-01-05",
+        "follow_ups-0-assignee_id": str(late.id)}))
+    assert response.status_code == 302, response.text
+    with app.app_context():
+        assert db.session.scalar(select(FollowUp.assignee_id).where(FollowUp.task == "Send the draft")) == late.id
+        assert db.session.scalar(select(Commitment.accountable_id)) == late.id
+    refused = client.post("/meetings/new", data=_form(**{"follow_ups-0-task": "Chase", "follow_ups-0-due_date":
+                                                          "2031-01-05", "follow_ups-0-assignee_id": "4294967296"}))
+    assert refused.status_code == 422 and "Pick someone from the list." in refused.text
 
 
 def test_follow_ups_and_inbox_query_counts_are_pinned(app, login_as, count_queries):
