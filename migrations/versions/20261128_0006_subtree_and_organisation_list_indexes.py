@@ -1,6 +1,6 @@
 """Indexes that keep the organisation-subtree lists and the organisation list bounded by the page:
-an office's meetings (newest first, with the id, so the index alone ranks them) and its newest
-commitments; on PostgreSQL, the organisation list's case-insensitive order.
+who works in an office now, an office's meetings (newest first, with the id, so the index alone
+ranks them) and its newest commitments; on PostgreSQL, the organisation list's case-insensitive order.
 
 Revision ID: 0006
 Revises: 0005
@@ -17,6 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('positions', schema=None) as batch_op:
+        batch_op.create_index('ix_positions_current', ['organisation_id', 'contact_id'], unique=False,
+                              sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.create_index('ix_commitments_organisation_newest', ['organisation_id', 'id'], unique=False)
     with op.batch_alter_table('meetings', schema=None) as batch_op:
@@ -37,3 +40,5 @@ def downgrade() -> None:
         batch_op.create_index('ix_meetings_organisation_id', ['organisation_id', 'start_at'], unique=False)
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.drop_index('ix_commitments_organisation_newest')
+    with op.batch_alter_table('positions', schema=None) as batch_op:
+        batch_op.drop_index('ix_positions_current')
