@@ -4,7 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, SmallInteger, String, Table, Text, UniqueConstraint
+from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Index, SmallInteger, String, Table, Text,
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.core.db import Base
@@ -223,6 +224,9 @@ class Position(Base):
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
         Index("ix_positions_contact_id", "contact_id", "end_date"),
         Index("ix_positions_organisation_id", "organisation_id", "end_date"),
+        #: who works in an office now, read from the index alone (the contacts of an organisation subtree)
+        Index("ix_positions_current", "organisation_id", "contact_id",
+              sqlite_where=text("end_date IS NULL"), postgresql_where=text("end_date IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

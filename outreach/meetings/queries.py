@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select, true, union_all
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
@@ -30,6 +30,30 @@ PAGE_SIZE = 50
 def organisation_subtree(organisation_id: int) -> Any:
     """A SELECT of *organisation_id* and every organisation below it (the directory's recursive CTE)."""
     return organisation_subtree_ids(organisation_id)
+
+
+def newest_in_subtree(entity: Any, newest: Sequence[Any], organisation_id: int, conditions: Sequence[Any],
+                      limit: int) -> Any:
+    """A WHERE clause: *entity* is among the *limit* newest rows (by the columns *newest*, descending) of
+    those filed under the organisation or any office below it that meet *conditions*.
+
+    Taken plainly ("organisation in subtree, ORDER BY newest, LIMIT"), PostgreSQL walks the whole newest-first
+    index until enough rows of the subtree turn up, or reads every row of the subtree to sort them, as its
+    guess at the subtree's size goes: either way the cost grows with the table. So each office of the
+    subtree gives its own *limit* newest (a backwards range of its (organisation_id, *newest*) index, through
+    LATERAL) and only those are ranked: the cost grows with the subtree and the page. SQLite has no LATERAL;
+    the plain form is kept there.
+    """
+    subtree = organisation_subtree(organisation_id)
+    if db.dialect != "postgresql":
+        return and_(entity.organisation_id.in_(subtree), *conditions)
+    offices = subtree.subquery("offices")
+    per_office = (select(entity.id.label("id"), *(c.label(f"k{i}") for i, c in enumerate(newest)))
+                  .where(entity.organisation_id == offices.c.id, *conditions)
+                  .order_by(*(c.desc() for c in newest)).limit(limit).correlate(offices).lateral("per_office"))
+    keys = [per_office.c[f"k{i}"].desc() for i in range(len(newest))]
+    return entity.id.in_(select(per_office.c.id).select_from(offices).join(per_office, true())
+                         .order_by(*keys).limit(limit))
 
 
 def _meeting_options() -> list[Any]:
@@ -86,29 +110,30 @@ def list_meetings(user: Any, filters: dict[str, Any], *, after: str | None = Non
     *before*: only meetings starting before this instant (the default view lists the past below
     the "Upcoming" section).
     """
-    stmt = select(Meeting).where(visible_meetings(user)).options(*_meeting_options())
+    where = [visible_meetings(user)]
     if before is not None:
-        stmt = stmt.where(Meeting.start_at < before)
+        where.append(Meeting.start_at < before)
     if filters.get("q"):
-        stmt = stmt.where(_title_contains(filters["q"]))
+        where.append(_title_contains(filters["q"]))
     if filters.get("date_from"):
-        stmt = stmt.where(Meeting.start_at >= _day_bound(filters["date_from"], user.timezone))
+        where.append(Meeting.start_at >= _day_bound(filters["date_from"], user.timezone))
     if filters.get("date_to"):
-        stmt = stmt.where(Meeting.start_at < _day_bound(filters["date_to"] + timedelta(days=1), user.timezone))
+        where.append(Meeting.start_at < _day_bound(filters["date_to"] + timedelta(days=1), user.timezone))
     if filters.get("kind"):
-        stmt = stmt.where(Meeting.kind == filters["kind"])
+        where.append(Meeting.kind == filters["kind"])
     if filters.get("status"):
-        stmt = stmt.where(Meeting.status == filters["status"])
-    if filters.get("organisation"):
-        stmt = stmt.where(Meeting.organisation_id.in_(organisation_subtree(filters["organisation"])))
+        where.append(Meeting.status == filters["status"])
     if filters.get("contact"):
-        stmt = stmt.where(Meeting.id.in_(select(Attendee.meeting_id).where(Attendee.contact_id == filters["contact"])))
+        where.append(Meeting.id.in_(select(Attendee.meeting_id).where(Attendee.contact_id == filters["contact"])))
     if filters.get("partner"):
-        stmt = stmt.where(or_(Meeting.organiser_id == filters["partner"], Meeting.id.in_(
+        where.append(or_(Meeting.organiser_id == filters["partner"], Meeting.id.in_(
             select(Attendee.meeting_id).where(Attendee.user_id == filters["partner"]))))
     cursor = parse_meeting_cursor(after)
     if cursor:
-        stmt = stmt.where(or_(Meeting.start_at < cursor[0], and_(Meeting.start_at == cursor[0], Meeting.id < cursor[1])))
+        where.append(or_(Meeting.start_at < cursor[0], and_(Meeting.start_at == cursor[0], Meeting.id < cursor[1])))
+    if filters.get("organisation"):
+        where = [newest_in_subtree(Meeting, (Meeting.start_at, Meeting.id), filters["organisation"], where, size + 1)]
+    stmt = select(Meeting).where(*where).options(*_meeting_options())
     rows = list(db.session.scalars(stmt.order_by(Meeting.start_at.desc(), Meeting.id.desc()).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
@@ -376,12 +401,13 @@ def contact_timeline(user: Any, contact: Contact, *, limit: int = 20) -> dict[st
 
 
 def organisation_timeline(user: Any, organisation: Organisation, *, limit: int = 20) -> dict[str, Any]:
-    subtree = organisation_subtree(organisation.id)
     meetings = db.session.scalars(
-        select(Meeting).where(visible_meetings(user), Meeting.organisation_id.in_(subtree))
-        .options(*_meeting_options()).order_by(Meeting.start_at.desc()).limit(limit)).all()
+        select(Meeting).where(newest_in_subtree(Meeting, (Meeting.start_at, Meeting.id), organisation.id,
+                                                [visible_meetings(user)], limit))
+        .options(*_meeting_options()).order_by(Meeting.start_at.desc(), Meeting.id.desc()).limit(limit)).all()
     commitments = db.session.scalars(
-        select(Commitment).where(visible_commitments(user), Commitment.organisation_id.in_(subtree))
+        select(Commitment).where(newest_in_subtree(Commitment, (Commitment.id,), organisation.id,
+                                                   [visible_commitments(user)], limit))
         .options(selectinload(Commitment.contact)).order_by(Commitment.id.desc()).limit(limit)).all()
     last_touch = max((m.start_at for m in meetings if m.status == MeetingStatus.HELD.value), default=None)
     return {"meetings": meetings, "commitments": commitments, "last_touch_at": last_touch}

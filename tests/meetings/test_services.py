@@ -221,6 +221,49 @@ def test_organisation_subtree_filter_and_scorecards(ctx, make_user, make_contact
     assert (kwame.kept, kwame.broken, kwame.open) == (1, 1, 1)
 
 
+def test_subtree_lists_rank_the_newest_across_offices(ctx, make_user, make_contact, make_organisation):
+    """Each office's own newest are ranked together: pages, filters and visibility hold across the subtree."""
+    from outreach.contacts.models import Relationship
+
+    coordinator, partner = make_user("coordinator"), make_user("partner")
+    un = make_organisation("United Nations")
+    offices = [un, make_organisation("DPO", parent=un)]
+    offices.append(make_organisation("MINUSCA", parent=offices[1]))
+    outside = make_contact(organisation=make_organisation("African Union"))
+    people = [make_contact(organisation=office) for office in offices]
+    db.session.add(Relationship(user_id=partner.id, contact_id=people[2].id, created_at=NOW, updated_at=NOW))
+    logged = []
+    for hour in range(9):  # offices take turns, so the newest of the subtree alternate between them
+        contact = people[hour % 3]
+        meeting = services.log_meeting(
+            _data(start_at=NOW - timedelta(hours=hour), kind="call" if hour % 2 else "meeting",
+                  attendees=[f"c:{contact.id}"]),
+            commitments=[services.CommitmentData(description=f"Promise {hour}", organisation_id=offices[hour % 3].id)],
+            actor=coordinator, now=NOW)
+        logged.append(meeting)
+    services.log_meeting(_data(start_at=NOW, attendees=[f"c:{outside.id}"]), actor=coordinator, now=NOW)
+    db.session.flush()
+    newest_first = [m.id for m in logged]  # hour 0 is the newest
+
+    first = queries.list_meetings(coordinator, {"organisation": un.id}, size=4)
+    assert [m.id for m in first.items] == newest_first[:4]
+    second = queries.list_meetings(coordinator, {"organisation": un.id}, after=first.next_cursor, size=4)
+    assert [m.id for m in second.items] == newest_first[4:8]
+    last = queries.list_meetings(coordinator, {"organisation": un.id}, after=second.next_cursor, size=4)
+    assert [m.id for m in last.items] == newest_first[8:] and last.next_cursor is None
+    calls = queries.list_meetings(coordinator, {"organisation": un.id, "kind": "call"}, size=2)
+    assert [m.id for m in calls.items] == [newest_first[1], newest_first[3]]
+    mission = queries.list_meetings(coordinator, {"organisation": offices[2].id}, size=50)
+    assert [m.id for m in mission.items] == newest_first[2::3]
+    # a partner sees only the meetings with the contact they know, however many others the offices hold
+    seen = queries.list_meetings(partner, {"organisation": un.id}, size=2)
+    assert [m.id for m in seen.items] == newest_first[2::3][:2]
+
+    timeline = queries.organisation_timeline(coordinator, un, limit=4)
+    assert [m.id for m in timeline["meetings"]] == newest_first[:4]
+    assert [c.description for c in timeline["commitments"]] == ["Promise 8", "Promise 7", "Promise 6", "Promise 5"]
+
+
 def test_visibility_of_meetings_by_role(ctx, make_user, make_contact):
     from outreach.contacts.models import Relationship
 
