@@ -1,7 +1,8 @@
 """The migrations build exactly the models' schema, on SQLite and PostgreSQL, and step back down."""
 from __future__ import annotations
 
-import pytest
+from contextlib import contextmanager
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -25,23 +26,21 @@ def test_migrated_schema_matches_the_models(app):
         assert _diff(conn) == []
 
 
-def test_downgrade_to_base_and_up_again(app, tmp_path):
+@contextmanager
+def _scratch_database(app, tmp_path):
+    """A connection to an empty database of the session's kind (a file, or a schema of its own): (url, conn)."""
     with app.app_context():
         url, dialect = app.config["DATABASE_URL"], db.dialect
     if dialect == "sqlite":
-        url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+        url = f"sqlite:///{tmp_path / 'scratch.db'}"
         engine = make_engine(url)
-        with engine.connect() as conn:
-            upgrade(url, connection=conn)
-            downgrade(url, "base", connection=conn)
-            conn.commit()
-            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
-            upgrade(url, connection=conn)
-            conn.commit()
-            assert _diff(conn) == []
-        engine.dispose()
+        try:
+            with engine.connect() as conn:
+                yield url, conn
+        finally:
+            engine.dispose()
         return
-    schema = "outreach_migration_roundtrip"
+    schema = "outreach_migration_scratch"
     admin = make_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -49,12 +48,7 @@ def test_downgrade_to_base_and_up_again(app, tmp_path):
     engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
     try:
         with engine.connect() as conn:
-            upgrade(url, connection=conn)
-            downgrade(url, "base", connection=conn)
-            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
-            upgrade(url, connection=conn)
-            conn.commit()
-            assert _diff(conn) == []
+            yield url, conn
     finally:
         engine.dispose()
         with admin.begin() as conn:
@@ -62,11 +56,46 @@ def test_downgrade_to_base_and_up_again(app, tmp_path):
         admin.dispose()
 
 
+def test_downgrade_to_base_and_up_again(app, tmp_path):
+    with _scratch_database(app, tmp_path) as (url, conn):
+        upgrade(url, connection=conn)
+        downgrade(url, "base", connection=conn)
+        conn.commit()
+        assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+        upgrade(url, connection=conn)
+        conn.commit()
+        assert _diff(conn) == []
+
+
+def test_root_scorecard_counters_are_backfilled_from_the_tree(app, tmp_path):
+    """0007 sums each top-level organisation's offices' counters, however deep, into one "root" row."""
+    with _scratch_database(app, tmp_path) as (url, conn):
+        upgrade(url, "0006", connection=conn)
+        stamp = "2026-01-01 00:00:00"
+        for oid, parent in ((1, None), (2, 1), (3, 2), (4, None), (5, None)):
+            conn.execute(text("INSERT INTO organisations (id, name, kind, parent_id, is_archived, search_text, "
+                              "created_at, updated_at) VALUES (:id, :name, 'other', :parent, false, '', :t, :t)"),
+                         {"id": oid, "name": f"Org {oid}", "parent": parent, "t": stamp})
+        for oid, kept, open_ in ((1, 1, 0), (2, 0, 2), (3, 4, 1), (4, 0, 1)):
+            conn.execute(text("INSERT INTO commitment_tallies VALUES ('organisation', :id, :k, 0, 0, :o, 0, :t)"),
+                         {"id": oid, "k": kept, "o": open_, "t": kept + open_})
+        upgrade(url, connection=conn)
+        rows = conn.execute(text("SELECT subject_id, kept, open, total FROM commitment_tallies "
+                                 "WHERE subject_kind = 'root' ORDER BY subject_id")).all()
+        assert [tuple(r) for r in rows] == [(1, 5, 3, 8), (4, 0, 1, 1)]
+        downgrade(url, "0006", connection=conn)
+        assert conn.execute(text("SELECT count(*) FROM commitment_tallies WHERE subject_kind = 'root'")).scalar() == 0
+        conn.rollback()
+
+
 def test_the_organisation_list_order_is_indexed_on_postgresql(app, dialect):
-    """The list sorts by lower(name): an expression index the models cannot declare, made by migration 0006."""
-    if dialect != "postgresql":
-        pytest.skip("SQLite sorts the organisation list without it")
+    """The list sorts by lower(name): an expression index the models cannot declare, made by migration 0006
+    on PostgreSQL only (SQLite could not read it back for the schema check, and sorts the list without it)."""
     with app.app_context():
-        definition = db.session.scalar(text(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_organisations_archived_sort'"))
-    assert definition is not None and "lower((name)::text)" in definition
+        if dialect == "postgresql":
+            definition = db.session.scalar(text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_organisations_archived_sort'"))
+            assert definition is not None and "lower((name)::text)" in definition
+        else:
+            assert db.session.scalar(text(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'ix_organisations_archived_sort'")) == 0

@@ -286,14 +286,15 @@ class FollowUp(Base):
 
 
 class CommitmentTally(Base):
-    """Maintained counters for the scorecards: commitments per subject (a contact, an organisation, a partner)
-    and status bucket. Kept in step by `outreach.meetings.tallies` (ORM events on Commitment, the merge
-    listeners, the bulk seeder); `tallies.rebuild()` recounts everything from the commitments."""
+    """Maintained counters for the scorecards: commitments per subject (a contact, an organisation, a partner,
+    a top-level organisation with its offices) and status bucket. Kept in step by `outreach.meetings.tallies`
+    (ORM events on Commitment and Organisation, the merge listeners, the bulk seeder); `tallies.rebuild()`
+    recounts everything from the commitments."""
 
     __tablename__ = "commitment_tallies"
     __table_args__ = (Index("ix_commitment_tallies_rank", "subject_kind", "total", "subject_id"),)
 
-    subject_kind: Mapped[str] = mapped_column(String(12), primary_key=True)  #: contact, organisation, partner
+    subject_kind: Mapped[str] = mapped_column(String(12), primary_key=True)  #: contact, organisation, partner, root
     subject_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     kept: Mapped[int] = mapped_column(default=0)
     partly_kept: Mapped[int] = mapped_column(default=0)

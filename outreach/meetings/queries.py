@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select, true, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
@@ -19,6 +19,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db, escape_like
 from outreach.core.pagination import OffsetPage, offset_page
 from outreach.core.permissions import Capability, Role, has_capability
+from outreach.meetings import tallies
 from outreach.meetings.access import visible_commitments, visible_meetings
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus,
                                       CommitmentTally, FollowUp,
@@ -237,10 +238,14 @@ def _tallied_top(kind: str, subject: Any, limit: int) -> list[Any]:
         .order_by(t.total.desc(), t.subject_id.desc()).limit(limit)).all())
 
 
-def _roots() -> Any:
-    tree = (select(Organisation.id.label("id"), Organisation.id.label("root"))
-            .where(Organisation.parent_id.is_(None)).cte("roots", recursive=True))
-    return tree.union_all(select(Organisation.id, tree.c.root).where(Organisation.parent_id == tree.c.id))
+def _roots_of(organisations: Any) -> Any:
+    """(org, root) for each organisation id in the *organisations* subquery's "org" column, climbing the tree."""
+    up = (select(organisations.c.org.label("org"), Organisation.id.label("node"), Organisation.parent_id.label("parent"),
+                 literal(0).label("depth"))
+          .join(Organisation, Organisation.id == organisations.c.org).cte("roots_up", recursive=True))
+    up = up.union_all(select(up.c.org, Organisation.id, Organisation.parent_id, up.c.depth + 1)
+                      .join(Organisation, Organisation.id == up.c.parent).where(up.c.depth < tallies.MAX_DEPTH))
+    return select(up.c.org, up.c.node.label("root")).where(up.c.parent.is_(None)).subquery("roots")
 
 
 def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
@@ -250,17 +255,10 @@ def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
     maintained counters (`tallies`); partners, who see only some commitments, get the same numbers grouped,
     ranked and limited in SQL over what they may see. A fixed number of statements either way.
     """
-    tree = _roots()
     if has_capability(user, Capability.VIEW_ALL_MEETINGS):
         by_contact = _tallied_top("contact", Contact.id, limit)
         by_partner = _tallied_top("partner", User.id, limit)
-        # Each organisation's own counters rolled up to its root through the tree as it is now, so a moved
-        # office moves its commitments with it.
-        t = CommitmentTally
-        cols = [func.sum(getattr(t, name)) for name in ("kept", "partly_kept", "broken", "open")]
-        by_root = db.session.execute(
-            select(tree.c.root, *cols).join(t, and_(t.subject_kind == "organisation", t.subject_id == tree.c.id))
-            .group_by(tree.c.root).order_by(func.sum(t.total).desc(), tree.c.root.desc()).limit(limit)).all()
+        by_root = _tallied_top(tallies.ROOT, Organisation.id, limit)  # kept in step with moves in the tree
     else:
         visible = visible_commitments(user)
         by_contact = _top(Commitment.contact_id, visible, limit)
@@ -268,10 +266,12 @@ def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
         per_org = (select(Commitment.organisation_id.label("org"), *_status_sums(Commitment.status))
                    .where(visible, Commitment.organisation_id.is_not(None))
                    .group_by(Commitment.organisation_id).subquery("per_org"))
+        # Up the tree from the organisations the partner's commitments name, not down from every root.
+        roots = _roots_of(per_org)
         cols = [func.sum(per_org.c[name]) for name in ("kept", "partly_kept", "broken", "open")]
         by_root = db.session.execute(
-            select(tree.c.root, *cols).join(per_org, per_org.c.org == tree.c.id).group_by(tree.c.root)
-            .order_by(func.sum(per_org.c.total).desc(), tree.c.root.desc()).limit(limit)).all()
+            select(roots.c.root, *cols).join(per_org, per_org.c.org == roots.c.org).group_by(roots.c.root)
+            .order_by(func.sum(per_org.c.total).desc(), roots.c.root.desc()).limit(limit)).all()
     c_ids = [r[0] for r in by_contact]
     p_ids = [r[0] for r in by_partner]
     o_ids = [r[0] for r in by_root]

@@ -5,8 +5,10 @@ Staff scorecards read these (an index range, not a scan of every commitment). Th
   services (record_commitment, change_commitment_status, the overdue job) update them in the same transaction;
 - by `recount()` after bulk SQL that bypasses the ORM (the contact and organisation merge listeners);
 - by `rebuild()` (the bulk seeder; safe to run any time: it recounts everything from the commitments).
-Organisation rows count each organisation's own commitments; rolling up to root organisations happens on
-read against the tree as it is, so moving an office in the tree needs no maintenance here.
+Organisation rows count each organisation's own commitments; root rows (kind "root") count a top-level
+organisation with every office under it. Those follow the tree: a commitment counts for the root of its
+organisation at the time, and when an organisation moves (a new parent, by a form, an import or a merge)
+the roots it left and joined are recounted from their offices' rows.
 """
 from __future__ import annotations
 
@@ -15,12 +17,16 @@ from typing import Any, Iterable
 from sqlalchemy import case, delete, event, func, insert, inspect, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from outreach.contacts.models import Organisation
 from outreach.core.db import db
 from outreach.meetings.models import LIVE_COMMITMENT_STATUSES, Commitment, CommitmentStatus, CommitmentTally
 
 #: subject kind -> the Commitment column naming the subject
 SUBJECTS = {"contact": "contact_id", "organisation": "organisation_id", "partner": "accountable_id"}
 BUCKETS = ("kept", "partly_kept", "broken", "open", "withdrawn")
+ROOT = "root"  #: a top-level organisation with its offices
+#: Deeper than any real tree; bounds the walks should a cycle ever slip in.
+MAX_DEPTH = 50
 
 
 def bucket_of(status: str) -> str:
@@ -57,29 +63,81 @@ def _old(state: Any, attr: str) -> Any:
     return getattr(state.obj(), attr)
 
 
+def _root_of(connection: Any, organisation_id: int | None) -> int | None:
+    """The top-level organisation above (or being) this one."""
+    if organisation_id is None:
+        return None
+    o = Organisation.__table__
+    up = select(o.c.id, o.c.parent_id, literal(0).label("depth")).where(o.c.id == organisation_id).cte(
+        "tally_up", recursive=True)
+    up = up.union_all(select(o.c.id, o.c.parent_id, up.c.depth + 1).where(o.c.id == up.c.parent_id,
+                                                                          up.c.depth < MAX_DEPTH))
+    return connection.execute(select(up.c.id).where(up.c.parent_id.is_(None))).scalar()
+
+
+def _apply_all(connection: Any, subjects: dict[str, Any], status: str | None, sign: int) -> None:
+    for kind, subject_id in subjects.items():
+        _apply(connection, kind, subject_id, status, sign)
+    if subjects.get("organisation") is not None:
+        _apply(connection, ROOT, _root_of(connection, subjects["organisation"]), status, sign)
+
+
 @event.listens_for(Commitment, "after_insert")
 def _after_insert(_mapper: Any, connection: Any, target: Commitment) -> None:
-    for kind, column in SUBJECTS.items():
-        _apply(connection, kind, getattr(target, column), target.status, +1)
+    _apply_all(connection, {kind: getattr(target, column) for kind, column in SUBJECTS.items()},
+               target.status, +1)
 
 
 @event.listens_for(Commitment, "after_update")
 def _after_update(_mapper: Any, connection: Any, target: Commitment) -> None:
     state = inspect(target)
     old_status = _old(state, "status")
-    for kind, column in SUBJECTS.items():
-        old_subject, new_subject = _old(state, column), getattr(target, column)
-        if old_subject == new_subject and old_status == target.status:
-            continue
-        _apply(connection, kind, old_subject, old_status, -1)
-        _apply(connection, kind, new_subject, target.status, +1)
+    old = {kind: _old(state, column) for kind, column in SUBJECTS.items()}
+    new = {kind: getattr(target, column) for kind, column in SUBJECTS.items()}
+    changed = {kind for kind in SUBJECTS if old[kind] != new[kind] or old_status != target.status}
+    if changed:
+        _apply_all(connection, {k: v for k, v in old.items() if k in changed}, old_status, -1)
+        _apply_all(connection, {k: v for k, v in new.items() if k in changed}, target.status, +1)
 
 
 @event.listens_for(Commitment, "after_delete")
 def _after_delete(_mapper: Any, connection: Any, target: Commitment) -> None:
     state = inspect(target)
-    for kind, column in SUBJECTS.items():
-        _apply(connection, kind, _old(state, column), _old(state, "status"), -1)
+    _apply_all(connection, {kind: _old(state, column) for kind, column in SUBJECTS.items()},
+               _old(state, "status"), -1)
+
+
+@event.listens_for(Organisation, "after_update")
+def _after_organisation_update(_mapper: Any, connection: Any, target: Organisation) -> None:
+    """An organisation with a new parent takes its offices' commitments to another root."""
+    history = inspect(target).attrs.parent_id.history
+    if not history.has_changes():
+        return
+    old_parent = history.deleted[0] if history.deleted else None
+    left = _root_of(connection, old_parent) if old_parent is not None else target.id
+    _recount_roots(connection, {left, _root_of(connection, target.id)})
+
+
+def _subtree_sums(start: Any) -> Any:
+    """(root, kept, ..., total) summed over each starting organisation's offices' own rows."""
+    o, t = Organisation.__table__, CommitmentTally.__table__
+    tree = select(o.c.id.label("id"), o.c.id.label("root"), literal(0).label("depth")).where(start).cte(
+        "tally_tree", recursive=True)
+    tree = tree.union_all(select(o.c.id, tree.c.root, tree.c.depth + 1).where(o.c.parent_id == tree.c.id,
+                                                                              tree.c.depth < MAX_DEPTH))
+    return (select(literal(ROOT, CommitmentTally.subject_kind.type), tree.c.root,
+                   *(func.sum(t.c[name]) for name in (*BUCKETS, "total")))
+            .join(t, (t.c.subject_kind == "organisation") & (t.c.subject_id == tree.c.id)).group_by(tree.c.root))
+
+
+def _recount_roots(connection: Any, organisation_ids: Iterable[int | None]) -> None:
+    """Recount the root rows of these organisations from their offices' rows (those no longer roots lose theirs)."""
+    ids = sorted({i for i in organisation_ids if i is not None})
+    if not ids:
+        return
+    o, t = Organisation.__table__, CommitmentTally.__table__
+    connection.execute(delete(t).where(t.c.subject_kind == ROOT, t.c.subject_id.in_(ids)))
+    connection.execute(insert(t).from_select(_COLUMNS, _subtree_sums(o.c.id.in_(ids) & o.c.parent_id.is_(None))))
 
 
 def _counts(kind: str) -> Any:
@@ -110,6 +168,9 @@ def recount(kind: str, subject_ids: Iterable[int | None]) -> None:
                                                      CommitmentTally.subject_id.in_(ids)))
     key = getattr(Commitment, SUBJECTS[kind])
     db.session.execute(insert(CommitmentTally).from_select(_COLUMNS, _counts(kind).where(key.in_(ids))))
+    if kind == "organisation":
+        connection = db.session.connection()
+        _recount_roots(connection, {_root_of(connection, i) for i in ids})
 
 
 def rebuild() -> None:
@@ -117,3 +178,5 @@ def rebuild() -> None:
     db.session.execute(delete(CommitmentTally))
     for kind in SUBJECTS:
         db.session.execute(insert(CommitmentTally).from_select(_COLUMNS, _counts(kind)))
+    o = Organisation.__table__
+    db.session.execute(insert(CommitmentTally).from_select(_COLUMNS, _subtree_sums(o.c.parent_id.is_(None))))

@@ -104,6 +104,38 @@ def test_root_cards_follow_an_office_moved_in_the_tree(ctx, make_user, make_cont
     cards = queries.scorecards(coordinator)
     assert _numbers(_card(cards, "organisations", un.id)) == (0, 0, 0, 1)
     assert _numbers(_card(cards, "organisations", au.id)) == (1, 0, 0, 0)
+    _assert_counters_match_a_recount()
+    # a whole tree moved under another root, then an office made a root of its own
+    db.session.get(Organisation, au.id).parent_id = un.id
+    db.session.flush()
+    cards = queries.scorecards(coordinator)
+    assert _numbers(_card(cards, "organisations", un.id)) == (1, 0, 0, 1) and _card(cards, "organisations", au.id) is None
+    _assert_counters_match_a_recount()
+    db.session.get(Organisation, office.id).parent_id = None
+    db.session.flush()
+    cards = queries.scorecards(coordinator)
+    assert _numbers(_card(cards, "organisations", office.id)) == (1, 0, 0, 0)
+    assert _numbers(_card(cards, "organisations", un.id)) == (0, 0, 0, 1)
+    _assert_counters_match_a_recount()
+    # a partner's own cards climb the tree from the organisations of what they may see
+    mine = queries.scorecards(partner)
+    assert {s.key: _numbers(s) for s in mine["organisations"]} == {office.id: (1, 0, 0, 0), un.id: (0, 0, 0, 1)}
+
+
+def test_root_cards_follow_a_merge_that_moves_offices(ctx, make_user, make_contact, make_organisation):
+    coordinator, partner = make_user("coordinator"), make_user("partner")
+    un, old_dpo = make_organisation("United Nations"), make_organisation("Department of Peace Operations")
+    desk = make_organisation("Gender desk", parent=old_dpo)
+    new_dpo = make_organisation("DPO", parent=un)
+    _promise(make_contact(organisation=desk), partner, coordinator, "kept", organisation=desk)
+    _promise(make_contact(organisation=old_dpo), partner, coordinator, organisation=old_dpo)
+    assert _numbers(_card(queries.scorecards(coordinator), "organisations", old_dpo.id)) == (1, 0, 0, 1)
+    merge_organisations(db.session.get(Organisation, new_dpo.id), db.session.get(Organisation, old_dpo.id), {},
+                        actor=coordinator, now=NOW)
+    cards = queries.scorecards(coordinator)
+    assert _numbers(_card(cards, "organisations", un.id)) == (1, 0, 0, 1)  # the desk came along under DPO
+    assert _card(cards, "organisations", old_dpo.id) is None
+    _assert_counters_match_a_recount()
 
 
 def test_cards_are_ranked_by_commitments_and_partners_see_only_theirs(ctx, make_user, make_contact):
