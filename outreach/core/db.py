@@ -67,6 +67,13 @@ def escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def starts_with(column: Any, prefix: str) -> Any:
+    """*column* starts with *prefix*, as a range an ordinary index answers (LIKE 'x%' is not, on SQLite)."""
+    if not prefix:
+        return column.is_not(None)
+    return (column >= prefix) & (column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
 def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 

@@ -179,6 +179,7 @@ def test_audit_log_filters_and_pages(app, login_as):
             record_event("test.paging", actor=None, now=base + timedelta(minutes=i), record_type="things",
                          record_id=i, actor_label="robot@example.org")
         record_event("user.invite", actor=None, now=base, actor_label="someone@example.org")
+        record_event("testing.neighbour", actor=None, now=base, actor_label="someone@example.org")
         db.session.commit()
     page1 = c.get("/audit/?action=test.paging")
     assert page1.status_code == 200
@@ -189,7 +190,7 @@ def test_audit_log_filters_and_pages(app, login_as):
     page2 = c.get(older)
     assert re.findall(r"things #(\d+)", page2.text) == [str(i) for i in range(9, -1, -1)]
     prefix = c.get("/audit/?action=test.")
-    assert "things #" in prefix.text
+    assert "things #" in prefix.text and "testing.neighbour" not in prefix.text  # the prefix, dot included
     by_record = c.get("/audit/?record_type=things&record_id=7")
     assert re.findall(r"things #(\d+)", by_record.text) == ["7"]
     by_actor = c.get("/audit/?actor=ROBOT@example.org")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from outreach import create_app
 from outreach.cli import main
@@ -123,6 +123,10 @@ def test_worker_once_ticks_and_prunes_old_attempts(cli_env):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 1
     assert run_tick(app)["core.prune_login_attempts"] == 0  # safe to run again
+    with app.app_context():  # SQLite's planner statistics were taken, once an hour at most
+        assert db.session.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'login_attempts'")) >= 1
+    assert run_tick(app)["core.statistics"] == 0
+    assert run_tick(app, now=now_utc() + timedelta(hours=2))["core.statistics"] == 1
     assert all(count >= 0 for count in run_tick(app).values())  # no registered job fails on an empty database
 
 

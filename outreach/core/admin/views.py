@@ -15,7 +15,7 @@ from outreach.core.admin.forms import AuditFilterForm, InviteForm, RoleForm, Use
 from outreach.core.audit import AuditEvent
 from outreach.core.auth import services
 from outreach.core.auth.models import Invitation, User
-from outreach.core.db import db, escape_like
+from outreach.core.db import db, escape_like, starts_with
 from outreach.core.mail import send_mail
 from outreach.core.pagination import keyset_by_id_desc, offset_page, parse_cursor, parse_page
 from outreach.core.permissions import Capability, permission_required
@@ -180,8 +180,7 @@ def index():
         stmt = stmt.where(AuditEvent.actor_label == form.actor.data.lower())
     if form.action.data:
         action = form.action.data
-        stmt = stmt.where(AuditEvent.action.like(f"{escape_like(action)}%", escape="\\") if action.endswith(".")
-                          else AuditEvent.action == action)
+        stmt = stmt.where(starts_with(AuditEvent.action, action) if action.endswith(".") else AuditEvent.action == action)
     if form.record_type.data:
         stmt = stmt.where(AuditEvent.record_type == form.record_type.data)
     if form.record_id.data:
