@@ -116,8 +116,9 @@ class Contact(Base):
         CheckConstraint("influence BETWEEN 1 AND 5", name="influence_range"),
         CheckConstraint("cadence_days IS NULL OR cadence_days > 0", name="cadence_positive"),
         Index("ix_contacts_archived_sort", "is_archived", "last_name", "first_name", "id"),
-        Index("ix_contacts_country", "country"),
-        Index("ix_contacts_stance", "stance"),
+        # The list's two commonest filters, in the list's order: a page reads ~50 rows, not every match.
+        Index("ix_contacts_country_sort", "is_archived", "country", "last_name", "first_name", "id"),
+        Index("ix_contacts_stance_sort", "is_archived", "stance", "last_name", "first_name", "id"),
         Index("ix_contacts_last_touch_at", "last_touch_at"),
         Index("ix_contacts_merged_into_id", "merged_into_id"),
         Index("ix_contacts_archived_updated", "is_archived", "updated_at", "id"),
