@@ -48,6 +48,12 @@ def _chunks(total: int) -> range:
     return range(0, total, CHUNK)
 
 
+def _bulk_insert(model: type, rows: list[dict[str, Any]]) -> None:
+    """Many rows in few statements. render_nulls: rows whose None values differ (a target's attendance, a
+    partner's) would otherwise be grouped apart and sent one INSERT each."""
+    db.session.execute(insert(model).execution_options(render_nulls=True), rows)
+
+
 def _next_id(model: type) -> int:
     return (db.session.scalar(select(func.max(model.id))) or 0) + 1
 
@@ -134,8 +140,8 @@ def seed_meetings(*, meetings: int, commitments: int, follow_ups: int, seed: int
             if rng.random() < 0.1:  # a colleague or an activist came along
                 people.add(rng.choice(everyone))
             attendee_rows += [dict(meeting_id=mid, contact_id=None, user_id=u, role="partner") for u in sorted(people)]
-        db.session.execute(insert(Meeting), rows)
-        db.session.execute(insert(Attendee), attendee_rows)
+        _bulk_insert(Meeting, rows)
+        _bulk_insert(Attendee, attendee_rows)
         attendees += len(attendee_rows)
         step(len(rows))
     first_commitment = _next_id(Commitment)
@@ -157,8 +163,8 @@ def seed_meetings(*, meetings: int, commitments: int, follow_ups: int, seed: int
             if status != "open":
                 changes.append(dict(commitment_id=cid, from_status="open", to_status=status, changed_at=changed,
                                     changed_by_id=None))
-        db.session.execute(insert(Commitment), rows)
-        db.session.execute(insert(CommitmentChange), changes)
+        _bulk_insert(Commitment, rows)
+        _bulk_insert(CommitmentChange, changes)
         step(len(rows))
     first_follow_up = _next_id(FollowUp)
     for offset in _chunks(follow_ups):
@@ -174,13 +180,13 @@ def seed_meetings(*, meetings: int, commitments: int, follow_ups: int, seed: int
                 meeting_id=first_meeting + rng.randrange(meetings) if meetings else None,
                 contact_id=rng.choice(contact_ids), status=status, reminder_offsets="1440,0",
                 remind_daily_when_overdue=True, completed_at=closed, created_at=created, updated_at=closed or created))
-        db.session.execute(insert(FollowUp), rows)
+        _bulk_insert(FollowUp, rows)
         step(len(rows))
     tallies.rebuild()  # bulk inserts bypass the ORM events that keep the scorecard counters
     touches = [{"id": cid, "last_touch_at": latest} for cid, latest in latest_touches().items()]
     for offset in range(0, len(touches), CHUNK):
         db.session.execute(update(Contact), touches[offset:offset + CHUNK])
-    sent = seed_sent_messages(rng, now)
+    sent = seed_sent_messages(rng, now, first_follow_up=first_follow_up, first_commitment=first_commitment)
     if db.dialect == "postgresql":  # ids were given explicitly: move the sequences past them
         for table in ("meetings", "commitments", "follow_ups", "outbox_messages"):
             db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -190,13 +196,14 @@ def seed_meetings(*, meetings: int, commitments: int, follow_ups: int, seed: int
             "outbox": sent}
 
 
-def seed_sent_messages(rng: random.Random, now: datetime) -> int:
-    """What the worker has sent by *now*: reminders of open follow-ups, commitment notices, today's digests."""
+def seed_sent_messages(rng: random.Random, now: datetime, *, first_follow_up: int, first_commitment: int) -> int:
+    """What the worker has sent by *now*: reminders of the open follow-ups and notices of the commitments this seed
+    added (from the ids given on), and today's digests of those who have none yet."""
     messages: list[tuple[str, int, datetime, str]] = []  # (subject, user id, due time, title)
     open_follow_ups = db.session.execute(
         select(FollowUp.id, FollowUp.assignee_id, FollowUp.due_at, FollowUp.reminder_offsets,
                FollowUp.remind_daily_when_overdue, FollowUp.created_at, FollowUp.task)
-        .where(FollowUp.status == "open", FollowUp.due_at <= now + MAX_OFFSET,
+        .where(FollowUp.id >= first_follow_up, FollowUp.status == "open", FollowUp.due_at <= now + MAX_OFFSET,
                FollowUp.due_at > now - REMINDER_HISTORY - timedelta(days=31)).order_by(FollowUp.id)).all()
     for fid, user_id, due, offsets, daily, created, task in open_follow_ups:
         for instant in instants_for(due, offsets, daily):
@@ -206,7 +213,7 @@ def seed_sent_messages(rng: random.Random, now: datetime) -> int:
     today = now.date()
     for cid, user_id, due, status in db.session.execute(
             select(Commitment.id, Commitment.accountable_id, Commitment.due_date, Commitment.status)
-            .where(Commitment.accountable_id.is_not(None),
+            .where(Commitment.id >= first_commitment, Commitment.accountable_id.is_not(None),
                    ((Commitment.status == CommitmentStatus.OVERDUE.value) |
                     (Commitment.status.in_(("open", "on_track")) &
                      (Commitment.due_date <= today + COMMITMENT_NOTICE))))
@@ -220,9 +227,12 @@ def seed_sent_messages(rng: random.Random, now: datetime) -> int:
     zones = dict(db.session.execute(select(User.id, User.timezone).where(User.is_active_account.is_(True))).all())
     windows = {uid: local_day(zone, now) for uid, zone in zones.items()
                if digest_instant(zone, DEFAULT_DIGEST_HOUR, now) <= now}
+    had = set(db.session.scalars(select(OutboxMessage.user_id).where(
+        OutboxMessage.subject >= "digest:", OutboxMessage.subject < "digest;",
+        OutboxMessage.due_at > now - timedelta(days=1))))
     # Like the job: only those whose day holds anything got one.
     digests = [(f"digest:{uid}", uid, digest_instant(zones[uid], DEFAULT_DIGEST_HOUR, now), "Your day")
-               for uid in sorted(users_with_a_day(windows) if windows else ())]
+               for uid in sorted(users_with_a_day(windows) if windows else ()) if uid not in had]
     next_id = _next_id(OutboxMessage)
     outbox: list[dict[str, Any]] = []
     inbox: list[dict[str, Any]] = []
@@ -238,9 +248,9 @@ def seed_sent_messages(rng: random.Random, now: datetime) -> int:
                                   created_at=sent_at, read_at=read if read < now else None))
             next_id += 1
     for offset in range(0, len(outbox), CHUNK):
-        db.session.execute(insert(OutboxMessage), outbox[offset:offset + CHUNK])
+        _bulk_insert(OutboxMessage, outbox[offset:offset + CHUNK])
     for offset in range(0, len(inbox), CHUNK):
-        db.session.execute(insert(Notification), inbox[offset:offset + CHUNK])
+        _bulk_insert(Notification, inbox[offset:offset + CHUNK])
     return len(outbox)
 
 

@@ -110,6 +110,8 @@ def test_the_bulk_data_looks_like_the_day_after_a_normal_worker_day(ctx, make_us
     assert _count(OutboxMessage, OutboxMessage.status != "sent") == 0
     assert _count(OutboxMessage, OutboxMessage.subject.like("follow_up:%")) > 0
     assert _count(Notification) > 0
+    seed_meetings(meetings=100, commitments=100, follow_ups=500, seed=12, now=NOW)  # adding more keeps that true
+    db.session.flush()
     assert jobs.enqueue_follow_up_reminders(NOW) == 0
     assert jobs.check_commitments(NOW) == 0
     assert jobs.enqueue_digests(NOW) == 0
