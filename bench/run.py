@@ -12,6 +12,7 @@ worker pinned to one core, as in production; the load generator runs on the othe
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -24,11 +25,12 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.client import HTTPConnection
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,6 +129,14 @@ def adopt_busiest_users(url: str) -> dict[str, str]:
     return logins
 
 
+def seed_fingerprint() -> str:
+    """A hash of the code that generates data sets: a cached one is regenerated when that code changes."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "outreach").rglob("seed*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def ensure_dataset(db: str, size: str) -> tuple[str, dict[str, str]]:
     """Generate (or reuse) the data set; return its database URL and the e-mail to sign in as per role."""
     volumes = SIZES[size]
@@ -140,7 +150,8 @@ def ensure_dataset(db: str, size: str) -> tuple[str, dict[str, str]]:
     marker = DATA / f"{db}-{size}.json"
     env = _env(url, instance)
     options = _seed_options(env) if (BIN / "outreach").exists() else set()
-    wanted = {"volumes": volumes, "seed": SEED, "options": sorted(options & set(volumes))}
+    wanted = {"volumes": volumes, "seed": SEED, "options": sorted(options & set(volumes)),
+              "seed_code": seed_fingerprint()}
     if marker.exists():
         cached = json.loads(marker.read_text())
         if {k: cached.get(k) for k in wanted} == wanted:
@@ -161,10 +172,12 @@ def ensure_dataset(db: str, size: str) -> tuple[str, dict[str, str]]:
     for role in ROLES:
         _outreach(["create-user", "--email", f"bench-{role}@outreach.example", "--role", role, "--name",
                    f"Bench {role.title()}", "--password-stdin"], env, stdin=PASSWORD + "\n")
-    args = ["seed", "--seed", str(SEED)]
+    # The seed's "now": the data set looks like the day after a normal worker day as of this moment.
+    seeded_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    args = ["seed", "--seed", str(SEED), "--now", seeded_at]
     for option in wanted["options"]:
         args += [f"--{option}", str(volumes[option])]
-    if len(args) > 3:
+    if len(args) > 5:
         _outreach(args, env)
     if db == "postgres":
         import psycopg
@@ -175,7 +188,8 @@ def ensure_dataset(db: str, size: str) -> tuple[str, dict[str, str]]:
         with sqlite3.connect(path) as conn:
             conn.execute("ANALYZE")
     logins = adopt_busiest_users(url)
-    marker.write_text(json.dumps({**wanted, "logins": logins, "seconds": round(time.perf_counter() - started)}))
+    marker.write_text(json.dumps({**wanted, "logins": logins, "seeded_at": seeded_at,
+                                  "seconds": round(time.perf_counter() - started)}))
     log(f"data set ready in {time.perf_counter() - started:.0f} s")
     return url, logins
 
@@ -421,14 +435,27 @@ def run_combination(db: str, size: str, args: argparse.Namespace) -> dict[str, A
     finally:
         server.stop()
     if args.jobs:
-        result["jobs"] = jobs(url, args.max_ticks)
+        result["jobs"] = jobs(db, url, args.max_ticks, tick_at(db, size))
         log(f"{db}/{size} jobs: {result['jobs']}")
     return result
 
 
-def jobs(url: str, max_ticks: int) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "bench.jobs", url, str(DATA / "instance"), str(max_ticks)], cwd=ROOT,
-                         capture_output=True, text=True)
+#: The benchmark's worker ticks run this long after the data set's moment: what an hour brings is due.
+TICK_AFTER_SEED = timedelta(hours=1)
+
+
+def tick_at(db: str, size: str) -> str | None:
+    """The instant the measured ticks run at: fixed for a data set, so that every run finds the same work."""
+    marker = DATA / f"{db}-{size}.json"
+    seeded_at = json.loads(marker.read_text()).get("seeded_at") if marker.exists() else None
+    return (datetime.fromisoformat(seeded_at) + TICK_AFTER_SEED).isoformat() if seeded_at else None
+
+
+def jobs(db: str, url: str, max_ticks: int, now: str | None) -> dict[str, Any]:
+    """Worker and bulk-job figures, measured on a throw-away copy of the data set (ticks write to it)."""
+    with throwaway_copy(db, url) as copy_url:
+        args = [sys.executable, "-m", "bench.jobs", copy_url, str(DATA / "instance"), str(max_ticks)]
+        out = subprocess.run(args + ([now] if now else []), cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"bench.jobs failed:\n{out.stderr[-3000:]}")
     return json.loads(next(line for line in out.stdout.splitlines() if line.startswith("JSON "))[5:])
@@ -443,6 +470,45 @@ def anatomy(url: str, email: str, path: str) -> dict[str, Any]:
     if out.returncode != 0:
         raise RuntimeError(f"bench.anatomy failed:\n{out.stderr[-3000:]}")
     return json.loads(next(line for line in out.stdout.splitlines() if line.startswith("JSON "))[5:])
+
+
+@contextmanager
+def throwaway_copy(db: str, url: str) -> Iterator[str]:
+    """A copy of the cached data set that is dropped afterwards: SQLite copies the file (through the backup API,
+    so a pending WAL comes along), PostgreSQL makes a database from the cached one as its template."""
+    if db == "sqlite":
+        source = Path(url.split("sqlite:///", 1)[1])
+        target = source.with_name(f"{source.stem}-jobs.db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+        try:
+            yield f"sqlite:///{target}"
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    template = url.rsplit("/", 1)[1]
+    name = f"{template}_jobs"
+    admin = postgres_server_url().replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        for attempt in range(30):  # the template must have no other session; the web server just let go of it
+            try:
+                conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 29:
+                    raise
+                time.sleep(1)
+    try:
+        yield f"{url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 def throughput(server: Server, url: str, pages: list[Page], cookies: dict[Any, Any], logins: dict[str, str],

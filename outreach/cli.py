@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 
 
 import click
@@ -105,15 +106,18 @@ def seed_demo() -> None:
 @click.option("--commitments", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--follow-ups", "follow_ups", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--seed", "seed_value", default=1325, show_default=True, help="Random seed: same seed, same data.")
+@click.option("--now", "now_value", default=None, type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
+              help="The data set's moment (ISO 8601, UTC unless a zone is given; default: the clock): it looks like "
+                   "the day after a normal worker day as of then.")
 def seed(users: int, organisations: int, contacts: int, meetings: int, commitments: int, follow_ups: int,
-         seed_value: int) -> None:
+         seed_value: int, now_value: datetime | None) -> None:
     from outreach.contacts.seed import seed_directory
     from outreach.core.auth.seed import seed_users
     from outreach.core.db import db as database
     from outreach.core.time import now_utc
     from outreach.meetings.seed import SeedError, seed_meetings
 
-    now = now_utc()
+    now = now_utc() if now_value is None else now_value.replace(tzinfo=now_value.tzinfo or timezone.utc)
     # One step per feature, in dependency order: (label, rows it will add, run(progress)).
     steps = [
         ("Users", users, lambda progress: seed_users(users=users, seed=seed_value, now=now, progress=progress)),
@@ -122,7 +126,7 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
                                          progress=progress)),
         ("Meetings", meetings + commitments + follow_ups,
          lambda progress: seed_meetings(meetings=meetings, commitments=commitments, follow_ups=follow_ups,
-                                        seed=seed_value, progress=progress)),
+                                        seed=seed_value, now=now, progress=progress)),
     ]
     app = _app()
     with app.app_context():

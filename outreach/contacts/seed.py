@@ -54,7 +54,7 @@ def seed_directory(*, contacts: int, organisations: int, seed: int = 1325, now: 
                          "country": rng.choice(_COUNTRIES), "region": None, "is_archived": False, "created_at": now,
                          "updated_at": now, "search_text": join_text([acronym, name])})
     for start in range(0, len(org_rows), BATCH):
-        db.session.execute(insert(Organisation), org_rows[start:start + BATCH])
+        db.session.execute(insert(Organisation).execution_options(render_nulls=True), org_rows[start:start + BATCH])
         step(len(org_rows[start:start + BATCH]))
     org_ids = [r["id"] for r in org_rows] or list(db.session.scalars(select(Organisation.id).limit(10000)))
     if not org_ids and contacts:
@@ -85,9 +85,10 @@ def seed_directory(*, contacts: int, organisations: int, seed: int = 1325, now: 
                           "start_date": started, "end_date": None, "created_at": now})
             if tag_ids and rng.random() < 0.3:
                 tags.append({"contact_id": cid, "tag_id": rng.choice(tag_ids)})
-        db.session.execute(insert(Contact), people)
+        # render_nulls: rows with and without a value (last touch, a post's end) go in one batch, not one by one.
+        db.session.execute(insert(Contact).execution_options(render_nulls=True), people)
         db.session.execute(insert(ContactEmail), emails)
-        db.session.execute(insert(Position), posts)
+        db.session.execute(insert(Position).execution_options(render_nulls=True), posts)
         if tags:
             db.session.execute(insert(contact_tags), tags)
         step(size)

@@ -141,14 +141,20 @@ def _insert(dialect: str) -> Callable[..., Any]:
 
 def enqueue(message: Message, *, channels: Iterable[str] = CHANNELS, now: datetime) -> int:
     """Add *message* for each channel unless it is already there; return how many rows were new."""
+    return enqueue_many([(message, tuple(channels))], now=now)
+
+
+def enqueue_many(messages: Iterable[tuple[Message, Iterable[str]]], *, now: datetime) -> int:
+    """Add each (message, channels) unless already there, many rows per INSERT; return how many rows were new."""
     rows = [dict(subject=message.subject, channel=channel, due_at=message.due_at, user_id=message.user_id,
                  title=message.title[:300], body_text=message.text, body_html=message.html, link=message.link,
-                 status=PENDING, attempts=0, created_at=now) for channel in channels]
+                 status=PENDING, attempts=0, created_at=now) for message, channels in messages for channel in channels]
     if not rows:
         return 0
-    stmt = _insert(db.dialect)(OutboxMessage).values(rows).on_conflict_do_nothing(
+    # One statement with many parameter sets: SQLAlchemy sends them as multi-row INSERTs ("insertmanyvalues").
+    stmt = _insert(db.dialect)(OutboxMessage).on_conflict_do_nothing(
         index_elements=["subject", "channel", "due_at"]).returning(OutboxMessage.id)
-    return len(db.session.execute(stmt).all())
+    return len(db.session.execute(stmt, rows).all())
 
 
 def cancel_pending(subject_prefix: str, *, now: datetime) -> int:
@@ -164,9 +170,11 @@ def cancel_pending(subject_prefix: str, *, now: datetime) -> int:
 # --- delivering ------------------------------------------------------------------------------
 
 def _claimable(now: datetime) -> Any:
-    return and_(OutboxMessage.due_at <= now, OutboxMessage.attempts < MAX_ATTEMPTS, or_(
-        OutboxMessage.status == PENDING,
-        and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now)))
+    # The IN list lets both databases seek (status, due_at) for the two live statuses only, however many
+    # sent rows the outbox keeps.
+    return and_(OutboxMessage.status.in_((PENDING, SENDING)), OutboxMessage.due_at <= now,
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                or_(OutboxMessage.status == PENDING, OutboxMessage.lease_until < now))
 
 
 def claim_due(now: datetime, *, limit: int = 50, lease: timedelta = LEASE) -> tuple[str, list[int]]:
@@ -182,17 +190,15 @@ def claim_due(now: datetime, *, limit: int = 50, lease: timedelta = LEASE) -> tu
     else:
         candidates = candidates.limit(limit)
     ids = list(db.session.scalars(candidates))
-    claimed: list[int] = []
-    for row_id in ids:
-        result = db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == row_id, _claimable(now))
-            .values(status=SENDING, claim_token=token, lease_until=now + lease,
-                    attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False))
-        if result.rowcount == 1:
-            claimed.append(row_id)
+    claimed: set[int] = set()
+    if ids:
+        # One compare-and-set for the lot: the claimable condition is checked again under the write lock.
+        claimed = set(db.session.scalars(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids), _claimable(now))
+            .values(status=SENDING, claim_token=token, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id).execution_options(synchronize_session=False)))
     db.session.commit()
-    return token, claimed
+    return token, [row_id for row_id in ids if row_id in claimed]
 
 
 Sender = Callable[[OutboxMessage, Any], None]
@@ -209,7 +215,7 @@ def _deliver_email(message: OutboxMessage, config: Mapping[str, Any], now: datet
     from outreach.core.auth.models import User
     from outreach.core.mail import send_mail
 
-    user = db.session.get(User, message.user_id)
+    user = db.session.get(User, message.user_id)  # preloaded by send_claimed: no query
     if user is None or not user.is_active_account:
         return
     link = f"{config.get('BASE_URL', '')}{message.link}" if message.link else None
@@ -227,31 +233,71 @@ def _mark(row_id: int, token: str, **values: Any) -> bool:
     return result.rowcount == 1
 
 
-def send_claimed(token: str, ids: list[int], *, config: Mapping[str, Any], now: datetime) -> int:
-    """Deliver rows this caller claimed, committing after each; return how many were marked sent."""
-    sent = 0
-    for row_id in ids:
-        message = db.session.get(OutboxMessage, row_id, populate_existing=True)
-        if message is None or message.claim_token != token:
-            continue
-        try:
-            if message.channel == CHANNEL_INAPP:
-                _deliver_inapp(message, now)
-            else:
-                _deliver_email(message, config, now)
-        except Exception as exc:  # noqa: BLE001 - one bad address must not block the rest
-            db.session.rollback()
-            log.warning("Delivery of outbox %s failed: %s", row_id, exc)
-            final = FAILED if message.attempts >= MAX_ATTEMPTS else PENDING
-            _mark(row_id, token, status=final, last_error=str(exc)[:2000], claim_token=None, lease_until=None)
-            db.session.commit()
-            continue
-        if _mark(row_id, token, status=SENT, sent_at=now, claim_token=None, lease_until=None):
-            sent += 1
-            db.session.commit()
+def _send_inapp_together(messages: list[OutboxMessage], token: str, now: datetime) -> int:
+    """Deliver in-app rows in one transaction: each inbox row is written with its outbox row marked sent, so a
+    crash anywhere leaves both undone and the lease hands them to the next worker — still exactly once."""
+    ours = set(db.session.scalars(
+        update(OutboxMessage).where(OutboxMessage.id.in_([m.id for m in messages]), OutboxMessage.claim_token == token,
+                                    OutboxMessage.status == SENDING)
+        .values(status=SENT, sent_at=now, claim_token=None, lease_until=None)
+        .returning(OutboxMessage.id).execution_options(synchronize_session=False)))
+    for message in messages:
+        if message.id in ours:  # a slow worker whose lease ran out delivers nothing
+            _deliver_inapp(message, now)
+    db.session.commit()
+    return len(ours)
+
+
+def _send_one(message: OutboxMessage, token: str, config: Mapping[str, Any], now: datetime) -> int:
+    """Deliver one row and commit; a failure is recorded on the row for a later attempt."""
+    try:
+        if message.channel == CHANNEL_INAPP:
+            _deliver_inapp(message, now)
         else:
-            # Our lease ran out and someone else holds the row: undo our in-app copy, theirs counts.
+            _deliver_email(message, config, now)
+    except Exception as exc:  # noqa: BLE001 - one bad address must not block the rest
+        db.session.rollback()
+        log.warning("Delivery of outbox %s failed: %s", message.id, exc)
+        final = FAILED if message.attempts >= MAX_ATTEMPTS else PENDING
+        _mark(message.id, token, status=final, last_error=str(exc)[:2000], claim_token=None, lease_until=None)
+        db.session.commit()
+        return 0
+    if _mark(message.id, token, status=SENT, sent_at=now, claim_token=None, lease_until=None):
+        db.session.commit()
+        return 1
+    # Our lease ran out and someone else holds the row: undo our in-app copy, theirs counts.
+    db.session.rollback()
+    return 0
+
+
+def send_claimed(token: str, ids: list[int], *, config: Mapping[str, Any], now: datetime) -> int:
+    """Deliver rows this caller claimed; return how many were marked sent.
+
+    In-app rows go out together in one transaction; each e-mail is committed as soon as it is sent,
+    so that a crash resends as little as possible.
+    """
+    from outreach.core.auth.models import User
+
+    if not ids:
+        return 0
+    loaded = {m.id: m for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).execution_options(populate_existing=True))}
+    messages = [loaded[i] for i in ids if i in loaded and loaded[i].claim_token == token]
+    recipients = sorted({m.user_id for m in messages if m.channel != CHANNEL_INAPP})
+    # Held here so that they stay in the identity map: `_deliver_email` then finds its user without a query.
+    users = db.session.scalars(select(User).where(User.id.in_(recipients))).all() if recipients else []
+    inapp = [m for m in messages if m.channel == CHANNEL_INAPP]
+    sent = 0
+    if inapp:
+        try:
+            sent += _send_inapp_together(inapp, token, now)
+        except Exception:  # noqa: BLE001 - retried one by one below, where a failure is recorded per row
             db.session.rollback()
+            sent += sum(_send_one(message, token, config, now) for message in inapp)
+    for message in messages:
+        if message.channel != CHANNEL_INAPP:
+            sent += _send_one(message, token, config, now)
+    del users
     return sent
 
 
@@ -303,4 +349,15 @@ def save_preferences(user: Any, *, email_enabled: bool, digest_hour: int | None,
 
 
 def channels_for(user_id: int) -> tuple[str, ...]:
-    return CHANNELS if preferences_for(user_id).email_enabled else (CHANNEL_INAPP,)
+    return channels_by_user([user_id])[user_id]
+
+
+def channels_by_user(user_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """Each user's channels (e-mail unless they turned it off), for many users in one query per thousand."""
+    ids = sorted(set(user_ids))
+    silent: set[int] = set()
+    for start in range(0, len(ids), 1000):
+        silent.update(db.session.scalars(select(NotificationPreference.user_id).where(
+            NotificationPreference.user_id.in_(ids[start:start + 1000]),
+            NotificationPreference.email_enabled.is_(False))))
+    return {uid: (CHANNEL_INAPP,) if uid in silent else CHANNELS for uid in ids}

@@ -185,3 +185,44 @@ def test_worker_tick_runs_the_meetings_jobs(app):
     names = [j.name for j in registered_jobs()]
     assert {"meetings.follow_up_reminders", "meetings.commitments", "meetings.digests"} <= set(names)
     assert names.index("notifications.dispatch") > names.index("meetings.follow_up_reminders")
+
+
+# --- the cost of a tick -----------------------------------------------------------------------
+
+def test_the_latest_reminder_is_the_last_of_all_reminder_instants():
+    import random
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        due = NOW + timedelta(minutes=rng.randint(-60 * 24 * 40, 60 * 24 * 10))
+        offsets = ",".join(str(rng.choice((10080, 1440, 60, 0))) for _ in range(rng.randint(0, 3)))
+        daily = rng.random() < 0.7
+        passed = [t for t in jobs.instants_for(due, offsets, daily) if t <= NOW]
+        assert jobs.latest_instant(due, offsets, daily, NOW) == (passed[-1] if passed else None)
+
+
+def _overdue_follow_ups(partner: Any, n: int) -> None:
+    for i in range(n):
+        data = services.FollowUpData(task=f"Chase {i}", due_at=NOW - timedelta(days=2, minutes=i),
+                                     assignee_id=partner.id)
+        services.add_follow_up(data, actor=partner, now=NOW - timedelta(days=5))
+
+
+def test_a_tick_costs_the_same_few_statements_however_many_follow_ups(ctx, make_user, count_queries, tmp_path):
+    """No query per follow-up or per message: reminders are checked, loaded, enqueued and sent in batches."""
+    config = {"MAIL_OUTBOX_DIR": str(tmp_path), "MAIL_FROM": "outreach@example.org"}
+    partner, other = make_user("partner"), make_user("coordinator")
+    counts = []
+    for user, n in ((partner, 3), (other, 30)):
+        _overdue_follow_ups(user, n)
+        db.session.commit()
+        later = NOW + timedelta(hours=len(counts))  # the second round finds the first one's reminders done
+        with count_queries() as busy:
+            assert jobs.enqueue_follow_up_reminders(later) == 2 * n
+        with count_queries() as steady:
+            assert jobs.enqueue_follow_up_reminders(later) == 0
+        with count_queries() as delivery:
+            assert dispatch_due(later, config=config, batch=100) == 2 * n  # one batch each time
+        # one inbox row per in-app message, one mark per e-mail (committed as soon as it is sent); the rest batched
+        counts.append((busy.count, steady.count, len(delivery.writes) - 2 * n, delivery.count - len(delivery.writes)))
+    assert counts[0] == counts[1], counts
