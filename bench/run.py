@@ -584,7 +584,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     report = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
               "settings": {k: v for k, v in vars(args).items() if k != "output"}, "sizes": SIZES,
-              "results": results, "scaling": scaling(results)}
+              "results": results, "scaling": scaling(results),
+              "generated": sorted(_seed_options(_env("sqlite://", DATA / "instance")) & set(next(iter(SIZES.values()))))}
     RESULTS.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
     from bench.report import write_markdown
