@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -88,14 +89,16 @@ def test_root_scorecard_counters_are_backfilled_from_the_tree(app, tmp_path):
         conn.rollback()
 
 
-def test_the_organisation_list_order_is_indexed_on_postgresql(app, dialect):
-    """The list sorts by lower(name): an expression index the models cannot declare, made by migration 0006
-    on PostgreSQL only (SQLite could not read it back for the schema check, and sorts the list without it)."""
+@pytest.mark.parametrize("index", ["ix_organisations_archived_sort", "ix_users_name_sort"])
+def test_the_list_orders_by_name_are_indexed_on_postgresql(app, dialect, index):
+    """The organisation and user lists sort by lower(name): expression indexes the models cannot declare,
+    made by migrations 0006 and 0009 on PostgreSQL only (SQLite could not read them back for the schema
+    check, and sorts those lists without them)."""
     with app.app_context():
         if dialect == "postgresql":
-            definition = db.session.scalar(text(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_organisations_archived_sort'"))
+            definition = db.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
+                                           {"name": index})
             assert definition is not None and "lower((name)::text)" in definition
         else:
-            assert db.session.scalar(text(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'ix_organisations_archived_sort'")) == 0
+            assert db.session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = :name"),
+                                     {"name": index}) == 0

@@ -180,7 +180,7 @@ class Commitment(Base):
         Index("ix_commitments_organisation_id", "organisation_id", "status"),
         Index("ix_commitments_organisation_newest", "organisation_id", "id"),  #: an office's newest commitments
         Index("ix_commitments_accountable_id", "accountable_id", "status"),
-        Index("ix_commitments_meeting_id", "meeting_id"),
+        Index("ix_commitments_meeting_status", "meeting_id", "status"),  #: a partner's meetings' overdue ones
         Index("ix_commitments_category", "category", "status"),
     )
 
