@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from babel import dates as babel_dates
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_babel import gettext as _
@@ -82,16 +82,15 @@ DATE_FORMATS = {
 def _translations() -> Any:
     """This request's catalogue, looked up once per request rather than once per string.
 
-    Kept where Flask-Babel keeps its per-request state, so ``flask_babel.refresh()`` (a language
-    change within a request) drops it too.
+    A language chosen during a request shows from the next one (the account page redirects after
+    saving). Outside a request (the worker's e-mails, the CLI) every call asks Flask-Babel.
     """
-    try:
-        return request.babel_translations
-    except AttributeError:
-        request.babel_translations = translations = get_translations()
-        return translations
-    except RuntimeError:  # outside a request: the worker's e-mails, the CLI
+    if not has_request_context():
         return get_translations()
+    translations = g.get("_outreach_translations")
+    if translations is None:
+        translations = g._outreach_translations = get_translations()
+    return translations
 
 
 def init_i18n(app: Flask) -> None:
