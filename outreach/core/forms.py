@@ -65,6 +65,12 @@ class SelectMultipleField(wtforms.SelectMultipleField):
     widget = LeanSelect(multiple=True)
 
 
+def is_record_id(value: Any) -> bool:
+    """Whether a submitted value can name a record: digits the database's integer columns can hold."""
+    text = str(value or "")
+    return text.isdigit() and 0 < int(text) < 2**31
+
+
 def choices(pairs: Any) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -13,7 +13,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, URL, ValidationError
 
 from outreach.core.forms import (IanaTimezone, NoControlCharacters, SelectField, SelectMultipleField, TextField, choices,
-                                  strip_filter)
+                                  is_record_id, strip_filter)
 from outreach.core.time import common_zone_choices, is_valid_zone, now_utc
 from outreach.meetings.models import CommitmentCategory, CommitmentStatus, MeetingKind, MeetingStatus
 from outreach.meetings.services import (MAX_COMMITMENT, MAX_LOCATION, MAX_TASK, MAX_TEXT, MAX_TITLE,
@@ -104,12 +104,6 @@ class LongText(TextAreaField):
         kwargs.setdefault("filters", [strip_filter, _newlines])
         limit = Length(max=MAX_TEXT, message=_l("Keep this under %(max)d characters.", max=MAX_TEXT))
         super().__init__(label, [Optional(), limit, NoControlCharacters(), *(validators or [])], **kwargs)
-
-
-def is_record_id(value: Any) -> bool:
-    """Whether a submitted value can name a record: digits the database's integer columns can hold."""
-    text = str(value or "")
-    return text.isdigit() and 0 < int(text) < 2**31
 
 
 class CommitmentRow(Form):

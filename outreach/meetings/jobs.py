@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from outreach.core.auth.models import User
-from outreach.core.db import db
+from outreach.core.db import db, starts_with
 from outreach.core.notifications import (DEFAULT_DIGEST_HOUR, Message, NotificationPreference, OutboxMessage,
                                          channels_by_user, channels_for, enqueue, enqueue_many)
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
@@ -274,7 +274,7 @@ def enqueue_digests(now: datetime) -> int:
         return 0
     # A range on the subject rather than LIKE 'digest:%', so that the outbox's unique key serves it on both databases.
     done = set(db.session.execute(select(OutboxMessage.user_id, OutboxMessage.due_at).where(
-        OutboxMessage.subject >= "digest:", OutboxMessage.subject < "digest;",
+        starts_with(OutboxMessage.subject, "digest:"),
         OutboxMessage.due_at > now - timedelta(hours=7))).all())
     zones = dict(users)
     waiting = {user_id: local_day(zones[user_id], now) for user_id, instant in due.items()

@@ -17,6 +17,7 @@ from outreach.contacts.models import Contact, Organisation, Position, Relationsh
 from outreach.contacts.services import organisation_subtree_ids, search_contacts
 from outreach.core.auth.models import User
 from outreach.core.db import db, escape_like
+from outreach.core.forms import is_record_id
 from outreach.core.pagination import OffsetPage, offset_page
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings import tallies
@@ -277,7 +278,7 @@ def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
     o_ids = [r[0] for r in by_root]
     names_c = {c.id: c.full_name for c in db.session.scalars(select(Contact).where(Contact.id.in_(c_ids)))} \
         if c_ids else {}
-    names_p = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(p_ids))).all()) if p_ids else {}
+    names_p = user_names(p_ids)
     names_o = {i: acronym or name for i, name, acronym in db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.acronym).where(Organisation.id.in_(o_ids)))} \
         if o_ids else {}
@@ -467,7 +468,7 @@ def search_people(q: str, *, role: Role | None = None, limit: int = 12) -> list[
 
 def user_names(ids: Sequence[int | str | None]) -> dict[int, str]:
     """id -> name for the users chosen in a form (one query)."""
-    wanted = {int(i) for i in ids if i is not None and str(i).isdigit() and 0 < int(i) < 2**31}
+    wanted = {int(i) for i in ids if is_record_id(i)}
     if not wanted:
         return {}
     return {user_id: name for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(wanted)))}

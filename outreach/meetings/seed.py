@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from outreach.contacts.models import Contact, Position
 from outreach.core.auth.models import User
-from outreach.core.db import db
+from outreach.core.db import db, starts_with
 from outreach.core.notifications import CHANNELS, DEFAULT_DIGEST_HOUR, SENT, Notification, OutboxMessage
 from outreach.core.permissions import Role
 from outreach.core.time import now_utc
@@ -228,7 +228,7 @@ def seed_sent_messages(rng: random.Random, now: datetime, *, first_follow_up: in
     windows = {uid: local_day(zone, now) for uid, zone in zones.items()
                if digest_instant(zone, DEFAULT_DIGEST_HOUR, now) <= now}
     had = set(db.session.scalars(select(OutboxMessage.user_id).where(
-        OutboxMessage.subject >= "digest:", OutboxMessage.subject < "digest;",
+        starts_with(OutboxMessage.subject, "digest:"),
         OutboxMessage.due_at > now - timedelta(days=1))))
     # Like the job: only those whose day holds anything got one.
     digests = [(f"digest:{uid}", uid, digest_instant(zones[uid], DEFAULT_DIGEST_HOUR, now), "Your day")
