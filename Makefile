@@ -1,12 +1,21 @@
 # The README's two commands: `make run` and `make test`.
-PYTHON ?= python3
+# CPython 3.12 or newer: 3.11's interpreter corrupts SQLAlchemy's instance state during garbage
+# collection and web workers die with SIGSEGV (README, "Supported Python versions").
+SUPPORTED_PYTHON = import sys; sys.exit(not (sys.implementation.name == "cpython" and sys.version_info >= (3, 12)))
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null) python3; do \
+	  $$p -c '$(SUPPORTED_PYTHON)' 2>/dev/null && { echo $$p; break; }; done)
+ifneq ($(shell $(or $(PYTHON),false) -c '$(SUPPORTED_PYTHON)' 2>/dev/null && echo ok),ok)
+$(error Outreach needs CPython 3.12 or newer; "$(PYTHON)" is not one, and none was found among python3.12, python3.13, pyenv's versions and python3. Install one, or name it: make PYTHON=/path/to/python3.12)
+endif
 VENV ?= .venv
 BIN = $(VENV)/bin
+# A virtual environment left from an unsupported interpreter is made anew.
+_ := $(shell [ -x $(BIN)/python ] && ! $(BIN)/python -c '$(SUPPORTED_PYTHON)' 2>/dev/null && rm -rf $(VENV))
 HOST ?= 127.0.0.1
 , := ,
 PORT ?= 5000
 
-.PHONY: run test install install-test routes clean bench bench-smoke
+.PHONY: run test install install-test routes clean bench bench-smoke soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +50,11 @@ bench: install-test
 ## Tiny data, every benchmarked page once: proves the benchmark still runs (CI).
 bench-smoke: install-test
 	$(BIN)/python -m bench.run --smoke --dbs $(if $(OUTREACH_BENCH_POSTGRES_URL),sqlite$(,)postgres,sqlite)
+
+## Soak: the benchmark's pages, 20,000 requests in one process on the large data set, under each
+## interpreter named in SOAK_PYTHONS (default: the virtual environment's); fails on a crash or on growth.
+soak: install-test
+	$(BIN)/python -m bench.soak $(foreach p,$(or $(SOAK_PYTHONS),$(BIN)/python),--python $(p)) $(SOAK_ARGS)
 
 routes: install
 	$(BIN)/outreach routes

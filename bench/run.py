@@ -206,6 +206,20 @@ def _free_port() -> int:
 class Server:
     process: subprocess.Popen[bytes]
     port: int
+    log_path: Path | None = None
+
+    def worker_restarts(self) -> int:
+        """Workers gunicorn had to boot again (a crashed or killed worker is replaced, silently to clients)."""
+        if self.log_path is None or not self.log_path.exists():
+            return 0
+        return max(0, self.log_path.read_text(errors="replace").count("Booting worker") - 1)
+
+    def worker_deaths(self) -> list[str]:
+        """gunicorn's own lines about workers that died: "Worker (pid:…) was sent SIGSEGV!" and the like."""
+        if self.log_path is None or not self.log_path.exists():
+            return []
+        return [line.strip() for line in self.log_path.read_text(errors="replace").splitlines()
+                if "was sent" in line or "exited with code" in line or "WORKER TIMEOUT" in line]
 
     def worker_pid(self) -> int | None:
         try:
@@ -232,15 +246,17 @@ class Server:
 
 def serve(app: str, url: str, *, core: int = 0) -> Server:
     port = _free_port()
+    # At level info gunicorn logs every worker it boots: the log counts restarts after a crash.
+    log_path = DATA / f"gunicorn-{port}.log"
     cmd = [str(BIN / "gunicorn"), "--workers", "1", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-           "--log-level", "warning", app]
+           "--log-level", "info", "--error-logfile", str(log_path), app]
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", str(core), *cmd]
     process = subprocess.Popen(cmd, env=_env(url, DATA / "instance"), cwd=ROOT)
     for _ in range(100):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return Server(process, port)
+                return Server(process, port, log_path)
         except OSError:
             time.sleep(0.1)
     process.kill()
@@ -321,12 +337,19 @@ class Latency:
 def measure(port: int, page: Page, cookie: str | None, *, requests: int, warmup: int) -> Latency:
     errors = 0
     for _ in range(warmup):
-        fetch(port, page.path, cookie, page.headers)
+        try:
+            fetch(port, page.path, cookie, page.headers)
+        except OSError:  # a dropped connection (a worker died): counted below, where it matters
+            pass
     times: list[float] = []
     size = 0
     for _ in range(requests):
         started = time.perf_counter()
-        status, body, _headers = fetch(port, page.path, cookie, page.headers)
+        try:
+            status, body, _headers = fetch(port, page.path, cookie, page.headers)
+        except OSError:  # RemoteDisconnected, ConnectionResetError: what a client sees of a crashed worker
+            errors += 1
+            continue
         times.append((time.perf_counter() - started) * 1000)
         size = len(body)
         if status != page.expect:
@@ -430,10 +453,18 @@ def run_combination(db: str, size: str, args: argparse.Namespace) -> dict[str, A
             latencies.append(asdict(latency))
         result["latency"] = latencies
         result["web_worker_rss_mb"] = server.worker_rss_mb()
+        result["failed_requests"] = sum(page["errors"] for page in latencies)
         if not args.smoke and args.throughput and size == args.throughput_size:
             result["throughput"] = throughput(server, url, pages, cookies, logins, args)
+            result["failed_requests"] += sum(p["errors"] for p in result["throughput"]["pages"])
     finally:
         server.stop()
+        result["worker_restarts"] = server.worker_restarts()
+        result["worker_deaths"] = server.worker_deaths()
+        log(f"{db}/{size}: {result['worker_restarts']} worker restarts, "
+            f"{result.get('failed_requests', 0)} failed requests")
+    if args.smoke and (result["worker_restarts"] or result["worker_deaths"]):
+        raise SystemExit(f"bench-smoke: the web worker died on {db}: {result['worker_deaths']}")
     if args.jobs:
         result["jobs"] = jobs(db, url, args.max_ticks, tick_at(db, size))
         log(f"{db}/{size} jobs: {result['jobs']}")
