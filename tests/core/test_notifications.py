@@ -112,6 +112,21 @@ def test_two_workers_claiming_at_once_deliver_each_message_exactly_once(app, mon
     delivered: list[tuple[str, int]] = []
     lock = threading.Lock()
     original = notifications._deliver_inapp
+    original_claim = notifications.claim_due
+    # Each worker waits after its first (committed) claim until the other has claimed too: whichever
+    # thread the scheduler favours, both must win rows while the other's are still being sent.
+    both_claimed = threading.Barrier(2, timeout=20)
+    waited: set[str] = set()
+
+    def claiming(*args: Any, **kwargs: Any) -> Any:
+        result = original_claim(*args, **kwargs)
+        name = threading.current_thread().name
+        with lock:
+            first = name not in waited
+            waited.add(name)
+        if first:
+            both_claimed.wait()
+        return result
 
     def recording(message: OutboxMessage, now: datetime) -> None:
         with lock:
@@ -119,6 +134,7 @@ def test_two_workers_claiming_at_once_deliver_each_message_exactly_once(app, mon
         original(message, now)
 
     monkeypatch.setattr(notifications, "_deliver_inapp", recording)
+    monkeypatch.setattr(notifications, "claim_due", claiming)
     with committed_user(app, messages=60) as user_id:
         start = threading.Barrier(2)
         errors: list[BaseException] = []
