@@ -34,7 +34,12 @@ def test_phone_layout_has_no_sideways_scroll(page_factory, live_server):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
     page.get_by_role("button", name="Show navigation").click()
-    page.locator("#nav-main .dropdown-toggle").click()
+    # Bootstrap animates the collapse; a click on the user menu during the animation can land on
+    # a moving target and be lost, so wait until the navigation has finished opening.
+    page.locator("#nav-main.collapse.show").wait_for()
+    toggle = page.locator("#nav-main .dropdown-toggle")
+    toggle.click()
+    page.locator("#nav-main .dropdown-menu.show").wait_for()
     page.get_by_role("link", name="Users and invitations").click()
     page.wait_for_url(f"{live_server}/admin/users")
     page.screenshot(path=str(ARTIFACTS / "users-admin-phone.png"), full_page=True)
