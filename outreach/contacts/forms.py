@@ -6,12 +6,13 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from outreach.contacts.models import OrganisationKind, RelationshipKind, Stance
 from outreach.contacts.services import countries
-from outreach.core.forms import NoControlCharacters, SelectField, TextField, choices, strip_filter
+from outreach.core.forms import (DateField, NoControlCharacters, RecordIdField, SelectField, TextField, choices,
+                                 strip_filter)
 
 KIND_LABELS = {
     OrganisationKind.UN_ENTITY: _l("UN entity"),
@@ -65,7 +66,7 @@ class OrganisationForm(FlaskForm):
     name = TextField(_l("Name"), validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=300)])
     acronym = TextField(_l("Acronym"), validators=[Optional(), Length(max=50)])
     kind = SelectField(_l("Kind"), choices=_enum_choices(KIND_LABELS), default="other")
-    parent_id = IntegerField(_l("Part of"), validators=[Optional()],
+    parent_id = RecordIdField(_l("Part of"), message=_l("Choose an organisation from the list."),
                              description=_l("The organisation this one belongs to, e.g. DPO for MINUSCA."))
     country = SelectField(_l("Country"), choices=[], filters=[_blank_none], validators=[Optional()])
     region = SelectField(_l("Region"), choices=region_choices("—"), filters=[_blank_none], validators=[Optional()])
@@ -110,7 +111,8 @@ class ContactForm(FlaskForm):
 
 
 class PositionForm(FlaskForm):
-    organisation_id = IntegerField(_l("Organisation"), validators=[DataRequired(_l("Choose an organisation."))])
+    organisation_id = RecordIdField(_l("Organisation"), validators=[DataRequired(_l("Choose an organisation."))],
+                                    message=_l("Choose an organisation from the list."))
     title = TextField(_l("Title"), validators=[DataRequired(_l("Enter the title of the post.")), Length(max=200)])
     start_date = DateField(_l("Started"), validators=[Optional()])
     end_date = DateField(_l("Ended"), validators=[Optional()], description=_l("Leave empty while the post is held."))
@@ -141,7 +143,7 @@ class ContactFilterForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], validators=[Optional()])
     stance = SelectField(_l("Stance"), choices=_enum_choices(STANCE_LABELS, _l("Any stance")), validators=[Optional()])
     tag = TextField(_l("Tag"), validators=[Optional(), Length(max=60)])
-    organisation = IntegerField(_l("Organisation (and everything under it)"), validators=[Optional(), NumberRange(min=1)])
+    organisation = RecordIdField(_l("Organisation (and everything under it)"))
     cold_days = IntegerField(_l("Not contacted in (days)"), validators=[Optional(), NumberRange(min=1, max=3650)])
     archived = BooleanField(_l("Archived only"))
     sort = SelectField(_l("Sort"), choices=choices(SORTS.items()), default="name", validators=[Optional()])

@@ -17,6 +17,8 @@ from outreach.contacts.vcard import contact_vcard
 from outreach.core.audit import record_event
 from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
+from outreach.core.forms import search_text
+from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, permission_required
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
@@ -45,9 +47,9 @@ def merge_contacts(contact_id: int):
     loaders = [selectinload(Contact.emails), selectinload(Contact.phones), selectinload(Contact.tags),
                selectinload(Contact.positions).selectinload(Position.organisation)]
     target = get_contact_or_404(contact_id, user, need="edit", options=loaders)
-    other_id = request.values.get("with", type=int)
+    other_id = parse_id(request.values.get("with"))
     if not other_id:
-        q = (request.args.get("q") or "").strip()[:100]
+        q = search_text(request.args.get("q"))
         found = [c for c in services.search_contacts(q, user=user, limit=20) if c.id != target.id] if q else []
         return render_template("contacts/merge_pick.html", target=target, q=q, found=found, kind="contact")
     source = get_contact_or_404(other_id, user, need="edit", options=loaders)
@@ -74,9 +76,9 @@ def merge_organisations(organisation_id: int):
     """Merge another organisation into this one, choosing field by field."""
     user = _user()
     target = get_organisation_or_404(organisation_id, user, need="edit")
-    other_id = request.values.get("with", type=int)
+    other_id = parse_id(request.values.get("with"))
     if not other_id:
-        q = (request.args.get("q") or "").strip()[:100]
+        q = search_text(request.args.get("q"))
         found = [o for o in services.search_organisations(q, user=user, limit=20) if o.id != target.id] if q else []
         return render_template("contacts/merge_pick.html", target=target, q=q, found=found, kind="organisation")
     source = get_organisation_or_404(other_id, user, need="edit")

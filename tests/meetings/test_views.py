@@ -257,7 +257,14 @@ def test_attendee_typeahead_finds_contacts_and_users(login_as, make_contact, mak
     response = client.get("/meetings/attendees?q=star")
     assert "Morning Star" in response.text and "ms-secret" not in response.text
     assert "Nobody matches" in client.get("/meetings/attendees?q=zzzz").text
-    assert client.get("/meetings/attendees?q=%00di%0a").status_code == 200  # control characters are dropped
+    refused = client.get("/meetings/attendees?q=%00di%0a")  # search text is checked like any text field
+    assert refused.status_code == 400 and "control characters" in refused.text
+    for role in ("partner", "manager"):  # only coordinators and admins find activists in pickers
+        other, _ = login_as(role)
+        assert "Morning Star" not in other.get("/meetings/attendees?q=star").text
+        assert "Morning Star" not in other.get("/meetings/people?q=star").text
+    admin, _ = login_as("admin")
+    assert "Morning Star" in admin.get("/meetings/attendees?q=star").text
     assert client.get("/meetings/attendees?q=" + "a" * 5000).status_code == 200
     activist, _ = login_as("activist")
     assert activist.get("/meetings/attendees?q=dio").status_code == 403
