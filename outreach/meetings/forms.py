@@ -182,7 +182,7 @@ class MeetingForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         zone = self.timezone.data
-        if self.date.data and is_valid_zone(zone or ""):
+        if self.date.data and not self.date.errors and is_valid_zone(zone or ""):
             for name in ("start_time", "end_time"):
                 at = getattr(self, name).data
                 if at is not None and missing_local_time(self.date.data, at, zone):
