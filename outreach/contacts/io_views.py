@@ -101,7 +101,7 @@ def merge_organisations(organisation_id: int):
 # -- export ------------------------------------------------------------------------------------
 
 def _csv_response(chunks: Any, filename: str) -> Response:
-    response = Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8")
+    response = Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -157,7 +157,7 @@ def vcard(contact_id: int):
     now = now_utc()
     record_event("contact.export_vcard", actor=_user(), now=now, record=person, ip=client_ip())
     db.session.commit()
-    response = Response(contact_vcard(person), mimetype="text/vcard; charset=utf-8")
+    response = Response(contact_vcard(person), content_type="text/vcard; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="contact-{person.id}.vcf"'
     return response
 
@@ -209,7 +209,7 @@ def import_upload():
 @permission_required(Capability.IMPORT_EXPORT_DIRECTORY)
 def import_confirm(upload_token: str):
     """Re-run the dry run with another column mapping, or import for real."""
-    stored = csv_io.load_upload(_upload_folder(), upload_token, user_id=_user().id)
+    stored = csv_io.load_upload(_upload_folder(), upload_token, user_id=_user().id, now=now_utc())
     if stored is None:
         abort(404)
     data, meta = stored

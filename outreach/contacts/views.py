@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import access, badges, bp, services
+from outreach.contacts import access, badges, bp, fields, services
 from outreach.contacts.forms import (KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LABELS, ContactFilterForm, ContactForm,
                                      EndPositionForm, PositionForm, RelationshipForm)
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
@@ -38,6 +38,7 @@ def _directory_helpers(state: Any) -> None:
         stance_badge=badges.stance_badge,
         influence_dots=badges.influence_dots,
         relationship_label=lambda value: RELATIONSHIP_LABELS.get(value, value),
+        is_web_address=fields.is_web_address,
     )
 
 

@@ -538,3 +538,25 @@ def test_chase_a_commitment_with_a_follow_up(app, login_as, make_contact):
         follow_up = db.session.scalar(select(FollowUp).where(FollowUp.commitment_id == cid))
         assert follow_up.contact_id == contact.id and follow_up.due_at.isoformat() == "2026-04-01T10:00:00+00:00"
     assert "Ask for the budget line" in client.get(f"/commitments/{cid}").text
+
+
+def test_every_meeting_link_on_a_partners_follow_ups_page_opens(app, login_as, make_contact, make_user):
+    """Assigned a follow-up on a meeting she did not attend, she may open that meeting (rule 1)."""
+    from datetime import timedelta
+
+    from outreach.core.time import now_utc
+    from outreach.meetings import services
+
+    client, partner = login_as("partner")
+    coordinator = make_user("coordinator")
+    contact = make_contact("Linked", "Target")
+    with app.app_context():
+        now = now_utc()
+        services.log_meeting(services.MeetingData(title="Not hers to attend", start_at=now, timezone="UTC",
+                                                  attendees=[f"c:{contact.id}"]),
+                             follow_ups=[services.FollowUpData(task="Chase the envoy", due_at=now + timedelta(days=1),
+                                                               assignee_id=partner.id)], actor=coordinator, now=now)
+        db.session.commit()
+    page = client.get("/follow-ups").text
+    links = re.findall(r'href="(/meetings/\d+)"', page)
+    assert links and all(client.get(link).status_code == 200 for link in links)
