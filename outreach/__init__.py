@@ -23,6 +23,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_config(overrides=config))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from outreach.core.ids import RecordIdConverter
+
+    # Every <int:…> in a route reads ids one way: within the databases' range, ASCII digits, else 404.
+    app.url_map.converters["int"] = RecordIdConverter
+    if app.config.get("PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind that many reverse proxies, the client's address (sign-in throttling, the audit log)
+        # and scheme come from their X-Forwarded-* headers; without one, those headers are ignored.
+        hops = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
     from outreach.extensions import babel, csrf, db, login_manager
 
     db.init_app(app)

@@ -86,6 +86,11 @@ def seed_demo() -> None:
     from outreach.demo import DEMO_PASSWORD, seed_demo as seed
 
     app = _app()
+    if app.config["ENV_MODE"] == "production":
+        # Every demo account, an administrator among them, has the password printed in the README.
+        raise click.ClickException("seed-demo refuses to run in production mode (OUTREACH_ENV=production): its "
+                                   "accounts, an administrator among them, share a published password. Create "
+                                   "real accounts with `outreach create-user` instead.")
     with app.app_context():
         created, logins = seed()
     click.echo("Demo data loaded." if created else "Demo data is already there; nothing changed.")

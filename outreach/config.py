@@ -98,9 +98,14 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         "INVITE_TTL_HOURS": int(get("INVITE_TTL_HOURS", "168")),
         "MAX_CONTENT_LENGTH": int(get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "ARGON2_PROFILE": get("ARGON2_PROFILE", "default"),
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
-        "LOGIN_MAX_FAILURES_PER_IP": int(get("LOGIN_MAX_FAILURES_PER_IP", "20")),
+        # One (account, address) pair: free attempts, then growing delays up to the cooldown.
+        "LOGIN_FREE_FAILURES_PER_PAIR": int(get("LOGIN_FREE_FAILURES_PER_PAIR", "3")),
+        # Looser budgets per account and per address; a correct password from an address the account
+        # signed in from before still passes them, so a stranger cannot lock anyone out.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "50")),
+        "LOGIN_MAX_FAILURES_PER_IP": int(get("LOGIN_MAX_FAILURES_PER_IP", "100")),
         "LOGIN_COOLDOWN_MINUTES": int(get("LOGIN_COOLDOWN_MINUTES", "15")),
+        "PROXIES": int(get("PROXIES", "0")),  #: reverse proxies in front (ProxyFix); 0: none
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

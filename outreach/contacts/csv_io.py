@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -20,7 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import services
+from outreach.contacts import fields, services
+from outreach.contacts.forms import REGIONS
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation,
                                       OrganisationKind, Position, Stance, contact_tags)
 from outreach.contacts.search import join_text, normalise
@@ -95,9 +97,12 @@ def unformula(value: str) -> str:
     return value
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def safe_cell(value: Any) -> str:
-    """A cell spreadsheet programs will not run as a formula."""
-    text = "" if value is None else str(value)
+    """A cell spreadsheet programs will not run as a formula, without NUL, ESC or other control bytes."""
+    text = _UNPRINTABLE.sub("", "" if value is None else str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -176,23 +181,75 @@ def plan_import(kind: str, header: list[str], rows: list[list[str]], mapping: li
         plan = RowPlan(line=n, action="create", label="")
         (_plan_contact if kind == "contacts" else _plan_organisation)(plan, cells, orgs,
                                                                       by_email if kind == "contacts" else {}, ids)
-        key = f"id:{plan.record_id}" if plan.record_id else (plan.data.get("emails") or [""])[0] or ""
-        if key and key in seen_keys and not plan.problems:
+        keys = {f"id:{plan.record_id}"} if plan.record_id else set(plan.data.get("emails") or [])
+        if keys & seen_keys and not plan.problems:
             plan.problems.append(("id" if plan.record_id else "emails", str(_l("appears twice in the file"))))
-        seen_keys.add(key)
+        seen_keys |= keys
         if plan.problems:
             plan.action = "reject"
         plans.append(plan)
+    if kind == "organisations":
+        _refuse_loops(plans, orgs)
     return ImportPlan(kind, plans)
+
+
+def _refuse_loops(plans: list[RowPlan], orgs: dict[str, int]) -> None:
+    """Reject rows whose parent would lead back to themselves (two organisations each other's parent…),
+    resolving parents the way apply_import does: rows of the file first, then the directory."""
+    live = [p for p in plans if p.action != "reject"]
+    node_of = {id(p): ("id", p.record_id) if p.record_id else ("new", p.line) for p in live}
+    in_file: dict[str, tuple[str, Any]] = {}
+    for p in live:
+        for key in (p.data.get("name"), p.data.get("acronym")):
+            if key:
+                in_file.setdefault(normalise(key), node_of[id(p)])
+    planned = {node_of[id(p)]: p for p in live}
+    stored = dict(db.session.execute(select(Organisation.id, Organisation.parent_id)).all())
+
+    def parent(node: tuple[str, Any]) -> tuple[str, Any] | None:
+        row = planned.get(node)
+        if row is not None and row.data.get("parent_key"):
+            key = row.data["parent_key"]
+            found = in_file.get(key) or (("id", orgs[key]) if key in orgs else None)
+            return None if found == node else found
+        if node[0] == "id":
+            up = stored.get(node[1])
+            return ("id", up) if up is not None else None
+        return None
+
+    for p in live:
+        start, node, steps = node_of[id(p)], parent(node_of[id(p)]), 0
+        while node is not None and steps < 100:
+            if node == start:
+                p.problems.append(("parent", str(_l("this parent would put the organisation under itself"))))
+                p.action = "reject"
+                break
+            node, steps = parent(node), steps + 1
+
+
+#: Columns without a form field of their own (looked up or parsed): still one line, no control characters.
+_OTHER_CELL = fields.Rule(300)
+
+
+def _checked(cells: dict[str, str], rules: dict[str, fields.Rule], problems: list[tuple[str, str]]) -> dict[str, str]:
+    """The cells that pass their field's rule (the form's own), trimmed; a problem for each that does not."""
+    good = {}
+    for name, value in cells.items():
+        try:
+            good[name] = rules.get(name, _OTHER_CELL).check(value)
+        except ServiceError as exc:
+            problems.append((name, str(exc.message)))
+    return good
 
 
 def _plan_contact(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int], by_email: dict[str, int],
                   ids: set[int]) -> None:
     data: dict[str, Any] = {}
     problems = plan.problems
+    cells = _checked(cells, fields.CONTACT_COLUMNS, problems)
     for name in ("honorific", "first_name", "last_name", "title"):
         if cells.get(name):
-            data[name] = cells[name][:200 if name == "title" else 100]
+            data[name] = cells[name]
     emails = []
     for raw in services.split_list(cells.get("emails", "").replace(" ", ",")):
         try:
@@ -243,8 +300,13 @@ def _plan_contact(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int], by
         if not data.get("title"):
             problems.append(("title", str(_l("a title is needed with an organisation"))))
     match = _match_id(plan, cells, ids)
-    if match is None and emails:
-        match = next((by_email[e] for e in emails if e in by_email), None)
+    # Every address of the row, not only the first, may already be someone's.
+    owners = sorted({by_email[e] for e in emails if e in by_email})
+    if len(owners) > 1 or (match is not None and owners and owners != [match]):
+        problems.append(("emails", str(_l("these addresses already belong to other contacts (%(ids)s)",
+                                          ids=", ".join(f"#{i}" for i in owners if i != match)))))
+    elif match is None and owners:
+        match = owners[0]
     if match is not None:
         plan.action, plan.record_id = "update", match
     else:
@@ -274,9 +336,15 @@ def _plan_organisation(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int
                        ids: set[int]) -> None:
     data: dict[str, Any] = {}
     problems = plan.problems
-    for name, size in (("name", 300), ("acronym", 50), ("region", 60), ("website", 500)):
+    cells = _checked(cells, fields.ORGANISATION_COLUMNS, problems)
+    for name in ("name", "acronym", "website"):
         if cells.get(name):
-            data[name] = cells[name][:size]
+            data[name] = cells[name]
+    if cells.get("region"):
+        region = next((r for r in REGIONS if normalise(r) == normalise(cells["region"])), None)
+        if region is None:
+            problems.append(("region", str(_l("use one of: %(r)s", r=", ".join(REGIONS)))))
+        data["region"] = region
     if cells.get("kind"):
         kind = normalise(cells["kind"]).replace(" ", "_").replace("/", "_")
         if kind in {k.value for k in OrganisationKind}:
@@ -448,9 +516,27 @@ def _apply_organisations(rows: list[RowPlan], *, actor: Any, now: datetime) -> t
 
 # -- stored previews ---------------------------------------------------------------------------
 
+#: How long an uploaded file waits for its confirmation before it is deleted.
+UPLOAD_TTL = timedelta(hours=24)
+
+
+def discard_stale_uploads(folder: Path, *, now: datetime) -> int:
+    """Delete the uploads never confirmed within UPLOAD_TTL (they hold people's data); return how many."""
+    if not folder.is_dir():
+        return 0
+    cutoff = (now - UPLOAD_TTL).timestamp()
+    stale = {p.stem for p in folder.iterdir() if p.suffix in (".csv", ".json") and p.stat().st_mtime < cutoff}
+    for token in stale:
+        discard_upload(folder, token)
+    return len(stale)
+
+
 def store_upload(folder: Path, *, data: bytes, kind: str, filename: str, user_id: int, now: datetime) -> str:
-    """Keep an uploaded file server-side between the dry run and the confirmation; return its token."""
+    """Keep an uploaded file server-side between the dry run and the confirmation; return its token.
+
+    Each upload also clears out the ones left unconfirmed for longer than UPLOAD_TTL."""
     folder.mkdir(parents=True, exist_ok=True)
+    discard_stale_uploads(folder, now=now)
     token = secrets.token_urlsafe(16)
     (folder / f"{token}.csv").write_bytes(data)
     (folder / f"{token}.json").write_text(json.dumps({"kind": kind, "filename": filename, "user_id": user_id,
@@ -458,8 +544,8 @@ def store_upload(folder: Path, *, data: bytes, kind: str, filename: str, user_id
     return token
 
 
-def load_upload(folder: Path, token: str, *, user_id: int) -> tuple[bytes, dict[str, Any]] | None:
-    """The stored file and its facts, or None if the token is unknown or belongs to someone else."""
+def load_upload(folder: Path, token: str, *, user_id: int, now: datetime) -> tuple[bytes, dict[str, Any]] | None:
+    """The stored file and its facts, or None if the token is unknown, expired or someone else's."""
     if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 40:
         return None
     meta_path, data_path = folder / f"{token}.json", folder / f"{token}.csv"
@@ -467,6 +553,13 @@ def load_upload(folder: Path, token: str, *, user_id: int) -> tuple[bytes, dict[
         return None
     meta = json.loads(meta_path.read_text())
     if meta.get("user_id") != user_id:
+        return None
+    try:
+        expired = datetime.fromisoformat(meta["created_at"]) + UPLOAD_TTL <= now
+    except (KeyError, TypeError, ValueError):
+        expired = True
+    if expired:
+        discard_upload(folder, token)
         return None
     return data_path.read_bytes(), meta
 

@@ -6,12 +6,13 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, IntegerField, SelectChoice, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from outreach.contacts import fields
 from outreach.contacts.models import OrganisationKind, RelationshipKind, Stance
 from outreach.contacts.services import countries
-from outreach.core.forms import NoControlCharacters, SelectField, TextField, choices, strip_filter
+from outreach.core.forms import DateField, RecordIdField, SelectField, TextField, choices, strip_filter
 
 KIND_LABELS = {
     OrganisationKind.UN_ENTITY: _l("UN entity"),
@@ -62,46 +63,41 @@ def _blank_none(value):  # type: ignore[no-untyped-def]
 
 
 class OrganisationForm(FlaskForm):
-    name = TextField(_l("Name"), validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=300)])
-    acronym = TextField(_l("Acronym"), validators=[Optional(), Length(max=50)])
+    name = TextField(_l("Name"), validators=[DataRequired(_l("Enter the organisation's name.")), fields.ORGANISATION_NAME])
+    acronym = TextField(_l("Acronym"), validators=[Optional(), fields.ACRONYM])
     kind = SelectField(_l("Kind"), choices=_enum_choices(KIND_LABELS), default="other")
-    parent_id = IntegerField(_l("Part of"), validators=[Optional()],
+    parent_id = RecordIdField(_l("Part of"), message=_l("Choose an organisation from the list."),
                              description=_l("The organisation this one belongs to, e.g. DPO for MINUSCA."))
     country = SelectField(_l("Country"), choices=[], filters=[_blank_none], validators=[Optional()])
     region = SelectField(_l("Region"), choices=region_choices("—"), filters=[_blank_none], validators=[Optional()])
-    website = TextField(_l("Website"), validators=[Optional(), Length(max=500)])
-    tags = TextField(_l("Tags"), validators=[Optional(), Length(max=500)], description=_l("Separate with commas."))
-    description = TextAreaField(_l("Description"), filters=[strip_filter],
-                                validators=[Optional(), Length(max=5000), NoControlCharacters()])
+    website = TextField(_l("Website"), validators=[Optional(), fields.WEBSITE])
+    tags = TextField(_l("Tags"), validators=[Optional(), fields.TAGS], description=_l("Separate with commas."))
+    description = TextAreaField(_l("Description"), filters=[strip_filter], validators=[Optional(), fields.DESCRIPTION])
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices("—")
 
-    def validate_website(self, field):  # type: ignore[no-untyped-def]
-        if field.data and not field.data.startswith(("http://", "https://")):
-            raise ValidationError(_l("Start the address with https:// (or http://)."))
-
 
 class ContactForm(FlaskForm):
-    honorific = TextField(_l("Honorific"), validators=[Optional(), Length(max=40)],
+    honorific = TextField(_l("Honorific"), validators=[Optional(), fields.HONORIFIC],
                           description=_l("e.g. H.E., Dr., Lt. Gen."))
-    first_name = TextField(_l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)])
-    last_name = TextField(_l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)])
+    first_name = TextField(_l("First name"), validators=[DataRequired(_l("Enter the first name.")), fields.FIRST_NAME])
+    last_name = TextField(_l("Last name"), validators=[DataRequired(_l("Enter the last name.")), fields.LAST_NAME])
     country = SelectField(_l("Country"), choices=[], filters=[_blank_none], validators=[Optional()])
-    emails = TextAreaField(_l("E-mail addresses"), filters=[strip_filter], validators=[Optional(), Length(max=2000)],
+    emails = TextAreaField(_l("E-mail addresses"), filters=[strip_filter], validators=[Optional(), fields.EMAILS],
                            description=_l("One per line; the first is the main one."))
-    phones = TextAreaField(_l("Phone numbers"), filters=[strip_filter], validators=[Optional(), Length(max=1000)],
+    phones = TextAreaField(_l("Phone numbers"), filters=[strip_filter], validators=[Optional(), fields.PHONES],
                            description=_l("One per line, with + and the country code (e.g. +236 70 01 23 45)."))
-    languages = TextField(_l("Languages"), validators=[Optional(), Length(max=200)],
+    languages = TextField(_l("Languages"), validators=[Optional(), fields.LANGUAGES],
                           description=_l("English names or ISO 639 codes, separated by commas: English, Swahili or en, sw, swa."))
-    tags = TextField(_l("Tags"), validators=[Optional(), Length(max=500)], description=_l("Separate with commas."))
+    tags = TextField(_l("Tags"), validators=[Optional(), fields.TAGS], description=_l("Separate with commas."))
     stance = SelectField(_l("Stance"), choices=_enum_choices(STANCE_LABELS), default="neutral")
     influence = SelectField(_l("Influence"), choices=choices([(str(i), str(i)) for i in range(1, 6)]), default="3",
                             coerce=int, description=_l("1 low, 5 decisive"))
     cadence_days = IntegerField(_l("Contact every (days)"), validators=[Optional(), NumberRange(min=1, max=3650)])
     private_notes = TextAreaField(_l("Private notes"), filters=[strip_filter],
-                                  validators=[Optional(), Length(max=20000), NoControlCharacters()],
+                                  validators=[Optional(), fields.PRIVATE_NOTES],
                                   description=_l("Never shown to activists."))
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -110,8 +106,9 @@ class ContactForm(FlaskForm):
 
 
 class PositionForm(FlaskForm):
-    organisation_id = IntegerField(_l("Organisation"), validators=[DataRequired(_l("Choose an organisation."))])
-    title = TextField(_l("Title"), validators=[DataRequired(_l("Enter the title of the post.")), Length(max=200)])
+    organisation_id = RecordIdField(_l("Organisation"), validators=[DataRequired(_l("Choose an organisation."))],
+                                    message=_l("Choose an organisation from the list."))
+    title = TextField(_l("Title"), validators=[DataRequired(_l("Enter the title of the post.")), fields.POST_TITLE])
     start_date = DateField(_l("Started"), validators=[Optional()])
     end_date = DateField(_l("Ended"), validators=[Optional()], description=_l("Leave empty while the post is held."))
     move = BooleanField(_l("This is a move: end their current posts the day this one starts"))
@@ -127,7 +124,7 @@ class RelationshipForm(FlaskForm):
                            coerce=int, description=_l("1 distant, 5 close: they take your call."))
     since = DateField(_l("Since"), validators=[Optional()])
     note = TextAreaField(_l("Note"), filters=[strip_filter],
-                         validators=[Optional(), Length(max=2000), NoControlCharacters()])
+                         validators=[Optional(), fields.RELATIONSHIP_NOTE])
 
 
 SORTS = {"name": _l("Name"), "updated": _l("Recently updated"), "influence": _l("Influence")}
@@ -141,7 +138,7 @@ class ContactFilterForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], validators=[Optional()])
     stance = SelectField(_l("Stance"), choices=_enum_choices(STANCE_LABELS, _l("Any stance")), validators=[Optional()])
     tag = TextField(_l("Tag"), validators=[Optional(), Length(max=60)])
-    organisation = IntegerField(_l("Organisation (and everything under it)"), validators=[Optional(), NumberRange(min=1)])
+    organisation = RecordIdField(_l("Organisation (and everything under it)"))
     cold_days = IntegerField(_l("Not contacted in (days)"), validators=[Optional(), NumberRange(min=1, max=3650)])
     archived = BooleanField(_l("Archived only"))
     sort = SelectField(_l("Sort"), choices=choices(SORTS.items()), default="name", validators=[Optional()])

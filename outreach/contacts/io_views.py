@@ -17,6 +17,8 @@ from outreach.contacts.vcard import contact_vcard
 from outreach.core.audit import record_event
 from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
+from outreach.core.forms import search_text
+from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, permission_required
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
@@ -45,9 +47,9 @@ def merge_contacts(contact_id: int):
     loaders = [selectinload(Contact.emails), selectinload(Contact.phones), selectinload(Contact.tags),
                selectinload(Contact.positions).selectinload(Position.organisation)]
     target = get_contact_or_404(contact_id, user, need="edit", options=loaders)
-    other_id = request.values.get("with", type=int)
+    other_id = parse_id(request.values.get("with"))
     if not other_id:
-        q = (request.args.get("q") or "").strip()[:100]
+        q = search_text(request.args.get("q"))
         found = [c for c in services.search_contacts(q, user=user, limit=20) if c.id != target.id] if q else []
         return render_template("contacts/merge_pick.html", target=target, q=q, found=found, kind="contact")
     source = get_contact_or_404(other_id, user, need="edit", options=loaders)
@@ -74,9 +76,9 @@ def merge_organisations(organisation_id: int):
     """Merge another organisation into this one, choosing field by field."""
     user = _user()
     target = get_organisation_or_404(organisation_id, user, need="edit")
-    other_id = request.values.get("with", type=int)
+    other_id = parse_id(request.values.get("with"))
     if not other_id:
-        q = (request.args.get("q") or "").strip()[:100]
+        q = search_text(request.args.get("q"))
         found = [o for o in services.search_organisations(q, user=user, limit=20) if o.id != target.id] if q else []
         return render_template("contacts/merge_pick.html", target=target, q=q, found=found, kind="organisation")
     source = get_organisation_or_404(other_id, user, need="edit")
@@ -99,7 +101,7 @@ def merge_organisations(organisation_id: int):
 # -- export ------------------------------------------------------------------------------------
 
 def _csv_response(chunks: Any, filename: str) -> Response:
-    response = Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8")
+    response = Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -155,7 +157,7 @@ def vcard(contact_id: int):
     now = now_utc()
     record_event("contact.export_vcard", actor=_user(), now=now, record=person, ip=client_ip())
     db.session.commit()
-    response = Response(contact_vcard(person), mimetype="text/vcard; charset=utf-8")
+    response = Response(contact_vcard(person), content_type="text/vcard; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="contact-{person.id}.vcf"'
     return response
 
@@ -207,7 +209,7 @@ def import_upload():
 @permission_required(Capability.IMPORT_EXPORT_DIRECTORY)
 def import_confirm(upload_token: str):
     """Re-run the dry run with another column mapping, or import for real."""
-    stored = csv_io.load_upload(_upload_folder(), upload_token, user_id=_user().id)
+    stored = csv_io.load_upload(_upload_folder(), upload_token, user_id=_user().id, now=now_utc())
     if stored is None:
         abort(404)
     data, meta = stored

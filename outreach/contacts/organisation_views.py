@@ -15,6 +15,7 @@ from outreach.contacts.views import (PAGE_SIZE, SEARCH_PAGE_SIZE, ResultPage, _f
                                      get_organisation_or_404)
 from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
+from outreach.core.ids import parse_id
 from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page
 from outreach.core.permissions import Capability, permission_required
@@ -104,8 +105,8 @@ def new_organisation():
     """Add an organisation."""
     form = OrganisationForm()
     if request.method == "GET":
-        if request.args.get("parent", "").isdigit():
-            form.parent_id.data = int(request.args["parent"])
+        if parse_id(request.args.get("parent")):
+            form.parent_id.data = parse_id(request.args.get("parent"))
         return _org_form_page(form, None)
     if not form.validate_on_submit():
         return _org_form_page(form, None, 422)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts.models import Contact, Position, Relationship
+from outreach.core.audit import register_private_fields
 from outreach.core.db import db
 from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
 from outreach.core.permissions import DIRECTORY_READERS, STAFF, Role
@@ -31,6 +32,7 @@ def _people_i_know(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
 
 
 def register_contributions() -> None:
+    register_private_fields("private_notes", "note")  # a contact's notes, a relationship's note
     register_nav_item(NavItem("contacts.index", _l("Contacts"), DIRECTORY_READERS, 20, active_for=frozenset({
         "contacts.contact", "contacts.new_contact", "contacts.edit_contact", "contacts.new_position",
         "contacts.relationship", "contacts.people_i_know", "contacts.duplicates",

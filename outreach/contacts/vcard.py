@@ -6,8 +6,9 @@ from outreach.contacts.models import Contact
 
 
 def _escape(value: str) -> str:
-    # Address books hand vCards on to spreadsheets: the same formula guard as the CSV export.
-    value = safe_cell(value)
+    # Address books hand vCards on to spreadsheets: the same formula guard as the CSV export (which also drops
+    # control bytes). Any line break, a lone CR included, becomes \n: none may start a property of its own.
+    value = safe_cell(value.replace("\r\n", "\n").replace("\r", "\n"))
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
 
 

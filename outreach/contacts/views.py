@@ -9,12 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import badges, bp, services
+from outreach.contacts import access, badges, bp, fields, services
 from outreach.contacts.forms import (KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LABELS, ContactFilterForm, ContactForm,
                                      EndPositionForm, PositionForm, RelationshipForm)
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
 from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
+from outreach.core.forms import search_text
 from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page
 from outreach.core.permissions import Capability, has_capability, permission_required
@@ -37,6 +38,7 @@ def _directory_helpers(state: Any) -> None:
         stance_badge=badges.stance_badge,
         influence_dots=badges.influence_dots,
         relationship_label=lambda value: RELATIONSHIP_LABELS.get(value, value),
+        is_web_address=fields.is_web_address,
     )
 
 
@@ -126,15 +128,13 @@ def contact(contact_id: int):
     person = get_contact_or_404(contact_id, user, options=[
         selectinload(Contact.emails), selectinload(Contact.phones), selectinload(Contact.languages),
         selectinload(Contact.tags), selectinload(Contact.positions).selectinload(Position.organisation)])
-    known_by = db.session.scalars(
-        select(Relationship).options(selectinload(Relationship.user))
-        .where(Relationship.contact_id == person.id, Relationship.is_archived.is_(False))
-        .order_by(Relationship.strength.desc(), Relationship.id)).all()
-    mine = next((r for r in known_by if r.user_id == user.id), None)
+    known = access.known_by(person.id, user)
+    mine = next((r for r in known.shown if r.user_id == user.id), None)
     merged_into = db.session.get(Contact, person.merged_into_id) if person.merged_into_id else None
     now = now_utc()
     panels = build_panels("contact.detail", user, now, contact=person)
-    return render_template("contacts/contact.html", contact=person, known_by=known_by, mine=mine,
+    return render_template("contacts/contact.html", contact=person, known_by=known.shown, known_others=known.others,
+                           mine=mine,
                            merged_into=merged_into, panels=panels, now=now, end_form=EndPositionForm())
 
 
@@ -338,7 +338,7 @@ def _known_by(user: Any, *, own: bool):  # type: ignore[no-untyped-def]
 @permission_required(Capability.VIEW_DIRECTORY)
 def search():
     """One box for contacts and organisations; answers as you type (htmx) or as a page."""
-    q = (request.args.get("q") or "").strip()[:100]
+    q = search_text(request.args.get("q"))
     picker = request.args.get("picker") or ""
     user = _user()
     if picker:
@@ -354,7 +354,7 @@ def search():
 @permission_required(Capability.VIEW_PUBLIC_DIRECTORY)
 def public_directory():
     """The directory everyone may read: name, title, organisation, country; nothing private."""
-    q = (request.args.get("q") or "").strip()[:100]
+    q = search_text(request.args.get("q"))
     if q:
         rows = services.search_contacts(q, user=_user(), limit=SEARCH_PAGE_SIZE)
         page = ResultPage(rows)

@@ -44,6 +44,26 @@ class AuditEvent(Base):
         return f"<AuditEvent {self.id} {self.action} {self.record_type}:{self.record_id}>"
 
 
+#: Fields whose content never enters the audit log (features add theirs with register_private_fields()):
+#: an event names them and the ids involved, never what they hold. Managers read the log.
+_PRIVATE_FIELDS: set[str] = {"password", "password_hash", "token"}
+WITHHELD = "(private: not recorded)"
+
+
+def register_private_fields(*names: str) -> None:
+    _PRIVATE_FIELDS.update(names)
+
+
+def _withhold_private(value: Any) -> Any:
+    """*value* with the content of every private field, at any depth, replaced by WITHHELD."""
+    if isinstance(value, dict):
+        return {k: (WITHHELD if k in _PRIVATE_FIELDS and v not in (None, "") else _withhold_private(v))
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_withhold_private(v) for v in value]
+    return value
+
+
 def record_event(
     action: str,
     *,
@@ -70,7 +90,7 @@ def record_event(
         record_type=record_type,
         record_id=None if record_id is None else str(record_id),
         ip=ip,
-        details=json.dumps(details, default=str, sort_keys=True) if details else None,
+        details=json.dumps(_withhold_private(details), default=str, sort_keys=True) if details else None,
     )
     db.session.add(event_row)
     return event_row

@@ -56,7 +56,9 @@ def init_errors(app: Flask) -> None:
     def _http(err: HTTPException):  # type: ignore[no-untyped-def]
         code = err.code or 500
         if code in _TITLES:
-            response = _render(code)
+            # A view that aborts with its own description (abort(400, description=…)) says what was wrong.
+            custom = err.description if err.description != type(err).description else None
+            response = _render(code, custom)
             if code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
                 return response[0], code, {"Allow": ", ".join(err.valid_methods)}
             return response
@@ -65,15 +67,38 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def _db(err: DBAPIError):  # type: ignore[no-untyped-def]
-        if getattr(err, "connection_invalidated", False) or isinstance(err, OperationalError):
-            log.error("Database unavailable: %s", err.__class__.__name__)
+        if database_unreachable(err):
+            log.error("Database unavailable: %s: %s", type(err.orig).__name__, err.orig)
             return _db_unavailable()
-        log.exception("Database error")
+        log.exception("Database error: %s: %s", type(err.orig).__name__, err.orig)
         return _safe_500()
 
     @app.errorhandler(500)
     def _internal(err: Exception):  # type: ignore[no-untyped-def]
         return _safe_500()
+
+
+#: PostgreSQL error classes that mean "cannot be served right now": connection exceptions (08), the server
+#: shutting down or starting (57P), out of resources such as connections (53).
+_PG_UNAVAILABLE = ("08", "57P", "53")
+#: SQLite's messages for a database file that cannot be reached or used right now.
+_SQLITE_UNAVAILABLE = ("unable to open database", "database is locked", "disk i/o error", "readonly database")
+
+
+def database_unreachable(err: DBAPIError) -> bool:
+    """Whether *err* is a real failure to reach the database (503), not a bad statement or value (a bug: 500)."""
+    if getattr(err, "connection_invalidated", False):
+        return True
+    if not isinstance(err, OperationalError):
+        return False
+    orig = err.orig
+    module = type(orig).__module__
+    if module.startswith("psycopg"):
+        state = getattr(orig, "sqlstate", None)  # None: no answer from a server at all
+        return state is None or state.startswith(_PG_UNAVAILABLE)
+    if module.startswith("sqlite3"):
+        return any(text in str(orig).lower() for text in _SQLITE_UNAVAILABLE)
+    return False
 
 
 def _safe_500():  # type: ignore[no-untyped-def]

@@ -1,16 +1,20 @@
-"""Shared form pieces: cleaned strings, lean select fields, IANA zone and e-mail validators."""
+"""Shared form pieces: cleaned strings, record ids, plausible dates, lean select fields, IANA zones, search text."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 import wtforms
+from flask import abort
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from wtforms import Field, SelectChoice, StringField
 from wtforms.widgets import Select
 from wtforms.validators import ValidationError
 
+from outreach.core.ids import is_record_id, parse_id  # noqa: F401  (is_record_id: re-exported for forms)
 from outreach.core.time import is_valid_zone
 
 #: Control characters other than tab and newlines have no place in anything a person types.
@@ -21,10 +25,25 @@ def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+#: A one-line field takes no line breaks either (a vCard, an e-mail subject or a CSV cell would split on them).
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    """Whether *value* holds characters no one types: controls, and line breaks in a one-line field."""
+    return bool((_CONTROL if multiline else _CONTROL_OR_BREAK).search(value))
+
+
 class NoControlCharacters:
+    """Refuse control characters; a multi-line field (a textarea) keeps its tabs and line breaks."""
+
+    def __init__(self, multiline: bool = True) -> None:
+        self.multiline = multiline
+
     def __call__(self, form: Any, field: Field) -> None:
-        if isinstance(field.data, str) and _CONTROL.search(field.data):
-            raise ValidationError(_l("Remove the control characters from this field."))
+        if isinstance(field.data, str) and has_control_characters(field.data, multiline=self.multiline):
+            raise ValidationError(_l("Remove the control characters from this field.") if self.multiline
+                                  else _l("Keep this on one line, without control characters."))
 
 
 class IanaTimezone:
@@ -34,11 +53,11 @@ class IanaTimezone:
 
 
 class TextField(StringField):
-    """A StringField that trims and refuses control characters."""
+    """A one-line StringField that trims and refuses control characters and line breaks."""
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("filters", [strip_filter])
-        super().__init__(label, [*(validators or []), NoControlCharacters()], **kwargs)
+        super().__init__(label, [*(validators or []), NoControlCharacters(multiline=False)], **kwargs)
 
 
 class LeanSelect(Select):
@@ -65,10 +84,64 @@ class SelectMultipleField(wtforms.SelectMultipleField):
     widget = LeanSelect(multiple=True)
 
 
-def is_record_id(value: Any) -> bool:
-    """Whether a submitted value can name a record: digits the database's integer columns can hold."""
-    text = str(value or "")
-    return text.isdigit() and 0 < int(text) < 2**31
+class RecordIdField(wtforms.IntegerField):
+    """A record id typed or picked in a form or query string: data is the id, or None when left blank.
+
+    Read with `parse_id`, so "²", " ", "-1" and numbers beyond the databases' range are a form error.
+    """
+
+    def __init__(self, label: Any = None, validators: Any = None, message: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.message = message or _l("Pick from the list.")
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = valuelist[0] if valuelist else ""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            self.data = None
+            return
+        self.data = parse_id(raw)
+        if self.data is None:
+            raise ValueError(self.message)
+
+
+class HiddenRecordIdField(RecordIdField):
+    """A record id carried by a search picker's hidden input."""
+
+    widget = wtforms.widgets.HiddenInput()
+
+
+#: Dates people type: before 1900 or after 2200 is a typing mistake (and beyond the zones' reach).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2200, 12, 31)
+
+
+class PlausibleDate:
+    """Refuse dates outside [*earliest*, *latest*] (by default 1900–2200) with a message saying so."""
+
+    def __init__(self, earliest: date = EARLIEST_DATE, latest: date = LATEST_DATE, message: Any = None) -> None:
+        self.earliest, self.latest, self.message = earliest, latest, message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data is None:
+            return
+        if not self.earliest <= field.data <= self.latest:
+            raise ValidationError(self.message or _l("Enter a date between %(a)d and %(b)d.", a=self.earliest.year,
+                                                     b=self.latest.year))
+
+
+class DateField(wtforms.DateField):
+    """A date input limited to plausible dates (PlausibleDate) whatever the other validators."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, [*(validators or []), PlausibleDate()], **kwargs)
+
+
+def search_text(value: Any, *, limit: int = 100) -> str:
+    """What was typed in a search box, trimmed and cut to *limit*; control characters refused (400)."""
+    text = (value if isinstance(value, str) else "").strip()[:limit]
+    if has_control_characters(text):
+        abort(400, description=_("Remove the control characters from the search."))
+    return text
 
 
 def choices(pairs: Any) -> list[SelectChoice]:

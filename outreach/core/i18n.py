@@ -11,7 +11,7 @@ from flask_babel import format_date, format_datetime, get_locale, get_timezone, 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from outreach.core.time import now_utc
+from outreach.core.time import now_utc, safe_zone
 
 
 def select_locale() -> str | None:
@@ -25,7 +25,7 @@ def select_locale() -> str | None:
 def select_timezone() -> str | None:
     user = g.get("_login_user")
     if user is not None and getattr(user, "is_authenticated", False):
-        return user.timezone
+        return safe_zone(user.timezone)
     return None
 
 

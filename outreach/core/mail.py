@@ -13,12 +13,19 @@ from typing import Any, Mapping
 log = logging.getLogger(__name__)
 
 
+def one_line(text: str, limit: int = 250) -> str:
+    """*text* as one line (every run of whitespace and control characters one space), cut to *limit*."""
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+
+
 def build_message(config: Mapping[str, Any], *, to: str, subject: str, text: str, html: str | None,
                   now: datetime, message_id: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = config["MAIL_FROM"]
     msg["To"] = to
-    msg["Subject"] = subject
+    # A header refuses line breaks: a subject built from what someone typed (a task) is made one line here.
+    msg["Subject"] = one_line(subject)
     msg["Date"] = format_datetime(now)
     #: A stable Message-ID lets receivers drop a duplicate if a send is retried.
     msg["Message-ID"] = message_id or make_msgid(domain="outreach.local")

@@ -122,6 +122,11 @@ class NotificationPreference(Base):
 DEFAULT_DIGEST_HOUR = 7
 
 
+def default_digest_hour(role: str | None) -> int | None:
+    """The digest hour of someone who never chose one: none for activists, whose mailbox others may read."""
+    return None if role == "activist" else DEFAULT_DIGEST_HOUR
+
+
 # --- enqueueing ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -327,11 +332,11 @@ def mark_read(user_id: int, notification_id: int | None, *, now: datetime) -> in
     return db.session.execute(stmt.values(read_at=now).execution_options(synchronize_session=False)).rowcount or 0
 
 
-def preferences_for(user_id: int) -> NotificationPreference:
-    """The stored preferences, or unsaved defaults (e-mail on, digest at 07:00)."""
+def preferences_for(user_id: int, role: str | None = None) -> NotificationPreference:
+    """The stored preferences, or unsaved defaults (e-mail on, digest at 07:00; activists: no digest)."""
     pref = db.session.get(NotificationPreference, user_id)
     if pref is None:
-        pref = NotificationPreference(user_id=user_id, email_enabled=True, digest_hour=DEFAULT_DIGEST_HOUR)
+        pref = NotificationPreference(user_id=user_id, email_enabled=True, digest_hour=default_digest_hour(role))
     return pref
 
 

@@ -7,6 +7,7 @@ from typing import Any, Generic, Sequence, TypeVar
 from sqlalchemy import Select
 
 from outreach.core.db import db
+from outreach.core.ids import parse_id
 
 T = TypeVar("T")
 
@@ -22,13 +23,8 @@ class KeysetPage(Generic[T]):
 
 
 def parse_cursor(value: str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        cursor = int(value)
-    except ValueError:
-        return None
-    return cursor if cursor > 0 else None
+    """A ?after= / ?before= id cursor, or None for anything that names no record."""
+    return parse_id(value)
 
 
 def keyset_by_id_desc(stmt: Select[Any], id_column: Any, *, after: int | None, before: int | None,
@@ -70,11 +66,7 @@ MAX_OFFSET_PAGE = 1000
 
 
 def parse_page(value: str | None) -> int:
-    try:
-        number = int(value or 1)
-    except ValueError:
-        return 1
-    return min(max(number, 1), MAX_OFFSET_PAGE)
+    return min(parse_id(value) or 1, MAX_OFFSET_PAGE)
 
 
 def offset_page(stmt: Select[Any], *, number: int, size: int = DEFAULT_PAGE_SIZE) -> OffsetPage[Any]:

@@ -38,6 +38,10 @@ class Capability(str, enum.Enum):
     EDIT_DIRECTORY = "edit_directory"  #: create, edit, archive, restore, merge organisations and contacts
     IMPORT_EXPORT_DIRECTORY = "import_export_directory"  #: CSV import and export (audited)
     MANAGE_OWN_RELATIONSHIPS = "manage_own_relationships"  #: record whom one knows
+    #: every partner's relationships and their notes ("whom a partner knows"); others see their own and a count
+    VIEW_ALL_RELATIONSHIPS = "view_all_relationships"
+    #: find activists in people pickers (everyone else never learns that an activist exists)
+    FIND_ACTIVISTS = "find_activists"
     # meetings, commitments, follow-ups
     LOG_MEETINGS = "log_meetings"  #: log meetings and edit the ones you organised
     EDIT_ANY_MEETING = "edit_any_meeting"
@@ -48,7 +52,8 @@ class Capability(str, enum.Enum):
 
 
 _DIRECTORY_STAFF = frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY, Capability.EDIT_DIRECTORY,
-                              Capability.IMPORT_EXPORT_DIRECTORY, Capability.MANAGE_OWN_RELATIONSHIPS})
+                              Capability.IMPORT_EXPORT_DIRECTORY, Capability.MANAGE_OWN_RELATIONSHIPS,
+                              Capability.VIEW_ALL_RELATIONSHIPS})
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
@@ -57,7 +62,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
                              Capability.MANAGE_COMMITMENTS, Capability.VIEW_ALL_FOLLOW_UPS}) | _DIRECTORY_STAFF,
     Role.COORDINATOR: frozenset({Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING, Capability.VIEW_ALL_MEETINGS,
                                  Capability.VIEW_MEETING_NOTES, Capability.MANAGE_COMMITMENTS,
-                                 Capability.VIEW_ALL_FOLLOW_UPS}) | _DIRECTORY_STAFF,
+                                 Capability.VIEW_ALL_FOLLOW_UPS, Capability.FIND_ACTIVISTS}) | _DIRECTORY_STAFF,
     Role.PARTNER: frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY,
                              Capability.MANAGE_OWN_RELATIONSHIPS, Capability.LOG_MEETINGS,
                              Capability.VIEW_MEETING_NOTES}),

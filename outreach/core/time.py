@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+import pytz
+
 
 def now_utc() -> datetime:
     """The current instant, timezone-aware, in UTC."""
@@ -13,12 +15,22 @@ def now_utc() -> datetime:
 
 @lru_cache(maxsize=1)
 def iana_zones() -> frozenset[str]:
-    """Every IANA zone name this machine knows (from the system database or tzdata)."""
-    return frozenset(available_timezones())
+    """Every zone name that each of our formatters knows: zoneinfo (the system database or tzdata),
+    and pytz, which Flask-Babel formats dates with.
+
+    The system database also lists "localtime" and "Factory", which pytz does not know: a user
+    with either would get an error on every page, the settings page included.
+    """
+    return frozenset(available_timezones() & pytz.all_timezones_set)
 
 
 def is_valid_zone(name: str) -> bool:
     return name in iana_zones()
+
+
+def safe_zone(name: str | None) -> str:
+    """*name* if every formatter knows it, else "UTC": one bad stored value never breaks a page."""
+    return name if name and is_valid_zone(name) else "UTC"
 
 
 @lru_cache(maxsize=1)
@@ -29,5 +41,5 @@ def common_zone_choices() -> tuple[tuple[str, str], ...]:
 
 
 def to_zone(instant: datetime, zone: str) -> datetime:
-    """Convert an aware instant to wall-clock time in *zone*."""
-    return instant.astimezone(ZoneInfo(zone))
+    """Convert an aware instant to wall-clock time in *zone* (UTC if the zone is unknown)."""
+    return instant.astimezone(ZoneInfo(safe_zone(zone)))

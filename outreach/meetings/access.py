@@ -1,9 +1,12 @@
 """Who may see and change which meeting, commitment and follow-up.
 
-Staff (coordinators, managers, admins) see everything. Partners see meetings they organised or
-attended and meetings with contacts they hold a relationship with; activists see only meetings
-they attended, and never the internal notes. A record the user may not see answers 404; one they
-may see but not change answers 403.
+Staff (coordinators, managers, admins) see everything. A partner sees a meeting she attended or
+logged, or where she is accountable for a commitment or assigned a follow-up, plus what higher
+features contribute through `outreach.core.visibility` (campaigns: meetings linked to targets
+assigned to her). A relationship she declares herself never widens what she can read. Activists see
+only meetings they attended, and of those only what `activist_view` allows (never internal notes,
+outcome, other activists, or commitments and follow-ups). A record the user may not see answers
+404; one they may see but not change answers 403.
 """
 from __future__ import annotations
 
@@ -12,15 +15,10 @@ from typing import Any
 from flask import abort
 from sqlalchemy import false, or_, select, true, union
 
-from outreach.contacts.models import Relationship
 from outreach.core.db import db
 from outreach.core.permissions import Capability, Role, has_capability
+from outreach.core.visibility import extra_visible_meeting_ids
 from outreach.meetings.models import Attendee, Commitment, FollowUp, Meeting
-
-
-def _my_contacts(user: Any) -> Any:
-    return select(Relationship.contact_id).where(Relationship.user_id == user.id,
-                                                 Relationship.is_archived.is_(False))
 
 
 def visible_meeting_ids(user: Any) -> Any:
@@ -29,8 +27,10 @@ def visible_meeting_ids(user: Any) -> Any:
     if Role(user.role) != Role.PARTNER:
         return attended
     organised = select(Meeting.id).where(Meeting.organiser_id == user.id)
-    on_my_contacts = select(Attendee.meeting_id).where(Attendee.contact_id.in_(_my_contacts(user)))
-    return union(attended, organised, on_my_contacts)
+    accountable = select(Commitment.meeting_id).where(Commitment.accountable_id == user.id,
+                                                      Commitment.meeting_id.is_not(None))
+    assigned = select(FollowUp.meeting_id).where(FollowUp.assignee_id == user.id, FollowUp.meeting_id.is_not(None))
+    return union(attended, organised, accountable, assigned, *extra_visible_meeting_ids(user))
 
 
 def visible_meetings(user: Any) -> Any:
@@ -58,6 +58,24 @@ def can_see_notes(user: Any) -> bool:
     return has_capability(user, Capability.VIEW_MEETING_NOTES)
 
 
+def can_see_outcome(user: Any) -> bool:
+    """Everyone who may open a meeting reads its outcome, except activists."""
+    return Role(user.role) != Role.ACTIVIST
+
+
+def attendees_seen_by(user: Any, attendees: Any) -> list[Attendee]:
+    """The attendees *user* may know were there: an activist never learns that another activist exists."""
+    if Role(user.role) != Role.ACTIVIST:
+        return list(attendees)
+    return [a for a in attendees
+            if a.user_id is None or a.user_id == user.id or a.user is None or a.user.role != Role.ACTIVIST.value]
+
+
+def can_find_activists(user: Any) -> bool:
+    """Whether people pickers may offer *user* activist accounts (coordinators and admins only)."""
+    return has_capability(user, Capability.FIND_ACTIVISTS)
+
+
 def get_meeting_or_404(meeting_id: int, user: Any, *, need: str = "view") -> Meeting:
     meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id, visible_meetings(user)))
     if meeting is None:
@@ -68,8 +86,8 @@ def get_meeting_or_404(meeting_id: int, user: Any, *, need: str = "view") -> Mee
 
 
 def visible_commitments(user: Any, *narrow: Any) -> Any:
-    """Staff see every commitment; partners those they are accountable for, on their contacts, or
-    made in meetings they may see; activists none.
+    """Staff see every commitment; partners those they are accountable for or made in meetings they
+    may see; activists none.
 
     *narrow*: conditions the caller also applies (e.g. a status), pushed into each branch of a partner's
     id set so it stays small (otherwise the database may read every commitment in that status to join).
@@ -79,7 +97,6 @@ def visible_commitments(user: Any, *narrow: Any) -> Any:
     if Role(user.role) != Role.PARTNER:
         return false()
     ids = union(select(Commitment.id).where(Commitment.accountable_id == user.id, *narrow),
-                select(Commitment.id).where(Commitment.contact_id.in_(_my_contacts(user)), *narrow),
                 select(Commitment.id).where(Commitment.meeting_id.in_(visible_meeting_ids(user)), *narrow))
     return Commitment.id.in_(ids)
 

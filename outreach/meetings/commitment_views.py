@@ -66,7 +66,7 @@ def commitment_follow_up(commitment_id: int):
     form = _follow_up_form(FollowUpForm())
     if form.validate_on_submit():
         data = services.FollowUpData(
-            task=form.task.data, assignee_id=int(form.assignee_id.data), contact_id=item.contact_id,
+            task=form.task.data, assignee_id=form.assignee_id.data, contact_id=item.contact_id,
             commitment_id=item.id,
             due_at=local_to_utc(form.due_date.data, form.due_time.data or time(9, 0), current_user.timezone))
         try:

@@ -103,6 +103,7 @@ def seed_meetings_demo(now: datetime, *, meetings: int = 300, seed: int = 1325) 
     staff = [u for u in users if u.role in (Role.COORDINATOR.value, Role.MANAGER.value)] or users
     partners = [u for u in users if u.role == Role.PARTNER.value] or staff
     activists = [u for u in users if u.role == Role.ACTIVIST.value]
+    finders = [u for u in users if u.role == Role.COORDINATOR.value]
     if not contacts or not staff:
         return 0
     created = 0
@@ -117,6 +118,8 @@ def seed_meetings_demo(now: datetime, *, meetings: int = 300, seed: int = 1325) 
         people = [f"c:{c.id}" for c in targets] + [f"u:{partner.id}"]
         if activists and rng.random() < 0.12:
             people.append(f"u:{rng.choice(activists).id}")
+            if finders and organiser.role not in (Role.COORDINATOR.value, Role.ADMIN.value):
+                organiser = finders[0]  # only coordinators and admins can pick an activist
         past = start < now
         status = "held" if past and rng.random() > 0.06 else "cancelled" if past else "planned"
         kind = rng.choice(("meeting", "meeting", "call", "call", "event", "email"))

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectChoice,
-                     TextAreaField, TimeField, URLField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, URL, ValidationError
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, SelectChoice, TextAreaField, TimeField,
+                     URLField)
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, URL, ValidationError
 
-from outreach.core.forms import (IanaTimezone, NoControlCharacters, SelectField, SelectMultipleField, TextField, choices,
-                                  is_record_id, strip_filter)
+from outreach.core.forms import (DateField, HiddenRecordIdField, IanaTimezone, NoControlCharacters, RecordIdField,
+                                  SelectField, SelectMultipleField, TextField, choices, is_record_id, strip_filter)
 from outreach.core.time import common_zone_choices, is_valid_zone, now_utc
 from outreach.meetings.models import CommitmentCategory, CommitmentStatus, MeetingKind, MeetingStatus
 from outreach.meetings.services import (MAX_COMMITMENT, MAX_LOCATION, MAX_TASK, MAX_TEXT, MAX_TITLE,
@@ -119,15 +119,12 @@ class CommitmentRow(Form):
     due_date = DateField(_l("Due date"), validators=[Optional(), PlausibleDate()],
                          render_kw={"placeholder": "YYYY-MM-DD"})
     #: Chosen with a search picker (templates/_macros/ui.html search_picker): the instance may have thousands.
-    accountable_id = HiddenField(_l("Accountable partner"), validators=[Optional()])
+    accountable_id = HiddenRecordIdField(_l("Accountable partner"), message=_l("Pick a partner from the list."))
 
     def validate_contact_id(self, field: Any) -> None:
         if field.data and not is_record_id(field.data):
             raise ValidationError(_l("Pick who made the commitment from the list."))
 
-    def validate_accountable_id(self, field: Any) -> None:
-        if field.data and not is_record_id(field.data):
-            raise ValidationError(_l("Pick a partner from the list."))
 
 
 class FollowUpRow(Form):
@@ -137,14 +134,10 @@ class FollowUpRow(Form):
         max=MAX_TASK, message=_l("Keep this under %(max)d characters.", max=MAX_TASK))])
     due_date = DateField(_l("Due date"), validators=[Optional(), PlausibleDate()], render_kw={"placeholder": "YYYY-MM-DD"})
     due_time = TimeField(_l("Time"), validators=[Optional()], default=None)
-    assignee_id = HiddenField(_l("Who"), validators=[Optional()])  #: a search picker, like accountable_id
+    assignee_id = HiddenRecordIdField(_l("Who"), message=_l("Pick someone from the list."))  #: like accountable_id
     reminders = SelectMultipleField(_l("Remind"), choices=choices(REMINDER_LABELS), default=["1440", "0"],
                                     validators=[Optional()])
     daily_when_overdue = BooleanField(_l("Then daily while overdue"), default=True)
-
-    def validate_assignee_id(self, field: Any) -> None:
-        if field.data and not is_record_id(field.data):
-            raise ValidationError(_l("Pick someone from the list."))
 
 
 class MeetingForm(FlaskForm):
@@ -189,7 +182,7 @@ class MeetingForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         zone = self.timezone.data
-        if self.date.data and is_valid_zone(zone or ""):
+        if self.date.data and not self.date.errors and is_valid_zone(zone or ""):
             for name in ("start_time", "end_time"):
                 at = getattr(self, name).data
                 if at is not None and missing_local_time(self.date.data, at, zone):
@@ -216,10 +209,6 @@ class MeetingForm(FlaskForm):
         return ok
 
 
-#: A record id in a filter: a positive number the database's integer columns can hold.
-_AN_ID = NumberRange(min=1, max=2**31 - 1, message=_l("Pick from the list."))
-
-
 class MeetingFilterForm(FlaskForm):
     class Meta:
         csrf = False
@@ -231,9 +220,9 @@ class MeetingFilterForm(FlaskForm):
                        validators=[Optional()])
     status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any status")), *choices(STATUS_LABELS.items())],
                          validators=[Optional()])
-    organisation = IntegerField(_l("Organisation (and its offices)"), validators=[Optional(), _AN_ID])
-    contact = IntegerField(_l("Contact"), validators=[Optional(), _AN_ID])
-    partner = IntegerField(_l("Partner"), validators=[Optional(), _AN_ID])
+    organisation = RecordIdField(_l("Organisation (and its offices)"))
+    contact = RecordIdField(_l("Contact"))
+    partner = RecordIdField(_l("Partner"))
 
     def validate_date_to(self, field: Any) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -248,9 +237,9 @@ class CommitmentFilterForm(FlaskForm):
                                                 *choices(COMMITMENT_STATUS_LABELS.items())], validators=[Optional()])
     category = SelectField(_l("Category"), choices=[SelectChoice("", _l("Any category")),
                                                     *choices(CATEGORY_LABELS.items())], validators=[Optional()])
-    organisation = IntegerField(_l("Organisation"), validators=[Optional(), _AN_ID])
-    contact = IntegerField(_l("Contact"), validators=[Optional(), _AN_ID])
-    accountable = IntegerField(_l("Accountable partner"), validators=[Optional(), _AN_ID])
+    organisation = RecordIdField(_l("Organisation"))
+    contact = RecordIdField(_l("Contact"))
+    accountable = RecordIdField(_l("Accountable partner"))
 
 
 class CommitmentStatusForm(FlaskForm):
@@ -277,8 +266,5 @@ class FollowUpForm(FlaskForm):
                                                                   _l("Enter the due date as YYYY-MM-DD.")),
                                                      PlausibleDate()])
     due_time = TimeField(_l("Time"), validators=[Optional()])
-    assignee_id = HiddenField(_l("Who"))  #: a search picker
-
-    def validate_assignee_id(self, field: Any) -> None:
-        if not is_record_id(field.data):
-            raise ValidationError(_l("Pick someone from the list."))
+    assignee_id = HiddenRecordIdField(_l("Who"), validators=[DataRequired(_l("Pick someone from the list."))],
+                                      message=_l("Pick someone from the list."))  #: a search picker

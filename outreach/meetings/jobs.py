@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from outreach.core.auth.models import User
 from outreach.core.db import db, starts_with
-from outreach.core.notifications import (DEFAULT_DIGEST_HOUR, Message, NotificationPreference, OutboxMessage,
-                                         channels_by_user, channels_for, enqueue, enqueue_many)
+from outreach.core.notifications import (Message, NotificationPreference, OutboxMessage, channels_by_user,
+                                         channels_for, default_digest_hour, enqueue, enqueue_many)
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
                                       FollowUpStatus, Meeting, MeetingStatus)
 
@@ -260,11 +260,12 @@ def local_day(zone: str, now: datetime) -> tuple[datetime, datetime]:
 def enqueue_digests(now: datetime) -> int:
     """Enqueue each user's daily digest once their chosen local hour has come."""
     prefs = {p.user_id: p for p in db.session.scalars(select(NotificationPreference))}
-    users = db.session.execute(select(User.id, User.timezone).where(User.is_active_account.is_(True))).all()
+    users = db.session.execute(select(User.id, User.timezone, User.role)
+                               .where(User.is_active_account.is_(True))).all()
     due: dict[int, datetime] = {}
-    for user_id, zone in users:
+    for user_id, zone, role in users:
         pref = prefs.get(user_id)
-        hour = DEFAULT_DIGEST_HOUR if pref is None else pref.digest_hour
+        hour = default_digest_hour(role) if pref is None else pref.digest_hour
         if hour is None:
             continue
         instant = digest_instant(zone, hour, now)
@@ -276,7 +277,7 @@ def enqueue_digests(now: datetime) -> int:
     done = set(db.session.execute(select(OutboxMessage.user_id, OutboxMessage.due_at).where(
         starts_with(OutboxMessage.subject, "digest:"),
         OutboxMessage.due_at > now - timedelta(hours=7))).all())
-    zones = dict(users)
+    zones = {user_id: zone for user_id, zone, _role in users}
     waiting = {user_id: local_day(zones[user_id], now) for user_id, instant in due.items()
                if (user_id, instant) not in done}
     if not waiting:

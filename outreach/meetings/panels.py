@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from outreach.core.audit import register_private_fields
 from outreach.core.db import db
 from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
 from outreach.core.permissions import ALL_ROLES, LOGGERS, STAFF, Role
@@ -58,6 +59,7 @@ def build_organisation_timeline(user: Any, now: datetime, *, organisation: Any =
 
 
 def register_contributions() -> None:
+    register_private_fields("notes")  # a meeting's internal notes
     register_nav_item(NavItem("meetings.index", _l("Meetings"), ALL_ROLES, 30))
     register_nav_item(NavItem("commitments.index", _l("Commitments"), LOGGERS, 40))
     register_nav_item(NavItem("follow_ups.index", _l("Follow-ups"), LOGGERS, 50))

@@ -5,6 +5,7 @@ the database, related rows are loaded in one go).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Sequence
@@ -17,7 +18,7 @@ from outreach.contacts.models import Contact, Organisation, Position, Relationsh
 from outreach.contacts.services import organisation_subtree_ids, search_contacts
 from outreach.core.auth.models import User
 from outreach.core.db import db, escape_like
-from outreach.core.forms import is_record_id
+from outreach.core.ids import is_record_id, parse_id
 from outreach.core.pagination import OffsetPage, offset_page
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings import tallies
@@ -75,10 +76,13 @@ def _day_bound(day: date, zone: str) -> datetime:
 
 
 def parse_meeting_cursor(value: str | None) -> tuple[datetime, int] | None:
-    """"<epoch seconds>_<id>" → (start_at, id), or None for anything malformed."""
+    """"<epoch seconds>_<id>" → (start_at, id), or None for anything malformed or out of range."""
+    stamp, _, ident = (value or "").partition("_")
+    record_id = parse_id(ident)
+    if record_id is None or not re.fullmatch(r"-?[0-9]{1,12}", stamp):
+        return None
     try:
-        stamp, _, ident = (value or "").partition("_")
-        return datetime.fromtimestamp(int(stamp), tz=timezone.utc), int(ident)
+        return datetime.fromtimestamp(int(stamp), tz=timezone.utc), record_id
     except (ValueError, OverflowError, OSError):
         return None
 
@@ -415,13 +419,18 @@ def organisation_timeline(user: Any, organisation: Organisation, *, limit: int =
 
 
 
-def search_attendees(user: Any, q: str, *, limit: int = 8) -> tuple[list[Contact], list[User]]:
-    """Contacts through the directory's search (any part of a name, typo-tolerant) and users by name."""
+def search_attendees(user: Any, q: str, *, with_activists: bool = False,
+                     limit: int = 8) -> tuple[list[Contact], list[User]]:
+    """Contacts through the directory's search (any part of a name, typo-tolerant) and users by name.
+
+    Activist accounts only *with_activists* (coordinators and admins: see access.can_find_activists).
+    """
     q = q.strip().lower()
     if not q:
         return [], []
     contacts = search_contacts(q, user=user, limit=limit)
-    users = db.session.scalars(select(User).where(User.is_active_account.is_(True), _name_matches(q))
+    who = [] if with_activists else [User.role != Role.ACTIVIST.value]
+    users = db.session.scalars(select(User).where(User.is_active_account.is_(True), _name_matches(q), *who)
                                .order_by(User.name).limit(limit)).all()
     return list(contacts), list(users)
 
@@ -468,7 +477,7 @@ def search_people(q: str, *, role: Role | None = None, limit: int = 12) -> list[
 
 def user_names(ids: Sequence[int | str | None]) -> dict[int, str]:
     """id -> name for the users chosen in a form (one query)."""
-    wanted = {int(i) for i in ids if is_record_id(i)}
+    wanted = {parse_id(i) for i in ids if is_record_id(i)}
     if not wanted:
         return {}
     return {user_id: name for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(wanted)))}
@@ -476,8 +485,8 @@ def user_names(ids: Sequence[int | str | None]) -> dict[int, str]:
 
 def attendee_choices(tokens: Sequence[str]) -> list[tuple[str, str, str]]:
     """(token, label, kind) for already-picked attendees, to re-render the form."""
-    contact_ids = [int(t[2:]) for t in tokens if t.startswith("c:") and t[2:].isdigit()]
-    user_ids = [int(t[2:]) for t in tokens if t.startswith("u:") and t[2:].isdigit()]
+    contact_ids = [int(t[2:]) for t in tokens if t.startswith("c:") and is_record_id(t[2:])]
+    user_ids = [int(t[2:]) for t in tokens if t.startswith("u:") and is_record_id(t[2:])]
     out: list[tuple[str, str, str]] = []
     if contact_ids:
         out += [(f"c:{c.id}", c.full_name, "contact") for c in db.session.scalars(

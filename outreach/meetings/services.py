@@ -12,19 +12,20 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from outreach.contacts.models import Contact, Organisation, Position
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
 from outreach.core.db import db
+from outreach.core.ids import parse_id
 from outreach.core.notifications import cancel_pending
 from outreach.core.permissions import Role
 from outreach.core.signals import contact_merged, meeting_held, organisation_merged
 from outreach.core.time import is_valid_zone
 from outreach.meetings import tallies
-from outreach.meetings.access import can_edit_meeting
+from outreach.meetings.access import can_edit_meeting, can_find_activists
 from outreach.meetings.models import (Attendee, AttendeeRole, Commitment, CommitmentCategory, CommitmentChange,
                                       CommitmentStatus, FollowUp, FollowUpStatus, Meeting, MeetingKind,
                                       MeetingRevision, MeetingStatus)
@@ -139,20 +140,25 @@ def _parse_attendees(tokens: Iterable[str]) -> tuple[list[int], list[int]]:
     user_ids: list[int] = []
     for token in tokens:
         kind, _, raw = str(token).partition(":")
-        if kind not in {"c", "u"} or not raw.isdigit():
+        if kind not in {"c", "u"} or parse_id(raw) is None:
             raise MeetingError(_l("An attendee could not be recognised; pick attendees from the list."),
                                field="attendees")
         (contact_ids if kind == "c" else user_ids).append(int(raw))
     return list(dict.fromkeys(contact_ids)), list(dict.fromkeys(user_ids))
 
 
-def _resolve_attendees(tokens: Iterable[str], actor: Any) -> list[Attendee]:
-    """Attendees from picker tokens; ids that do not exist (or that the actor may not see) are refused."""
+def _resolve_attendees(tokens: Iterable[str], actor: Any, already: Iterable[int] = ()) -> list[Attendee]:
+    """Attendees from picker tokens; ids that do not exist (or that the actor may not see) are refused.
+
+    Only those who may find activists add one (*already*: user ids on the meeting, who stay).
+    """
     contact_ids, user_ids = _parse_attendees(tokens)
     contacts = {c.id: c for c in db.session.scalars(
         select(Contact).where(Contact.id.in_(contact_ids), Contact.is_archived.is_(False)))} if contact_ids else {}
+    hidden = [] if actor is None or can_find_activists(actor) else [
+        or_(User.role != Role.ACTIVIST.value, User.id.in_(list(already)))]
     users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_(user_ids), User.is_active_account.is_(True)))} if user_ids else {}
+        select(User).where(User.id.in_(user_ids), User.is_active_account.is_(True), *hidden))} if user_ids else {}
     missing = len(contact_ids) - len(contacts) + len(user_ids) - len(users)
     if missing:
         raise MeetingError(_l("%(n)d of the attendees no longer exist or are not visible to you; pick them again.",
@@ -272,7 +278,7 @@ def update_meeting(meeting: Meeting, data: MeetingData, *, expected_revision: in
     _validate(data)
     before = _snapshot(meeting)
     old_contacts = {a.contact_id for a in meeting.attendees if a.contact_id}
-    wanted = _resolve_attendees(data.attendees, actor)
+    wanted = _resolve_attendees(data.attendees, actor, already=[a.user_id for a in meeting.attendees if a.user_id])
     keep = {(a.contact_id, a.user_id): a for a in meeting.attendees}
     meeting.attendees = [keep.get((a.contact_id, a.user_id), a) for a in wanted]
     optional_text = {"location", "online_url", "agenda", "notes", "outcome"}

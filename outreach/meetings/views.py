@@ -4,7 +4,6 @@ Commitment and follow-up pages are in commitment_views.py.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -15,12 +14,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from outreach.core.db import db
-from outreach.core.forms import choices
+from outreach.core.forms import choices, search_text
+from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, Role, has_capability, permission_required
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc, to_zone
 from outreach.meetings import bp, queries, services
-from outreach.meetings.access import can_edit_meeting, can_see_notes, get_meeting_or_404
+from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
+                                      get_meeting_or_404)
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
                                      MeetingFilterForm, MeetingForm, local_to_utc)
 from outreach.meetings.jobs import format_when
@@ -31,12 +32,17 @@ LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGOR
 
 
 MAX_PREFILL = 10
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@bp.record_once
+def _meeting_helpers(state: Any) -> None:
+    # A global rather than a context processor, so that included rows and panels see it too.
+    state.app.jinja_env.globals["attendees_seen"] = lambda attendees: attendees_seen_by(current_user, attendees)
 
 
 def _is_token(value: str) -> bool:
     kind, _, raw = value.partition(":")
-    return kind in {"c", "u"} and raw.isdigit()
+    return kind in {"c", "u"} and parse_id(raw) is not None
 
 
 def _user() -> Any:
@@ -76,7 +82,7 @@ def _prepare(form: MeetingForm) -> None:
         [int(t) for t, _label in targets])
     # With one target attending, they made it; with several, the person must be chosen.
     made_by = targets if len(targets) == 1 else [("", _("Choose who made it"))] + targets
-    me = str(current_user.id)
+    me = current_user.id
     for row in form.commitments:
         row.form.contact_id.choices = choices(made_by)
         if len(targets) == 1 and not row.form.contact_id.data:
@@ -102,13 +108,13 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
 
 def _rows(form: MeetingForm) -> tuple[list[services.CommitmentData], list[services.FollowUpData]]:
     commitments = [services.CommitmentData(
-        description=r.description.data, contact_id=int(r.contact_id.data) if r.contact_id.data else None,
+        description=r.description.data, contact_id=parse_id(r.contact_id.data),
         category=r.category.data, indicator=r.indicator.data, target_value=r.target_value.data,
-        due_date=r.due_date.data, accountable_id=int(r.accountable_id.data) if r.accountable_id.data else None)
+        due_date=r.due_date.data, accountable_id=r.accountable_id.data)
         for r in (row.form for row in form.commitments) if r.description.data]
     follow_ups = [services.FollowUpData(
         task=r.task.data, due_at=local_to_utc(r.due_date.data, r.due_time.data or time(9, 0), current_user.timezone),
-        assignee_id=int(r.assignee_id.data) if r.assignee_id.data else current_user.id,
+        assignee_id=r.assignee_id.data or current_user.id,
         reminder_offsets=[int(x) for x in r.reminders.data or []], remind_daily_when_overdue=r.daily_when_overdue.data)
         for r in (row.form for row in form.follow_ups) if r.task.data]
     return commitments, follow_ups
@@ -311,6 +317,7 @@ def show(meeting_id: int):
     return render_template("meetings/show.html", meeting=meeting, commitments=meeting.commitments,
                            follow_ups=meeting.follow_ups, history=meeting.history,
                            can_edit=can_edit_meeting(user, meeting), show_notes=can_see_notes(user),
+                           show_outcome=can_see_outcome(user),
                            now=now_utc(), **LABELS)
 
 
@@ -318,7 +325,7 @@ def show(meeting_id: int):
 @permission_required(Capability.LOG_MEETINGS)
 def people_search():
     """The people picker (htmx): users who can own a follow-up or a commitment, or partners only."""
-    q = _CONTROL.sub("", request.args.get("q") or "")[:60]
+    q = search_text(request.args.get("q"), limit=60)
     role = Role.PARTNER if request.args.get("role") == "partner" else None
     return render_template("meetings/_people_results.html", people=queries.search_people(q, role=role), q=q,
                            picker=request.args.get("picker") or "")
@@ -328,9 +335,9 @@ def people_search():
 @permission_required(Capability.LOG_MEETINGS)
 def attendee_search():
     """The attendee typeahead (htmx): contacts and users whose name starts with what was typed."""
-    q = _CONTROL.sub("", request.args.get("q") or "")[:60]  # PostgreSQL refuses NUL in a string
+    q = search_text(request.args.get("q"), limit=60)
     picked = set(request.args.getlist("attendees"))
-    contacts, users = queries.search_attendees(_user(), q)
+    contacts, users = queries.search_attendees(_user(), q, with_activists=can_find_activists(_user()))
     posts = {c.id: queries.current_post(c) for c in contacts}  # positions come loaded with the search
     return render_template("meetings/_attendee_results.html", contacts=contacts, users=users, q=q, picked=picked,
                            posts=posts)

@@ -55,42 +55,92 @@ def test_deactivated_account_cannot_sign_in(client, make_user):
     assert "Wrong e-mail address or password." in response.text
 
 
-def test_repeated_failures_are_throttled_then_released(app, client, make_user):
+def _login_from(client, ip, email, password=PASSWORD):
+    return client.post("/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip})
+
+
+@pytest.fixture
+def budgets(app):
+    """Small per-account and per-address budgets, so a test can exhaust them in a few requests."""
+    saved = {k: app.config[k] for k in ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "LOGIN_MAX_FAILURES_PER_IP")}
+    app.config.update(LOGIN_MAX_FAILURES_PER_ACCOUNT=6, LOGIN_MAX_FAILURES_PER_IP=6)
+    yield app.config
+    app.config.update(saved)
+
+
+def test_one_pair_gets_free_attempts_then_growing_delays(app, client, make_user):
     user = make_user("coordinator")
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_FREE_FAILURES_PER_PAIR"]):
         assert _login(client, user.email, "bad password guess").status_code == 401
-    blocked = _login(client, user.email)  # even the right password waits out the cooldown
+    blocked = _login(client, user.email)  # even the right password waits, from this address
     assert blocked.status_code == 429
     assert "Too many failed sign-in attempts" in blocked.text
-    assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
+    assert 0 < int(blocked.headers["Retry-After"]) <= 15
     with app.app_context():
-        later = now_utc() + timedelta(minutes=app.config["LOGIN_COOLDOWN_MINUTES"], seconds=1)
-        state = services.login_throttle(email=user.email, ip="127.0.0.1", now=later, max_per_account=5,
-                                        max_per_ip=20, cooldown_minutes=15)
-        assert not state.blocked
+        def wait(after):
+            state = services.login_throttle(email=user.email, ip="127.0.0.1", now=now_utc() + after,
+                                            free_per_pair=3, max_per_account=50, max_per_ip=100, cooldown_minutes=15)
+            return state.retry_after_seconds if state.blocked else 0
+
+        assert wait(timedelta(seconds=16)) == 0  # the first delay is over
+        db.session.add(LoginAttempt(email=user.email, ip="127.0.0.1", attempted_at=now_utc()))
+        db.session.commit()
+        assert 15 < wait(timedelta(0)) <= 30  # and the next one is longer
+    assert _login_from(client, "10.0.0.2", user.email).status_code == 302  # other addresses are not held up
 
 
-def test_throttling_is_per_ip_too(app, client, make_user):
-    app.config["LOGIN_MAX_FAILURES_PER_IP"] = 3
-    try:
-        for i in range(3):
-            _login(client, f"someone{i}@example.org", "guess")
-        user = make_user("partner")
-        assert _login(client, user.email).status_code == 429
-        other_ip = client.post("/login", data={"email": user.email, "password": PASSWORD},
-                               environ_base={"REMOTE_ADDR": "10.9.9.9"})
-        assert other_ip.status_code == 302
-    finally:
-        app.config["LOGIN_MAX_FAILURES_PER_IP"] = 20
+def test_a_stranger_cannot_lock_the_owner_out(app, client, make_user, budgets):
+    """An attack from many addresses uses up the account's budget; its owner still signs in from an
+    address she used before (an admin too), while a new address waits."""
+    admin = make_user("admin")
+    assert _login_from(app.test_client(), "10.1.1.1", admin.email).status_code == 302  # her office, last week
+    for i in range(budgets["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        assert _login_from(client, f"203.0.113.{i}", admin.email, "guess").status_code == 401
+    assert _login_from(client, "203.0.113.99", admin.email).status_code == 429  # even the right password
+    owner = app.test_client()
+    assert _login_from(owner, "10.1.1.1", admin.email).status_code == 302
+    assert owner.get("/").status_code == 200
 
 
-def test_success_clears_the_account_failures(app, client, make_user):
+def test_an_address_budget_does_not_lock_out_everyone_behind_it(app, client, make_user, budgets):
+    """A proxy or an office: many failures from one address stop strangers' guesses there, not its users."""
+    colleague = make_user("partner")
+    assert _login_from(app.test_client(), "198.51.100.7", colleague.email).status_code == 302
+    for i in range(budgets["LOGIN_MAX_FAILURES_PER_IP"]):
+        _login_from(client, "198.51.100.7", f"someone{i}@example.org", "guess")
+    newcomer = make_user("partner")
+    assert _login_from(client, "198.51.100.7", newcomer.email).status_code == 429
+    assert _login_from(app.test_client(), "198.51.100.7", colleague.email).status_code == 302
+    assert _login_from(app.test_client(), "10.9.9.9", newcomer.email).status_code == 302
+
+
+def test_success_forgives_only_that_address(app, client, make_user):
     user = make_user("partner")
-    _login(client, user.email, "wrong one")
-    assert _login(client, user.email).status_code == 302
+    _login_from(client, "10.0.0.1", user.email, "wrong one")
+    _login_from(client, "10.0.0.2", user.email, "a stranger's guess")
+    assert _login_from(client, "10.0.0.1", user.email).status_code == 302
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(LoginAttempt)
-                                 .where(LoginAttempt.email == user.email)) == 0
+        left = db.session.scalars(select(LoginAttempt.ip).where(LoginAttempt.email == user.email)).all()
+        assert left == ["10.0.0.2"]
+
+
+def test_behind_a_proxy_the_forwarded_address_is_throttled(tmp_path, database_url, make_user):
+    """With OUTREACH_PROXIES=1 the client address comes from X-Forwarded-For (ProxyFix)."""
+    from outreach import create_app
+    from tests.conftest import app_config
+
+    proxied = create_app(app_config(database_url, tmp_path, PROXIES=1))
+    seen = []
+
+    @proxied.before_request
+    def _note() -> None:
+        from outreach.core.security import client_ip
+
+        seen.append(client_ip())
+
+    proxied.test_client().get("/login", headers={"X-Forwarded-For": "192.0.2.44"},
+                              environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen == ["192.0.2.44"]
 
 
 @pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example/x",

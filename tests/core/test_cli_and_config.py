@@ -89,6 +89,21 @@ def test_seed_demo_is_idempotent_and_prints_logins(cli_env):
     assert len(_users(tmp_path)) == len(DEMO_USERS)
 
 
+def test_seed_demo_refuses_production(cli_env, monkeypatch):
+    """Its accounts, an administrator among them, share the password printed in the README."""
+    runner, tmp_path = cli_env
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("OUTREACH_ENV", "production")
+    monkeypatch.setenv("OUTREACH_SECRET_KEY", "p" * 48)
+    monkeypatch.setenv("OUTREACH_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    result = runner.invoke(main, ["seed-demo"])
+    assert result.exit_code != 0 and "production" in result.output
+    assert DEMO_PASSWORD not in result.output
+    monkeypatch.setenv("OUTREACH_ENV", "development")
+    assert _users(tmp_path) == {}
+
+
 def test_demo_login_works_on_the_web(cli_env):
     runner, _ = cli_env
     runner.invoke(main, ["seed-demo"])

@@ -226,3 +226,32 @@ def test_a_tick_costs_the_same_few_statements_however_many_follow_ups(ctx, make_
         # one inbox row per in-app message, one mark per e-mail (committed as soon as it is sent); the rest batched
         counts.append((busy.count, steady.count, len(delivery.writes) - 2 * n, delivery.count - len(delivery.writes)))
     assert counts[0] == counts[1], counts
+
+
+def test_a_task_with_a_line_break_still_reaches_the_mailbox(app, ctx, make_user, tmp_path):
+    """Stored before tasks were one line (or arriving some other way): the subject is made one line."""
+    partner = make_user("partner")
+    services.add_follow_up(services.FollowUpData(task="Call the commander\nabout the\r\nbudget", due_at=NOW,
+                                                 assignee_id=partner.id), actor=partner, now=NOW - timedelta(days=2))
+    db.session.commit()
+    jobs.enqueue_follow_up_reminders(NOW)
+    config = {**app.config, "MAIL_OUTBOX_DIR": str(tmp_path)}
+    assert dispatch_due(NOW, config=config) == 2
+    assert not db.session.scalars(select(OutboxMessage).where(OutboxMessage.status != "sent")).all()
+    [mail] = tmp_path.glob("*.eml")
+    assert "Call the commander about the budget" in message_from_bytes(mail.read_bytes(), policy=policy.default)["subject"]
+
+
+def test_an_activist_gets_no_digest_unless_she_asks(ctx, make_user):
+    activist = make_user("activist", timezone="UTC")
+    partner = make_user("partner", timezone="UTC")
+    at_eight = datetime(2026, 3, 10, 8, 5, tzinfo=timezone.utc)
+    services.log_meeting(services.MeetingData(title="Both attend", start_at=at_eight + timedelta(hours=3),
+                                              timezone="UTC", attendees=[f"u:{activist.id}", f"u:{partner.id}"]),
+                         actor=make_user("coordinator"), now=NOW)
+    db.session.commit()
+    assert jobs.enqueue_digests(at_eight) == 2  # the partner's and the coordinator's
+    assert [s for s, _c, _d in _outbox(activist.id) if s.startswith("digest")] == []
+    db.session.add(NotificationPreference(user_id=activist.id, email_enabled=True, digest_hour=8, updated_at=NOW))
+    db.session.commit()
+    assert jobs.enqueue_digests(at_eight) == 1

@@ -231,13 +231,14 @@ def test_subtree_lists_rank_the_newest_across_offices(ctx, make_user, make_conta
     offices.append(make_organisation("MINUSCA", parent=offices[1]))
     outside = make_contact(organisation=make_organisation("African Union"))
     people = [make_contact(organisation=office) for office in offices]
-    db.session.add(Relationship(user_id=partner.id, contact_id=people[2].id, created_at=NOW, updated_at=NOW))
+    db.session.add(Relationship(user_id=partner.id, contact_id=people[0].id, created_at=NOW, updated_at=NOW))
     logged = []
     for hour in range(9):  # offices take turns, so the newest of the subtree alternate between them
         contact = people[hour % 3]
+        she_attends = [f"u:{partner.id}"] if hour % 3 == 2 else []
         meeting = services.log_meeting(
             _data(start_at=NOW - timedelta(hours=hour), kind="call" if hour % 2 else "meeting",
-                  attendees=[f"c:{contact.id}"]),
+                  attendees=[f"c:{contact.id}", *she_attends]),
             commitments=[services.CommitmentData(description=f"Promise {hour}", organisation_id=offices[hour % 3].id)],
             actor=coordinator, now=NOW)
         logged.append(meeting)
@@ -255,7 +256,8 @@ def test_subtree_lists_rank_the_newest_across_offices(ctx, make_user, make_conta
     assert [m.id for m in calls.items] == [newest_first[1], newest_first[3]]
     mission = queries.list_meetings(coordinator, {"organisation": offices[2].id}, size=50)
     assert [m.id for m in mission.items] == newest_first[2::3]
-    # a partner sees only the meetings with the contact they know, however many others the offices hold
+    # a partner sees only the meetings she attended (knowing a contact is no reason), however many others
+    # the offices hold
     seen = queries.list_meetings(partner, {"organisation": un.id}, size=2)
     assert [m.id for m in seen.items] == newest_first[2::3][:2]
 
@@ -265,23 +267,38 @@ def test_subtree_lists_rank_the_newest_across_offices(ctx, make_user, make_conta
 
 
 def test_visibility_of_meetings_by_role(ctx, make_user, make_contact):
+    """A partner sees what she attended or logged, or where she is accountable or assigned a follow-up;
+    knowing a contact (a relationship she declares herself) never widens it."""
     from outreach.contacts.models import Relationship
 
     coordinator, partner, stranger = make_user("coordinator"), make_user("partner"), make_user("partner")
     activist = make_user("activist")
     known = make_contact()
     db.session.add(Relationship(user_id=partner.id, contact_id=known.id, created_at=NOW, updated_at=NOW))
-    on_contact = services.log_meeting(_data(attendees=[f"c:{known.id}"]), actor=coordinator, now=NOW)
+    on_contact = services.log_meeting(_data(attendees=[f"c:{known.id}"]),
+                                      commitments=[services.CommitmentData(description="On the known contact")],
+                                      actor=coordinator, now=NOW)
     with_activist = services.log_meeting(_data(attendees=[f"u:{activist.id}"]), actor=coordinator, now=NOW)
+    attended = services.log_meeting(_data(attendees=[f"u:{partner.id}"]), actor=coordinator, now=NOW)
+    logged = services.log_meeting(_data(attendees=[f"c:{known.id}"]), actor=partner, now=NOW)
+    accountable = services.log_meeting(_data(attendees=[f"c:{known.id}"]), commitments=[services.CommitmentData(
+        description="Hers to chase", accountable_id=partner.id)], actor=coordinator, now=NOW)
+    assigned = services.log_meeting(_data(attendees=[f"c:{known.id}"]), follow_ups=[services.FollowUpData(
+        task="Write back", due_at=NOW + timedelta(days=1), assignee_id=partner.id)], actor=coordinator, now=NOW)
     db.session.flush()
 
     def ids(user):
         return {m.id for m in queries.list_meetings(user, {}).items}
 
-    assert {on_contact.id, with_activist.id} <= ids(coordinator)
-    assert on_contact.id in ids(partner) and with_activist.id not in ids(partner)
-    assert ids(stranger).isdisjoint({on_contact.id, with_activist.id})
+    hers = {attended.id, logged.id, accountable.id, assigned.id}
+    assert {on_contact.id, with_activist.id} | hers <= ids(coordinator)
+    assert ids(partner) == hers
+    assert ids(stranger).isdisjoint(hers | {on_contact.id, with_activist.id})
     assert ids(activist) == {with_activist.id}
+    from outreach.meetings.access import visible_commitments
+
+    seen = set(db.session.scalars(select(Commitment.description).where(visible_commitments(partner))))
+    assert seen == {"Hers to chase"}
 
 
 def test_timeline_panels_build_and_render(app, ctx, make_user, make_contact, make_organisation):
@@ -357,3 +374,20 @@ def test_going_cold_orders_by_how_far_past_the_cadence(ctx, make_user, make_cont
     ids = [c.id for c in queries.going_cold(coordinator, later, limit=50)]
     assert fast.id in ids and medium.id in ids and slow.id not in ids
     assert ids.index(fast.id) < ids.index(medium.id)
+
+
+def test_a_higher_feature_widens_what_a_partner_reads_through_core(ctx, make_user, make_contact, monkeypatch):
+    """The extension point campaigns will use (meetings linked to targets assigned to her)."""
+    from outreach.core import visibility
+    from outreach.meetings.access import get_meeting_or_404
+
+    coordinator, partner = make_user("coordinator"), make_user("partner")
+    meeting = services.log_meeting(_data(attendees=[f"c:{make_contact().id}"]), actor=coordinator, now=NOW)
+    db.session.flush()
+    assert meeting.id not in {m.id for m in queries.list_meetings(partner, {}).items}
+    monkeypatch.setitem(visibility._SOURCES, "test.assigned_targets",
+                        lambda user: select(Meeting.id).where(Meeting.id == meeting.id)
+                        if user.id == partner.id else None)
+    assert meeting.id in {m.id for m in queries.list_meetings(partner, {}).items}
+    assert get_meeting_or_404(meeting.id, partner).id == meeting.id
+    assert meeting.id not in {m.id for m in queries.list_meetings(make_user("partner"), {}).items}

@@ -257,7 +257,14 @@ def test_attendee_typeahead_finds_contacts_and_users(login_as, make_contact, mak
     response = client.get("/meetings/attendees?q=star")
     assert "Morning Star" in response.text and "ms-secret" not in response.text
     assert "Nobody matches" in client.get("/meetings/attendees?q=zzzz").text
-    assert client.get("/meetings/attendees?q=%00di%0a").status_code == 200  # control characters are dropped
+    refused = client.get("/meetings/attendees?q=%00di%0a")  # search text is checked like any text field
+    assert refused.status_code == 400 and "control characters" in refused.text
+    for role in ("partner", "manager"):  # only coordinators and admins find activists in pickers
+        other, _ = login_as(role)
+        assert "Morning Star" not in other.get("/meetings/attendees?q=star").text
+        assert "Morning Star" not in other.get("/meetings/people?q=star").text
+    admin, _ = login_as("admin")
+    assert "Morning Star" in admin.get("/meetings/attendees?q=star").text
     assert client.get("/meetings/attendees?q=" + "a" * 5000).status_code == 200
     activist, _ = login_as("activist")
     assert activist.get("/meetings/attendees?q=dio").status_code == 403
@@ -531,3 +538,25 @@ def test_chase_a_commitment_with_a_follow_up(app, login_as, make_contact):
         follow_up = db.session.scalar(select(FollowUp).where(FollowUp.commitment_id == cid))
         assert follow_up.contact_id == contact.id and follow_up.due_at.isoformat() == "2026-04-01T10:00:00+00:00"
     assert "Ask for the budget line" in client.get(f"/commitments/{cid}").text
+
+
+def test_every_meeting_link_on_a_partners_follow_ups_page_opens(app, login_as, make_contact, make_user):
+    """Assigned a follow-up on a meeting she did not attend, she may open that meeting (rule 1)."""
+    from datetime import timedelta
+
+    from outreach.core.time import now_utc
+    from outreach.meetings import services
+
+    client, partner = login_as("partner")
+    coordinator = make_user("coordinator")
+    contact = make_contact("Linked", "Target")
+    with app.app_context():
+        now = now_utc()
+        services.log_meeting(services.MeetingData(title="Not hers to attend", start_at=now, timezone="UTC",
+                                                  attendees=[f"c:{contact.id}"]),
+                             follow_ups=[services.FollowUpData(task="Chase the envoy", due_at=now + timedelta(days=1),
+                                                               assignee_id=partner.id)], actor=coordinator, now=now)
+        db.session.commit()
+    page = client.get("/follow-ups").text
+    links = re.findall(r'href="(/meetings/\d+)"', page)
+    assert links and all(client.get(link).status_code == 200 for link in links)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectChoice
+from wtforms import EmailField, SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from outreach.core.auth.services import ServiceError, normalise_email
-from outreach.core.forms import SelectField, TextField, choices, strip_filter
+from outreach.core.forms import DateField, SelectField, TextField, choices, strip_filter
 from outreach.core.permissions import Role
 
 ROLE_LABELS = {

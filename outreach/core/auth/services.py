@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
-from outreach.core.audit import record_event
+from outreach.core.audit import AuditEvent, record_event
 from outreach.core.auth.models import Invitation, LoginAttempt, User
 from outreach.core.db import db
 from outreach.core.permissions import Role
@@ -157,33 +157,59 @@ def revoke_invitation(invitation: Invitation, *, actor: Any, now: datetime, ip: 
 class Throttle:
     blocked: bool
     retry_after_seconds: int = 0
+    #: Blocked only by the account's or the address's budget, not by this pair's own failures: a correct
+    #: password from an address the account signed in from before still passes (see may_pass_budget).
+    budget_only: bool = False
 
 
-def login_throttle(*, email: str, ip: str, now: datetime, max_per_account: int, max_per_ip: int,
+#: The first delay once a pair has used its free attempts; it doubles with each further failure.
+FIRST_DELAY = timedelta(seconds=15)
+
+
+def _budget_release(column: Any, value: str, limit: int, since: datetime, cooldown: timedelta) -> datetime | None:
+    """When the failures for *value* in *column* fall back under *limit* (None: under it already)."""
+    if limit <= 0:
+        return None
+    # Released when the window slides past the limit-th most recent failure.
+    nth = db.session.scalar(select(LoginAttempt.attempted_at)
+                            .where(column == value, LoginAttempt.attempted_at > since)
+                            .order_by(LoginAttempt.attempted_at.desc()).offset(limit - 1).limit(1))
+    return None if nth is None else nth + cooldown
+
+
+def login_throttle(*, email: str, ip: str, now: datetime, free_per_pair: int, max_per_account: int, max_per_ip: int,
                    cooldown_minutes: int) -> Throttle:
-    """Whether sign-in from *ip* or for *email* is cooling down after repeated failures."""
-    since = now - timedelta(minutes=cooldown_minutes)
+    """Whether a sign-in for *email* from *ip* must wait after repeated failures.
+
+    One (account, address) pair gets *free_per_pair* failures, then waits 15 s, 30 s, 1 min… after each
+    further one, up to the cooldown: guessing one account from one place crawls. Per account and per
+    address there are looser budgets (a password spray, a botnet); those never lock out the account's
+    owner signing in from an address she used before (`may_pass_budget`), so a stranger cannot.
+    """
+    cooldown = timedelta(minutes=cooldown_minutes)
+    since = now - cooldown
     email = email.strip().lower()[:254]
-    worst: datetime | None = None
-    for column, value, limit in ((LoginAttempt.email, email, max_per_account), (LoginAttempt.ip, ip, max_per_ip)):
-        count, oldest = db.session.execute(
-            select(func.count(), func.min(LoginAttempt.attempted_at)).where(
-                column == value, LoginAttempt.attempted_at > since)
-        ).one()
-        if count >= limit:
-            # Released when the window slides past the limit-th most recent failure.
-            nth = db.session.scalar(
-                select(LoginAttempt.attempted_at)
-                .where(column == value, LoginAttempt.attempted_at > since)
-                .order_by(LoginAttempt.attempted_at.desc())
-                .offset(limit - 1)
-                .limit(1)
-            )
-            release = (nth or oldest) + timedelta(minutes=cooldown_minutes)
-            worst = release if worst is None or release > worst else worst
-    if worst is None:
-        return Throttle(False)
-    return Throttle(True, max(1, int((worst - now).total_seconds())))
+    failures, last = db.session.execute(
+        select(func.count(), func.max(LoginAttempt.attempted_at))
+        .where(LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.attempted_at > since)).one()
+    if failures >= free_per_pair and last is not None:
+        release = last + min(cooldown, FIRST_DELAY * 2 ** min(failures - free_per_pair, 20))
+        if release > now:
+            return Throttle(True, max(1, int((release - now).total_seconds())))
+    releases = [r for r in (_budget_release(LoginAttempt.email, email, max_per_account, since, cooldown),
+                            _budget_release(LoginAttempt.ip, ip, max_per_ip, since, cooldown)) if r and r > now]
+    if releases:
+        return Throttle(True, max(1, int((max(releases) - now).total_seconds())), budget_only=True)
+    return Throttle(False)
+
+
+def may_pass_budget(*, email: str, ip: str) -> bool:
+    """Whether the account behind *email* signed in from *ip* before: its owner, not a stranger."""
+    user = get_user_by_email(email.strip().lower()[:254]) if email.strip() else None
+    if user is None:
+        return False
+    return db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.actor_id == user.id, AuditEvent.action == "auth.login", AuditEvent.ip == ip).limit(1)) is not None
 
 
 def authenticate(*, email: str, password: str, ip: str, now: datetime) -> User | None:
@@ -197,7 +223,8 @@ def authenticate(*, email: str, password: str, ip: str, now: datetime) -> User |
                      record_type="users", record_id=user.id if user else None)
         return None
     user.last_login_at = now
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email_key))
+    # Only this pair's failures are forgiven: a stranger's elsewhere still count against her budget.
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email_key, LoginAttempt.ip == ip))
     record_event("auth.login", actor=user, now=now, record=user, ip=ip)
     return user
 

@@ -36,9 +36,10 @@ def login():
         return render_template("auth/login.html", form=form), 422
     now, ip, cfg = now_utc(), client_ip(), current_app.config
     throttle = services.login_throttle(
-        email=form.email.data, ip=ip, now=now, max_per_account=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-        max_per_ip=cfg["LOGIN_MAX_FAILURES_PER_IP"], cooldown_minutes=cfg["LOGIN_COOLDOWN_MINUTES"])
-    if throttle.blocked:
+        email=form.email.data, ip=ip, now=now, free_per_pair=cfg["LOGIN_FREE_FAILURES_PER_PAIR"],
+        max_per_account=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], max_per_ip=cfg["LOGIN_MAX_FAILURES_PER_IP"],
+        cooldown_minutes=cfg["LOGIN_COOLDOWN_MINUTES"])
+    if throttle.blocked and not (throttle.budget_only and services.may_pass_budget(email=form.email.data, ip=ip)):
         minutes = max(1, -(-throttle.retry_after_seconds // 60))
         form.form_errors.append(_("Too many failed sign-in attempts. Wait %(n)d minutes and try again.", n=minutes))
         response = current_app.make_response((render_template("auth/login.html", form=form), 429))

@@ -60,7 +60,7 @@ def read_all():
 @bp.route("/inbox/preferences", methods=["GET", "POST"])
 def preferences():
     """Choose whether reminders also come by e-mail, and the hour of the daily digest."""
-    pref = preferences_for(current_user.id)
+    pref = preferences_for(current_user.id, current_user.role)
     form = PreferencesForm(email_enabled=pref.email_enabled,
                            digest_hour="" if pref.digest_hour is None else str(pref.digest_hour))
     if request.method == "POST":

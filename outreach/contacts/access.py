@@ -1,0 +1,44 @@
+"""Who may read which relationship ("who knows whom") in the directory.
+
+Staff (coordinators, managers, admins) read every partner's relationship to a contact and its note:
+they pair doors and requests. Everyone else reads her own relationship and its note, and of the
+others only how many partners know the contact ("known by 2 other partners — ask a coordinator").
+A relationship note is readable by its author and by staff only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from outreach.contacts.models import Relationship
+from outreach.core.db import db
+from outreach.core.permissions import Capability, has_capability
+
+
+@dataclass
+class KnownBy:
+    """What the reader may see of who knows a contact."""
+
+    shown: Sequence[Relationship]  #: relationships she may read, notes included
+    others: int  #: partners who know the contact, beyond those shown
+
+
+def can_read_all_relationships(user: Any) -> bool:
+    return has_capability(user, Capability.VIEW_ALL_RELATIONSHIPS)
+
+
+def known_by(contact_id: int, user: Any) -> KnownBy:
+    """Who knows *contact_id*, as *user* may see it (two queries at most)."""
+    live = (Relationship.contact_id == contact_id, Relationship.is_archived.is_(False))
+    if can_read_all_relationships(user):
+        rows = db.session.scalars(select(Relationship).options(selectinload(Relationship.user)).where(*live)
+                                  .order_by(Relationship.strength.desc(), Relationship.id)).all()
+        return KnownBy(rows, 0)
+    mine = db.session.scalars(select(Relationship).options(selectinload(Relationship.user))
+                              .where(*live, Relationship.user_id == user.id)).all()
+    others = db.session.scalar(select(func.count()).select_from(Relationship)
+                               .where(*live, Relationship.user_id != user.id)) or 0
+    return KnownBy(mine, others)
