@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from outreach.config import PROJECT_ROOT, load_config
+from outreach.config import RESOURCE_ROOT, load_config
 
 __version__ = "0.1.0"
 
@@ -16,8 +16,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web application. No migrations, no scheduler, no network here."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(RESOURCE_ROOT / "templates"),
+        static_folder=str(RESOURCE_ROOT / "static"),
         instance_relative_config=False,
     )
     app.config.update(load_config(overrides=config))
