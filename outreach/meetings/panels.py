@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from outreach.core.audit_text import names_from, register_action_labels, register_record_names
 from outreach.core.db import db
 from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
 from outreach.core.permissions import ALL_ROLES, LOGGERS, STAFF, Role
 from outreach.meetings import queries
 from outreach.meetings.access import visible_commitments, visible_meetings
-from outreach.meetings.models import Commitment, CommitmentStatus, Meeting, MeetingStatus
+from outreach.meetings.models import Commitment, CommitmentStatus, FollowUp, Meeting, MeetingStatus
 
 
 def build_my_follow_ups(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
@@ -57,7 +58,23 @@ def build_organisation_timeline(user: Any, now: datetime, *, organisation: Any =
             "filter": {"organisation": organisation.id}}
 
 
+ACTION_LABELS = {
+    "meeting.log": _l("logged the meeting %(record)s"),
+    "meeting.update": _l("edited the meeting %(record)s"),
+    "commitment.record": _l("recorded the commitment %(record)s"),
+    "commitment.status": _l("changed the status of the commitment %(record)s"),
+    "follow_up.add": _l("added the follow-up %(record)s"),
+    "follow_up.done": _l("marked the follow-up %(record)s done"),
+    "follow_up.cancelled": _l("marked the follow-up %(record)s not needed"),
+    "follow_up.snooze": _l("snoozed the follow-up %(record)s"),
+}
+
+
 def register_contributions() -> None:
+    register_action_labels(ACTION_LABELS)
+    register_record_names("meetings", names_from(Meeting.id, Meeting.title))
+    register_record_names("commitments", names_from(Commitment.id, Commitment.description))
+    register_record_names("follow_ups", names_from(FollowUp.id, FollowUp.task))
     register_nav_item(NavItem("meetings.index", _l("Meetings"), ALL_ROLES, 30))
     register_nav_item(NavItem("commitments.index", _l("Commitments"), LOGGERS, 40))
     register_nav_item(NavItem("follow_ups.index", _l("Follow-ups"), LOGGERS, 50))

@@ -19,6 +19,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db, escape_like
 from outreach.core.forms import is_record_id
 from outreach.core.pagination import OffsetPage, offset_page
+from outreach.core.text import words_match
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings import tallies
 from outreach.meetings.access import visible_commitments, visible_meetings
@@ -452,9 +453,8 @@ def shared_organisation_name(contact_ids: Sequence[int]) -> str | None:
 
 
 def _name_matches(q: str) -> Any:
-    """A user's name starting with *q*, or one of its words doing so (case-insensitive)."""
-    q = escape_like(q.strip().lower())
-    return or_(func.lower(User.name).like(f"{q}%", escape="\\"), func.lower(User.name).like(f"% {q}%", escape="\\"))
+    """The one matching rule of every picker (core/text.py): accents and case ignored, by word start."""
+    return words_match(User.search_name, q)
 
 
 def search_people(q: str, *, role: Role | None = None, limit: int = 12) -> list[User]:
