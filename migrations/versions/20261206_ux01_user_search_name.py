@@ -1,4 +1,5 @@
-"""users.search_name: the folded name and e-mail every people picker and user lookup matches.
+"""users.search_name: the folded name and e-mail every people picker and user lookup matches; the
+meetings a person logged, newest first (Today's "recently logged by me").
 
 Revision ID: ux01
 Revises: 0009
@@ -35,8 +36,12 @@ def upgrade() -> None:
                      [{"uid": uid, "folded": _fold(f"{name or ''} {email or ''}")} for uid, name, email in rows])
     with op.batch_alter_table("users") as batch:
         batch.alter_column("search_name", server_default=None)
+    op.drop_index("ix_meetings_organiser_id", table_name="meetings")
+    op.create_index("ix_meetings_organiser_id", "meetings", ["organiser_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_meetings_organiser_id", table_name="meetings")
+    op.create_index("ix_meetings_organiser_id", "meetings", ["organiser_id"])
     with op.batch_alter_table("users") as batch:
         batch.drop_column("search_name")

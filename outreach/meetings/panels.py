@@ -18,9 +18,9 @@ from outreach.meetings.models import Commitment, CommitmentStatus, FollowUp, Mee
 
 
 def build_my_follow_ups(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
-    """How many are overdue, due today and this week, and the first few that are due."""
-    return {"counts": queries.follow_up_counts(user, now), "due": queries.follow_ups_due_today(user, now, limit=5),
-            "now": now, "col": "col-lg-6"}
+    """How many are overdue, due today and this week, the next few to act on, and what I logged lately."""
+    return {"counts": queries.follow_up_counts(user, now), "due": queries.next_follow_ups(user, limit=5),
+            "logged": queries.recently_logged_by(user, limit=5), "now": now, "col": "col-lg-6"}
 
 
 def build_going_cold(user: Any, now: datetime, **_: Any) -> dict[str, Any] | None:

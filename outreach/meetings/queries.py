@@ -326,11 +326,17 @@ def follow_up_counts(user: Any, now: datetime) -> dict[str, int]:
     return counts
 
 
-def follow_ups_due_today(user: Any, now: datetime, *, limit: int) -> Sequence[FollowUp]:
-    """The first of the user's open follow-ups that are overdue or due today (their zone)."""
-    _overdue_end, today_end, _week_end = _bucket_bounds(user, now)
-    return db.session.scalars(select(FollowUp).where(_open_follow_ups_of(user), FollowUp.due_at < today_end)
+def next_follow_ups(user: Any, *, limit: int) -> Sequence[FollowUp]:
+    """The user's next open follow-ups, overdue first, whenever they are due, with their contact and meeting."""
+    return db.session.scalars(select(FollowUp).options(selectinload(FollowUp.meeting), selectinload(FollowUp.contact))
+                              .where(_open_follow_ups_of(user))
                               .order_by(FollowUp.due_at, FollowUp.id).limit(limit)).all()
+
+
+def recently_logged_by(user: Any, *, limit: int) -> Sequence[Meeting]:
+    """The meetings *user* logged last, newest first."""
+    return db.session.scalars(select(Meeting).where(Meeting.organiser_id == user.id)
+                              .order_by(Meeting.id.desc()).limit(limit)).all()
 
 
 def my_follow_ups(user: Any, now: datetime, *, page: int = 1, size: int = 100) -> FollowUpList:
