@@ -34,7 +34,10 @@ def duplicates():
 
 
 def _merge_choices(fields: tuple[str, ...]) -> dict[str, str]:
-    return {f: request.form.get(f"choice_{f}", "target") for f in fields}
+    chosen = {f: request.form.get(f"choice_{f}", "target") for f in fields}
+    if request.form.get("keep_both_posts"):
+        chosen["posts"] = "both"
+    return chosen
 
 
 @bp.route("/contacts/<int:contact_id>/merge", methods=["GET", "POST"])
@@ -47,7 +50,8 @@ def merge_contacts(contact_id: int):
     target = get_contact_or_404(contact_id, user, need="edit", options=loaders)
     other_id = request.values.get("with", type=int)
     if not other_id:
-        q = (request.args.get("q") or "").strip()[:100]
+        # Start from the people named like this one: the likely duplicates.
+        q = (request.args.get("q", f"{target.first_name} {target.last_name}") or "").strip()[:100]
         found = [c for c in services.search_contacts(q, user=user, limit=20) if c.id != target.id] if q else []
         return render_template("contacts/merge_pick.html", target=target, q=q, found=found, kind="contact")
     source = get_contact_or_404(other_id, user, need="edit", options=loaders)

@@ -50,6 +50,11 @@ def build_contact_timeline(user: Any, now: datetime, *, contact: Any = None, **_
     return {**queries.contact_timeline(user, contact), "subject": contact, "filter": {"contact": contact.id}}
 
 
+def build_log_with(user: Any, now: datetime, *, contact: Any = None, **_: Any) -> dict[str, Any] | None:
+    """"Log a meeting" with this contact, first among the contact page's actions (within reach on a phone)."""
+    return None if contact is None or contact.is_archived else {"contact": contact}
+
+
 def build_organisation_timeline(user: Any, now: datetime, *, organisation: Any = None,
                                 **_: Any) -> dict[str, Any] | None:
     if organisation is None:
@@ -88,5 +93,7 @@ def register_contributions() -> None:
                          build_overdue_commitments, roles=LOGGERS, order=25))
     register_panel(Panel("meetings.timeline", "meetings/_contact_timeline.html", build_contact_timeline,
                          slot="contact.detail", roles=ALL_ROLES, order=20))
+    register_panel(Panel("meetings.log_with", "meetings/_contact_log_button.html", build_log_with,
+                         slot="contact.actions", roles=LOGGERS, order=10))
     register_panel(Panel("meetings.timeline", "meetings/_contact_timeline.html", build_organisation_timeline,
                          slot="organisation.detail", roles=ALL_ROLES, order=20))

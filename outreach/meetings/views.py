@@ -18,7 +18,7 @@ from outreach.core.db import db
 from outreach.core.forms import choices
 from outreach.core.permissions import Capability, Role, has_capability, permission_required
 from outreach.core.security import client_ip
-from outreach.core.time import now_utc, to_zone
+from outreach.core.time import common_zone_choices, now_utc, suggested_zones, to_zone, zones_by_country
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import can_edit_meeting, can_see_notes, get_meeting_or_404
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
@@ -74,6 +74,11 @@ def _prepare(form: MeetingForm) -> None:
     targets = [(t[2:], label) for t, label, kind in picked if kind == "contact"]
     form.organisation_name = queries.shared_organisation_name(  # type: ignore[attr-defined]
         [int(t) for t, _label in targets])
+    # The zones a meeting most likely happens in come first: mine, the one chosen, the attendees' countries'.
+    countries = queries.contact_countries([int(t) for t, _label in targets])
+    suggested = suggested_zones([current_user.timezone, form.timezone.data,
+                                 *(z for code in countries for z in zones_by_country().get(code, ())[:3])])
+    form.timezone.choices = {_("Suggested"): choices(suggested), _("All time zones"): choices(common_zone_choices())}
     # With one target attending, they made it; with several, the person must be chosen.
     made_by = targets if len(targets) == 1 else [("", _("Choose who made it"))] + targets
     me = str(current_user.id)
