@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from outreach.config import PROJECT_ROOT, load_config
+from outreach.config import RESOURCE_ROOT, load_config
 
 __version__ = "0.1.0"
 
@@ -16,8 +16,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web application. No migrations, no scheduler, no network here."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(RESOURCE_ROOT / "templates"),
+        static_folder=str(RESOURCE_ROOT / "static"),
         instance_relative_config=False,
     )
     app.config.update(load_config(overrides=config))
@@ -110,7 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.core.admin import views as _admin_views  # noqa: F401
     from outreach.core.auth import account_bp
     from outreach.core.auth import bp as auth_bp
-    from outreach.core.audit import register_record_link
+    from outreach.core.audit_text import register_record_link
     from outreach.core.auth import views as _auth_views  # noqa: F401
     from outreach.core.inbox import bp as inbox_bp
     from outreach.core.inbox import views as _inbox_views  # noqa: F401
@@ -142,7 +142,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _template_context(app: Flask) -> None:
     from outreach.core.admin.forms import ROLE_LABELS
-    from outreach.core.audit import action_label, readable_details, record_link
+    from outreach.core.audit_text import action_label
     from sqlalchemy.exc import SQLAlchemyError
 
     from outreach.core.home import nav_items_for
@@ -165,7 +165,5 @@ def _template_context(app: Flask) -> None:
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role),
             "app_version": __version__,
             "action_label": action_label,
-            "record_link": record_link,
-            "readable_details": readable_details,
             "unread_count": unread_badge,
         }

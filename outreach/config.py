@@ -20,7 +20,12 @@ from typing import Any, Mapping
 
 from cryptography.fernet import Fernet
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: A checkout keeps templates/, static/, migrations/ and alembic.ini beside the package; an installed
+#: wheel carries them inside it (setup.py).
+INSTALLED = (PACKAGE_DIR / "alembic.ini").is_file()
+#: Where templates/, static/, migrations/ and alembic.ini are read from.
+RESOURCE_ROOT = PACKAGE_DIR if INSTALLED else PACKAGE_DIR.parent
 MIN_SECRET_LENGTH = 32
 
 
@@ -56,7 +61,8 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
             return overrides[key]
         return env.get(f"OUTREACH_{key}", default)
 
-    instance = Path(get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    # instance/ sits in the checkout when run from one, in the working directory when installed.
+    instance = Path(get("INSTANCE_PATH") or (Path.cwd() if INSTALLED else RESOURCE_ROOT) / "instance")
     mode = get("ENV", "development")
     if mode not in {"development", "production"}:
         raise ConfigError(f"OUTREACH_ENV must be 'development' or 'production', not {mode!r}.")

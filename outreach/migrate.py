@@ -6,12 +6,12 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 
-from outreach.config import PROJECT_ROOT
+from outreach.config import RESOURCE_ROOT
 
 
 def alembic_config(database_url: str, connection: Any = None) -> Config:
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg = Config(str(RESOURCE_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(RESOURCE_ROOT / "migrations"))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     if connection is not None:
         cfg.attributes["connection"] = connection

@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from outreach.core.db import db
-from outreach.core.jobs import Job, register_job, registered_jobs
+from outreach.core.jobs import Job, due_jobs, register_job, registered_jobs
 from outreach.core.time import now_utc
 
 log = logging.getLogger("outreach.worker")
@@ -28,8 +28,6 @@ def _prune_login_attempts(now: Any) -> int:
     return removed
 
 
-#: When this process last refreshed SQLite's planner statistics.
-_statistics_refreshed: dict[str, Any] = {}
 STATISTICS_EVERY = timedelta(hours=1)
 
 
@@ -42,13 +40,9 @@ def _refresh_statistics(now: Any) -> int:
     """
     if db.dialect != "sqlite":
         return 0
-    last = _statistics_refreshed.get(str(db.engine.url))
-    if last is not None and now - last < STATISTICS_EVERY:
-        return 0
     db.session.execute(text("PRAGMA analysis_limit = 1000"))
     db.session.execute(text("ANALYZE"))
     db.session.commit()
-    _statistics_refreshed[str(db.engine.url)] = now
     return 1
 
 
@@ -71,10 +65,10 @@ def register_core_jobs() -> None:
 
 
 def run_tick(app: Flask, *, now: Any = None) -> dict[str, int]:
-    """Run every registered job once; a failing job is logged and does not stop the others."""
+    """Run each registered job whose interval has passed; a failing job is logged and does not stop the others."""
     register_core_jobs()
     results: dict[str, int] = {}
-    for job in registered_jobs():
+    for job in due_jobs(app.config["DATABASE_URL"], now or now_utc()):
         with app.app_context():
             try:
                 results[job.name] = job.run(now or now_utc())

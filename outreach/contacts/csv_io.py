@@ -576,7 +576,7 @@ def contact_rows(stmt: Any) -> Iterator[list[Any]]:
                         selectinload(Contact.tags), selectinload(Contact.positions).selectinload(Position.organisation))
     for c in db.session.scalars(stmt.order_by(Contact.last_name, Contact.first_name, Contact.id).execution_options(
             yield_per=1000)):
-        current = next((p for p in c.positions if p.end_date is None), None)
+        current = c.current_position
         yield [c.id, c.honorific, c.first_name, c.last_name, "; ".join(e.email for e in c.emails),
                "; ".join(p.number for p in c.phones), c.country, c.stance, c.influence, c.cadence_days,
                ", ".join(lang.code for lang in c.languages), ", ".join(t.name for t in c.tags),

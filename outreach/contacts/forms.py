@@ -112,6 +112,7 @@ class PositionForm(FlaskForm):
     start_date = DateField(_l("Started"), validators=[Optional()])
     end_date = DateField(_l("Ended"), validators=[Optional()], description=_l("Leave empty while the post is held."))
     move = BooleanField(_l("This is a move: end their current posts the day this one starts"))
+    keep_both = BooleanField(_l("They also keep their current post in this organisation (two posts there)"))
 
 
 class EndPositionForm(FlaskForm):

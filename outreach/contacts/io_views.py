@@ -36,7 +36,10 @@ def duplicates():
 
 
 def _merge_choices(fields: tuple[str, ...]) -> dict[str, str]:
-    return {f: request.form.get(f"choice_{f}", "target") for f in fields}
+    chosen = {f: request.form.get(f"choice_{f}", "target") for f in fields}
+    if request.form.get("keep_both_posts"):
+        chosen["posts"] = "both"
+    return chosen
 
 
 @bp.route("/contacts/<int:contact_id>/merge", methods=["GET", "POST"])
@@ -49,7 +52,8 @@ def merge_contacts(contact_id: int):
     target = get_contact_or_404(contact_id, user, need="edit", options=loaders)
     other_id = parse_id(request.values.get("with"))
     if not other_id:
-        q = search_text(request.args.get("q"))
+        # Start from the people named like this one: the likely duplicates.
+        q = search_text(request.args.get("q", f"{target.first_name} {target.last_name}"))
         found = [c for c in services.search_contacts(q, user=user, limit=20) if c.id != target.id] if q else []
         return render_template("contacts/merge_pick.html", target=target, q=q, found=found, kind="contact")
     source = get_contact_or_404(other_id, user, need="edit", options=loaders)

@@ -40,8 +40,15 @@ class DuplicatePair:
 
 
 def _comparable(name: str) -> str:
-    """A name with punctuation as spaces ("Jean-Pierre" and "Jean Pierre" compare equal)."""
-    return " ".join(re.sub(r"[^\w]+", " ", normalise(name)).split())
+    """A name as search folds it (accents, case), apostrophes dropped and other punctuation as spaces:
+    "N'Diaye" and "Ndiaye" compare equal, as do "Jean-Pierre" and "Jean Pierre"."""
+    return " ".join(re.sub(r"[^\w]+", " ", re.sub(r"[\'’`ʼ]", "", normalise(name))).split())
+
+
+def _same_person(a: str, b: str) -> bool:
+    """Two comparable names that very likely name one person: word order aside, or with the spaces gone."""
+    return (fuzz.token_sort_ratio(a, b) >= NAME_SIMILARITY
+            or fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")) >= NAME_SIMILARITY)
 
 
 def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
@@ -65,6 +72,20 @@ def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
 
     shared(ContactEmail, "email", str(_l("same e-mail address")))
     shared(ContactPhone, "number", str(_l("same phone number")))
+    # The same name, folded as search folds it, among the most recently changed people (an import, say),
+    # when one of the two holds no post: namesakes in two organisations are two people.
+    recent_people = db.session.execute(
+        select(Contact.id, Contact.first_name, Contact.last_name).where(Contact.is_archived.is_(False))
+        .order_by(Contact.updated_at.desc(), Contact.id.desc()).limit(RECENT_WINDOW)).all()
+    posted = set(db.session.scalars(select(Position.contact_id).where(
+        Position.end_date.is_(None), Position.contact_id.in_([row[0] for row in recent_people]))))
+    by_name: dict[str, list[int]] = {}
+    for cid, first, last in recent_people:
+        key = _comparable(f"{first} {last}").replace(" ", "")
+        for other in by_name.setdefault(key, []):
+            if cid not in posted or other not in posted:
+                pairs.setdefault((min(cid, other), max(cid, other)), str(_l("the same name, one without a post")))
+        by_name[key].append(cid)
     # Similar names among the current people of one organisation. Duplicates come from new or edited
     # records, so only the organisations of the most recently changed people are compared (bounded work).
     recent = select(Contact.id).where(Contact.is_archived.is_(False)).order_by(
@@ -82,7 +103,7 @@ def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
     for people in by_org.values():
         for i, (cid, name) in enumerate(people):
             for other_id, other in people[i + 1:]:
-                if cid != other_id and fuzz.token_sort_ratio(name, other) >= NAME_SIMILARITY:
+                if cid != other_id and _same_person(name, other):
                     pairs.setdefault((min(cid, other_id), max(cid, other_id)), str(_l("similar names in one organisation")))
         if len(pairs) >= limit:
             break
@@ -155,12 +176,15 @@ def merge_contacts(target: Contact, source: Contact, choices: dict[str, str], *,
     db.session.flush()
     db.session.expire(source, ["positions", "emails", "phones"])
     db.session.expire(target, ["positions", "emails", "phones"])
+    # Both records may have held a post in the same organisation: one stays current unless the user chose both.
+    posts_ended = [] if choices.get("posts") == "both" else services.end_duplicate_posts(target, day=now.date())
     services.refresh_contact_search(target)
     db.session.flush()
     record_event("contact.merge", actor=actor, now=now, record=target, ip=ip, source_id=source.id,
                  target_before=before, taken_from_source=sorted(f for f, v in choices.items() if v == "source"),
                  positions=moved_positions, emails=moved_emails, phones=moved_phones, relationships=moved_rels,
-                 relationships_archived=kept_rels, tags_added=added_tags, languages_added=added_languages)
+                 relationships_archived=kept_rels, tags_added=added_tags, languages_added=added_languages,
+                 posts_ended=posts_ended)
     contact_merged.send(None, source_id=source.id, target_id=target.id, actor=actor, now=now)
     return target
 

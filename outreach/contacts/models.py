@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (CheckConstraint, Column, Date, ForeignKey, Index, SmallInteger, String, Table, Text,
                         UniqueConstraint, text)
@@ -161,8 +162,14 @@ class Contact(Base):
 
     @property
     def current_positions(self) -> list[Position]:
-        """The posts held now, newest first."""
-        return [p for p in self.positions if p.end_date is None]
+        """The posts held now, the current post (see `post_recency`) first."""
+        return sorted((p for p in self.positions if p.end_date is None), key=post_recency, reverse=True)
+
+    @property
+    def current_position(self) -> Position | None:
+        """The contact's current post: of the posts held now, the one begun last (see `post_recency`)."""
+        held = self.current_positions
+        return held[0] if held else None
 
     @property
     def sort_name(self) -> str:
@@ -215,6 +222,12 @@ class ContactLanguage(Base):
 
     def __repr__(self) -> str:
         return f"<ContactLanguage {self.contact_id} {self.code}>"
+
+
+def post_recency(post: Any) -> tuple[bool, date, int]:
+    """The one rule for which held post is a contact's current one: the latest start date, an undated
+    post after every dated one, then the post recorded last. Anything with start_date and id sorts by it."""
+    return (post.start_date is not None, post.start_date or date.min, post.id or 0)
 
 
 class Position(Base):

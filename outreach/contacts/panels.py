@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts.models import Contact, Position, Relationship
+from outreach.contacts.models import Contact, Organisation, Position, Relationship
 from outreach.core.audit import register_private_fields
+from outreach.core.audit_text import names_from, register_action_labels, register_record_names
 from outreach.core.db import db
 from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
 from outreach.core.permissions import DIRECTORY_READERS, STAFF, Role
@@ -31,8 +32,49 @@ def _people_i_know(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
     return {"relationships": rels}
 
 
+def _position_names(ids: set[int]) -> dict[int, str]:
+    rows = db.session.execute(select(Position.id, Position.title, Organisation.name)
+                              .join(Organisation, Organisation.id == Position.organisation_id).where(Position.id.in_(ids)))
+    return {pid: f"{title}, {org}" for pid, title, org in rows}
+
+
+def _relationship_names(ids: set[int]) -> dict[int, str]:
+    rows = db.session.execute(select(Relationship.id, Contact.honorific, Contact.first_name, Contact.last_name)
+                              .join(Contact, Contact.id == Relationship.contact_id).where(Relationship.id.in_(ids)))
+    return {rid: " ".join(p for p in parts if p) for rid, *parts in rows}
+
+
+ACTION_LABELS = {
+    "contact.create": _l("added the contact %(record)s"),
+    "contact.update": _l("edited the contact %(record)s"),
+    "contact.archive": _l("archived the contact %(record)s"),
+    "contact.restore": _l("restored the contact %(record)s"),
+    "contact.merge": _l("merged a duplicate into the contact %(record)s"),
+    "contact.move": _l("moved %(record)s to a new post"),
+    "position.add": _l("added a post to %(record)s"),
+    "position.end": _l("ended the post %(record)s"),
+    "contact.export_vcard": _l("downloaded the contact card of %(record)s"),
+    "contact.import": _l("imported contacts from a CSV file"),
+    "contact.export": _l("exported contacts"),
+    "organisation.create": _l("added the organisation %(record)s"),
+    "organisation.update": _l("edited the organisation %(record)s"),
+    "organisation.archive": _l("archived the organisation %(record)s"),
+    "organisation.restore": _l("restored the organisation %(record)s"),
+    "organisation.merge": _l("merged a duplicate into the organisation %(record)s"),
+    "organisation.import": _l("imported organisations from a CSV file"),
+    "organisation.export": _l("exported organisations"),
+    "relationship.set": _l("recorded knowing %(record)s"),
+    "relationship.remove": _l("removed their relationship with %(record)s"),
+}
+
+
 def register_contributions() -> None:
     register_private_fields("private_notes", "note")  # a contact's notes, a relationship's note
+    register_action_labels(ACTION_LABELS)
+    register_record_names("contacts", names_from(Contact.id, Contact.honorific, Contact.first_name, Contact.last_name))
+    register_record_names("organisations", names_from(Organisation.id, Organisation.name))
+    register_record_names("positions", _position_names)
+    register_record_names("relationships", _relationship_names)
     register_nav_item(NavItem("contacts.index", _l("Contacts"), DIRECTORY_READERS, 20, active_for=frozenset({
         "contacts.contact", "contacts.new_contact", "contacts.edit_contact", "contacts.new_position",
         "contacts.relationship", "contacts.people_i_know", "contacts.duplicates",

@@ -13,14 +13,13 @@ statements whatever the size of the directory.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any, Iterable
 
 from rapidfuzz import fuzz
 from sqlalchemy import text
 
 from outreach.core.db import db, escape_like
+from outreach.core.text import fold
 
 #: How many candidates the index hands over for ranking.
 CANDIDATES = 200
@@ -32,16 +31,10 @@ PG_WORD_SIMILARITY = 0.4
 #: How many swapped-letter spellings the PostgreSQL typo query also looks for.
 PG_TRANSPOSITIONS = 16
 
-_SPACES = re.compile(r"\s+")
 
 
-def normalise(value: str | None) -> str:
-    """Lower-case, accent-free, single-spaced: what is indexed and what is searched for."""
-    if not value:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", value)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+#: The rule every search box and picker shares (core/text.py).
+normalise = fold
 
 
 def join_text(parts: Iterable[str | None]) -> str:

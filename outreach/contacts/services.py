@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from outreach.contacts import search
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
-                                      Relationship, Tag, contact_tags, organisation_tags)
+                                      Relationship, Tag, contact_tags, organisation_tags, post_recency)
 from outreach.core.audit import record_event
 from outreach.core.auth.services import ServiceError, normalise_email
 from outreach.core.db import db
@@ -337,9 +337,12 @@ def set_contact_archived(contact: Contact, archived: bool, *, actor: Any, now: d
 # -- positions ---------------------------------------------------------------------------------
 
 def add_position(contact: Contact, *, organisation: Organisation, title: str, start_date: date | None,
-                 end_date: date | None = None, move: bool = False, actor: Any, now: datetime,
-                 ip: str | None = None) -> Position:
-    """Record a post; with *move*, end every current post the day the new one starts, in one step."""
+                 end_date: date | None = None, move: bool = False, keep_other_posts_here: bool = False,
+                 actor: Any, now: datetime, ip: str | None = None) -> Position:
+    """Record a post; with *move*, end every current post the day the new one starts, in one step.
+
+    A new current post in an organisation replaces the one the contact held there, unless the user
+    chose to keep both (*keep_other_posts_here*)."""
     if end_date and start_date and end_date < start_date:
         raise ServiceError(_l("The end date is before the start date."), field="end_date")
     ended = []
@@ -355,12 +358,45 @@ def add_position(contact: Contact, *, organisation: Organisation, title: str, st
     position = Position(contact=contact, organisation=organisation, title=title.strip(), start_date=start_date,
                         end_date=end_date, created_at=now)
     db.session.add(position)
+    db.session.flush()
+    if end_date is None and not keep_other_posts_here:
+        ended += end_duplicate_posts(contact, day=start_date or now.date(), keep=position)
     contact.updated_at = now
     refresh_contact_search(contact)
     db.session.flush()
     record_event("contact.move" if move else "position.add", actor=actor, now=now, record=contact, ip=ip,
                  position_id=position.id, organisation_id=organisation.id, title=position.title, ended=ended)
     return position
+
+
+def current_posts(contact_ids: Iterable[int]) -> dict[int, Position]:
+    """Each contact's current post (`post_recency`), its organisation loaded, in one query; none for the postless."""
+    ids = list(set(contact_ids))
+    if not ids:
+        return {}
+    held = db.session.scalars(select(Position).options(selectinload(Position.organisation))
+                              .where(Position.contact_id.in_(ids), Position.end_date.is_(None))).all()
+    out: dict[int, Position] = {}
+    for post in held:
+        if post.contact_id not in out or post_recency(post) > post_recency(out[post.contact_id]):
+            out[post.contact_id] = post
+    return out
+
+
+def end_duplicate_posts(contact: Contact, *, day: date, keep: Position | None = None) -> list[int]:
+    """Leave one current post per organisation: end the others the contact holds there (newest or *keep* stays)."""
+    by_org: dict[int, list[Position]] = {}
+    for post in contact.positions:
+        if post.end_date is None:
+            by_org.setdefault(post.organisation_id, []).append(post)
+    ended = []
+    for posts in by_org.values():
+        stays = keep if keep in posts else max(posts, key=post_recency)
+        for post in posts:
+            if post is not stays:
+                post.end_date = max(day, post.start_date or day)
+                ended.append(post.id)
+    return ended
 
 
 def end_position(position: Position, end_date: date, *, actor: Any, now: datetime, ip: str | None = None) -> None:

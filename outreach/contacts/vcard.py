@@ -17,10 +17,10 @@ def contact_vcard(contact: Contact) -> str:
     lines = ["BEGIN:VCARD", "VERSION:4.0",
              f"FN:{_escape(contact.full_name)}",
              f"N:{_escape(contact.last_name)};{_escape(contact.first_name)};;{_escape(contact.honorific or '')};"]
-    current = [p for p in contact.positions if p.end_date is None]
+    current = contact.current_position
     if current:
-        lines.append(f"ORG:{_escape(current[0].organisation.name)}")
-        lines.append(f"TITLE:{_escape(current[0].title)}")
+        lines.append(f"ORG:{_escape(current.organisation.name)}")
+        lines.append(f"TITLE:{_escape(current.title)}")
     for i, e in enumerate(contact.emails):
         lines.append(f"EMAIL;TYPE=work{';PREF=1' if i == 0 else ''}:{e.email}")
     for i, p in enumerate(contact.phones):

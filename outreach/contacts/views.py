@@ -20,7 +20,7 @@ from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page
 from outreach.core.permissions import Capability, has_capability, permission_required
 from outreach.core.security import client_ip
-from outreach.core.time import now_utc
+from outreach.core.time import now_utc, to_zone
 
 PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 50
@@ -133,9 +133,10 @@ def contact(contact_id: int):
     merged_into = db.session.get(Contact, person.merged_into_id) if person.merged_into_id else None
     now = now_utc()
     panels = build_panels("contact.detail", user, now, contact=person)
+    actions = build_panels("contact.actions", user, now, contact=person)  # e.g. "Log a meeting", at the top
     return render_template("contacts/contact.html", contact=person, known_by=known.shown, known_others=known.others,
-                           mine=mine,
-                           merged_into=merged_into, panels=panels, now=now, end_form=EndPositionForm())
+                           mine=mine, merged_into=merged_into, panels=panels, actions=actions, now=now,
+                           today=to_zone(now, user.timezone).date(), end_form=EndPositionForm())
 
 
 def _contact_form_page(form: ContactForm, contact: Contact | None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -229,8 +230,8 @@ def new_position(contact_id: int):
         return render_template("contacts/position_form.html", form=form, contact=person, organisation=org), 422
     try:
         services.add_position(person, organisation=org, title=form.title.data, start_date=form.start_date.data,
-                              end_date=form.end_date.data, move=form.move.data, actor=_user(), now=now_utc(),
-                              ip=client_ip())
+                              end_date=form.end_date.data, move=form.move.data,
+                              keep_other_posts_here=form.keep_both.data, actor=_user(), now=now_utc(), ip=client_ip())
     except ServiceError as exc:
         db.session.rollback()
         _form_error(form, exc)

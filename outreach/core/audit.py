@@ -5,7 +5,6 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -101,59 +100,3 @@ def _audit_is_append_only(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise PermissionError("The audit log is append-only.")
-
-
-#: Readable descriptions of audited actions; features add theirs with register_action_labels().
-_ACTION_LABELS: dict[str, Any] = {
-    "auth.login": _l("signed in"),
-    "auth.login_failed": _l("failed to sign in"),
-    "auth.logout": _l("signed out"),
-    "user.create": _l("created an account"),
-    "user.invite": _l("invited someone"),
-    "user.accept_invite": _l("accepted an invitation"),
-    "user.revoke_invite": _l("revoked an invitation"),
-    "user.update_preferences": _l("changed their preferences"),
-    "user.change_password": _l("changed their password"),
-    "user.change_role": _l("changed a role"),
-    "user.deactivate": _l("deactivated a user"),
-    "user.reactivate": _l("reactivated a user"),
-}
-
-
-def register_action_labels(labels: dict[str, Any]) -> None:
-    _ACTION_LABELS.update(labels)
-
-
-def action_label(action: str) -> str:
-    label = _ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
-
-
-#: record type -> (endpoint, URL argument): where an audited record can be opened.
-_RECORD_LINKS: dict[str, tuple[str, str]] = {"users": ("admin.user", "user_id")}
-
-
-def register_record_link(record_type: str, endpoint: str, argument: str) -> None:
-    _RECORD_LINKS[record_type] = (endpoint, argument)
-
-
-def record_link(record_type: str | None, record_id: str | None) -> tuple[str, dict[str, int]] | None:
-    """(endpoint, values) for the page of an audited record, when it has one."""
-    if not record_type or not record_id or not record_id.isdigit() or record_type not in _RECORD_LINKS:
-        return None
-    endpoint, argument = _RECORD_LINKS[record_type]
-    return endpoint, {argument: int(record_id)}
-
-
-def readable_details(event: AuditEvent) -> list[tuple[str, str]]:
-    """The event's details as (label, text) pairs a person can read."""
-    pairs = []
-    for key, value in event.details_dict.items():
-        if isinstance(value, list):
-            text = ", ".join(str(v).replace("_", " ") for v in value) or "—"
-        elif isinstance(value, dict):
-            text = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items())
-        else:
-            text = "—" if value in (None, "") else str(value)
-        pairs.append((key.replace("_id", "").replace("_", " "), text))
-    return pairs

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from pathlib import Path
+from typing import Iterable
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 import pytz
 
@@ -38,6 +40,26 @@ def common_zone_choices() -> tuple[tuple[str, str], ...]:
     """Zone names for a picker, sorted, with UTC first (built once per process)."""
     names = sorted(z for z in iana_zones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/")))
     return (("UTC", "UTC"),) + tuple((z, z.replace("_", " ")) for z in names)
+
+
+@lru_cache(maxsize=1)
+def zones_by_country() -> dict[str, tuple[str, ...]]:
+    """ISO 3166 alpha-2 code -> the country's IANA zones, from the system's zone.tab (empty if it has none)."""
+    for folder in TZPATH:
+        table = Path(folder) / "zone.tab"
+        if table.is_file():
+            found: dict[str, list[str]] = {}
+            for line in table.read_text().splitlines():
+                if line and not line.startswith("#"):
+                    code, _coordinates, zone, *_comment = line.split("\t")
+                    found.setdefault(code, []).append(zone)
+            return {code: tuple(zones) for code, zones in found.items()}
+    return {}
+
+
+def suggested_zones(zones: Iterable[str | None]) -> tuple[tuple[str, str], ...]:
+    """(zone, label) for the picker's first group: the valid ones among *zones*, once each, in order."""
+    return tuple((z, z.replace("_", " ")) for z in dict.fromkeys(z for z in zones if z and is_valid_zone(z)))
 
 
 def to_zone(instant: datetime, zone: str) -> datetime:

@@ -8,9 +8,9 @@ from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import selectinload
 
 from outreach.core.audit import AuditEvent
+from outreach.core.audit_text import describe, names_from, register_record_names
 from outreach.core.auth.models import Invitation, User
 from outreach.core.db import db
 from outreach.core.home import NavItem, Panel, build_panels, register_nav_item, register_panel
@@ -58,12 +58,13 @@ def _team_panel(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
 
 
 def _activity_panel(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
-    events = db.session.scalars(
-        select(AuditEvent).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id.desc()).limit(8)).all()
-    return {"events": events}
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)).all()
+    return {"events": describe(events, user)}
 
 
 def register_core_contributions() -> None:
+    register_record_names("users", names_from(User.id, User.name))
+    register_record_names("invitations", names_from(Invitation.id, Invitation.email))
     register_panel(Panel("account", "home/_panel_account.html", _account_panel, roles=ALL_ROLES, order=90))
     register_panel(Panel("team", "home/_panel_team.html", _team_panel, roles=ADMINS, order=80))
     register_panel(Panel("activity", "home/_panel_activity.html", _activity_panel, roles=AUDITORS, order=85))

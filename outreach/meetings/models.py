@@ -74,7 +74,7 @@ class Meeting(Base):
         Index("ix_meetings_start_at", "start_at", "id"),
         Index("ix_meetings_status_start", "status", "start_at"),
         Index("ix_meetings_kind_start", "kind", "start_at"),
-        Index("ix_meetings_organiser_id", "organiser_id"),
+        Index("ix_meetings_organiser_id", "organiser_id", "id"),  #: "recently logged by me"
         #: an office's meetings newest first, read from the index alone (the organisation-subtree lists)
         Index("ix_meetings_organisation_id", "organisation_id", "start_at", "id"),
     )

@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts.models import Contact, Organisation, Position, Relationship
-from outreach.contacts.services import organisation_subtree_ids, search_contacts
+from outreach.contacts.models import Contact, Organisation, Relationship
+from outreach.contacts.services import current_posts, organisation_subtree_ids, search_contacts
 from outreach.core.auth.models import User
 from outreach.core.db import db, escape_like
 from outreach.core.ids import is_record_id, parse_id
 from outreach.core.pagination import OffsetPage, offset_page
+from outreach.core.text import words_match
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings import tallies
 from outreach.meetings.access import visible_commitments, visible_meetings
@@ -329,11 +330,17 @@ def follow_up_counts(user: Any, now: datetime) -> dict[str, int]:
     return counts
 
 
-def follow_ups_due_today(user: Any, now: datetime, *, limit: int) -> Sequence[FollowUp]:
-    """The first of the user's open follow-ups that are overdue or due today (their zone)."""
-    _overdue_end, today_end, _week_end = _bucket_bounds(user, now)
-    return db.session.scalars(select(FollowUp).where(_open_follow_ups_of(user), FollowUp.due_at < today_end)
+def next_follow_ups(user: Any, *, limit: int) -> Sequence[FollowUp]:
+    """The user's next open follow-ups, overdue first, whenever they are due, with their contact and meeting."""
+    return db.session.scalars(select(FollowUp).options(selectinload(FollowUp.meeting), selectinload(FollowUp.contact))
+                              .where(_open_follow_ups_of(user))
                               .order_by(FollowUp.due_at, FollowUp.id).limit(limit)).all()
+
+
+def recently_logged_by(user: Any, *, limit: int) -> Sequence[Meeting]:
+    """The meetings *user* logged last, newest first."""
+    return db.session.scalars(select(Meeting).where(Meeting.organiser_id == user.id)
+                              .order_by(Meeting.id.desc()).limit(limit)).all()
 
 
 def my_follow_ups(user: Any, now: datetime, *, page: int = 1, size: int = 100) -> FollowUpList:
@@ -436,34 +443,36 @@ def search_attendees(user: Any, q: str, *, with_activists: bool = False,
 
 
 def current_post(contact: Contact) -> str | None:
-    """"Director, ECOWAS": the contact's latest post still held (positions must be loaded)."""
-    held = sorted((p for p in contact.positions if p.end_date is None), key=lambda p: p.id)
-    if not held:
+    """"Director, ECOWAS": the contact's current post (positions must be loaded)."""
+    post = contact.current_position
+    if post is None:
         return None
-    post = held[-1]
     return ", ".join(x for x in (post.title, post.organisation.acronym or post.organisation.name) if x)
+
+
+def contact_countries(contact_ids: Sequence[int]) -> list[str]:
+    """The countries of these contacts, once each (one query)."""
+    if not contact_ids:
+        return []
+    return list(dict.fromkeys(db.session.scalars(select(Contact.country).where(
+        Contact.id.in_(contact_ids), Contact.country.is_not(None)).order_by(Contact.id))))
 
 
 def shared_organisation_name(contact_ids: Sequence[int]) -> str | None:
     """The organisation every one of these contacts currently works for, if there is exactly one."""
     if not contact_ids:
         return None
-    rows = db.session.execute(select(Position.contact_id, Position.id, Organisation.id, Organisation.name,
-                                     Organisation.acronym)
-                              .join(Organisation, Organisation.id == Position.organisation_id)
-                              .where(Position.contact_id.in_(contact_ids), Position.end_date.is_(None))
-                              .order_by(Position.contact_id, Position.id)).all()
-    latest: dict[int, tuple[int, str]] = {}
-    for contact_id, _pid, org_id, name, acronym in rows:
-        latest[contact_id] = (org_id, f"{name} ({acronym})" if acronym else name)
-    offices = {latest.get(cid) for cid in contact_ids}
-    return next(iter(offices))[1] if len(offices) == 1 and None not in offices else None  # type: ignore[index]
+    posts = current_posts(contact_ids)
+    offices = {(posts[cid].organisation.id, posts[cid].organisation) if cid in posts else None for cid in contact_ids}
+    if len(offices) != 1 or None in offices:
+        return None
+    org = next(iter(offices))[1]  # type: ignore[index]
+    return f"{org.name} ({org.acronym})" if org.acronym else org.name
 
 
 def _name_matches(q: str) -> Any:
-    """A user's name starting with *q*, or one of its words doing so (case-insensitive)."""
-    q = escape_like(q.strip().lower())
-    return or_(func.lower(User.name).like(f"{q}%", escape="\\"), func.lower(User.name).like(f"% {q}%", escape="\\"))
+    """The one matching rule of every picker (core/text.py): accents and case ignored, by word start."""
+    return words_match(User.search_name, q)
 
 
 def search_people(q: str, *, role: Role | None = None, limit: int = 12) -> list[User]:

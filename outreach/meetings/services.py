@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from outreach.contacts.models import Contact, Organisation, Position
+from outreach.contacts.models import Contact, Organisation
+from outreach.contacts.services import current_posts
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
 from outreach.core.db import db
@@ -111,7 +112,7 @@ def _check_text(value: str | None, name: str, limit: int = MAX_TEXT) -> None:
                            field=name)
 
 
-def _validate(data: MeetingData) -> None:
+def _validate(data: MeetingData, now: datetime) -> None:
     if not (data.title or "").strip():
         raise MeetingError(_l("Give the meeting a title."), field="title")
     if data.kind not in {k.value for k in MeetingKind}:
@@ -127,6 +128,9 @@ def _validate(data: MeetingData) -> None:
         raise MeetingError(_l("Enter a full link starting with https://."), field="online_url")
     if data.end_at is not None and data.end_at < data.start_at:
         raise MeetingError(_l("The meeting ends before it starts; check the end time."), field="end_time")
+    if data.status == MeetingStatus.HELD.value and data.start_at > now:
+        raise MeetingError(_l("A meeting that has not started yet cannot be held: mark it planned, or check its "
+                              "date and time."), field="status")
     _check_text(data.title, "title", MAX_TITLE)
     _check_text(data.location, "location", MAX_LOCATION)
     for name in ("agenda", "notes", "outcome"):
@@ -171,23 +175,14 @@ def _resolve_attendees(tokens: Iterable[str], actor: Any, already: Iterable[int]
 
 def _organisation_of(contact_ids: list[int]) -> int | None:
     """The current office of a contact (the first of *contact_ids*)."""
-    if not contact_ids:
-        return None
-    return db.session.scalar(select(Position.organisation_id).where(
-        Position.contact_id == contact_ids[0], Position.end_date.is_(None)).order_by(Position.id.desc()).limit(1))
+    return current_organisations(contact_ids[:1]).get(contact_ids[0]) if contact_ids else None
 
 
 def current_organisations(contact_ids: Iterable[int]) -> dict[int, int | None]:
-    """Each contact's current office (their latest post still held), in one query."""
-    ids = list(set(contact_ids))
-    out: dict[int, int | None] = {cid: None for cid in ids}
-    if not ids:
-        return out
-    rows = db.session.execute(select(Position.contact_id, Position.organisation_id).where(
-        Position.contact_id.in_(ids), Position.end_date.is_(None)).order_by(Position.contact_id, Position.id)).all()
-    for contact_id, organisation_id in rows:
-        out[contact_id] = organisation_id  # ordered by id: the latest post wins
-    return out
+    """Each contact's current office (the organisation of their current post), in one query."""
+    ids = set(contact_ids)
+    posts = current_posts(ids)
+    return {cid: posts[cid].organisation_id if cid in posts else None for cid in ids}
 
 
 def shared_organisation(contact_ids: Iterable[int]) -> int | None:
@@ -244,7 +239,7 @@ def log_meeting(data: MeetingData, *, commitments: Iterable[CommitmentData] = ()
                 follow_ups: Iterable[FollowUpData] = (), actor: Any, now: datetime,
                 ip: str | None = None) -> Meeting:
     """Log a meeting with its attendees, the commitments made and the follow-ups to do, in one go."""
-    _validate(data)
+    _validate(data, now)
     attendees = _resolve_attendees(data.attendees, actor)
     contact_ids = [a.contact_id for a in attendees if a.contact_id]
     meeting = Meeting(kind=data.kind, title=data.title.strip(), start_at=data.start_at, end_at=data.end_at,
@@ -275,7 +270,7 @@ def update_meeting(meeting: Meeting, data: MeetingData, *, expected_revision: in
         raise MeetingError(_l("You may only edit meetings you organised."))
     if meeting.revision != expected_revision:
         raise StaleMeeting(meeting, changes_since(meeting, expected_revision))
-    _validate(data)
+    _validate(data, now)
     before = _snapshot(meeting)
     old_contacts = {a.contact_id for a in meeting.attendees if a.contact_id}
     wanted = _resolve_attendees(data.attendees, actor, already=[a.user_id for a in meeting.attendees if a.user_id])

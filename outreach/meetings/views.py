@@ -18,7 +18,7 @@ from outreach.core.forms import choices, search_text
 from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, Role, has_capability, permission_required
 from outreach.core.security import client_ip
-from outreach.core.time import now_utc, to_zone
+from outreach.core.time import common_zone_choices, now_utc, suggested_zones, to_zone, zones_by_country
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
                                       get_meeting_or_404)
@@ -80,6 +80,11 @@ def _prepare(form: MeetingForm) -> None:
     targets = [(t[2:], label) for t, label, kind in picked if kind == "contact"]
     form.organisation_name = queries.shared_organisation_name(  # type: ignore[attr-defined]
         [int(t) for t, _label in targets])
+    # The zones a meeting most likely happens in come first: mine, the one chosen, the attendees' countries'.
+    countries = queries.contact_countries([int(t) for t, _label in targets])
+    suggested = suggested_zones([current_user.timezone, form.timezone.data,
+                                 *(z for code in countries for z in zones_by_country().get(code, ())[:3])])
+    form.timezone.choices = {_("Suggested"): choices(suggested), _("All time zones"): choices(common_zone_choices())}
     # With one target attending, they made it; with several, the person must be chosen.
     made_by = targets if len(targets) == 1 else [("", _("Choose who made it"))] + targets
     me = current_user.id

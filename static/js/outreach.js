@@ -31,3 +31,14 @@ document.addEventListener("click", function (event) {
     label.classList.add("text-body-secondary");
   }
 });
+
+// A new account starts in the browser's time zone rather than UTC (the person can still change it).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-browser-zone]").forEach(function (form) {
+    var select = document.getElementById(form.getAttribute("data-browser-zone"));
+    var zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (select && zone && select.value === "UTC" && select.querySelector('option[value="' + zone + '"]')) {
+      select.value = zone;
+    }
+  });
+});

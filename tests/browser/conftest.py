@@ -53,9 +53,42 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+#: axe-core, vendored for the tests only (tests/browser/vendor/VERSIONS.md); never served by the app.
+AXE_SOURCE = Path(__file__).with_name("vendor") / "axe.min.js"
+#: What must never be found on a page.
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page: Any) -> list[str]:
+    """Run axe-core on the page as it is now; the serious and critical violations, described."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE.read_text())  # through the DevTools protocol: the page's CSP does not apply
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [f"{page.url}: {v['id']} ({v['impact']}) {v['help']} — "
+            + "; ".join(" ".join(node["target"]) if isinstance(node["target"][0], str) else str(node["target"])
+                        for node in v["nodes"][:5])
+            for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS]
+
+
+def _audit_visited(context: Any, urls: list[str]) -> list[str]:
+    """Open again every page the test visited, in its browser context, and run axe-core on each."""
+    found: list[str] = []
+    if not urls:
+        return found
+    page = context.new_page()
+    for url in dict.fromkeys(urls):
+        page.goto(url)
+        found += axe_violations(page)
+    page.close()
+    return found
+
+
 @pytest.fixture
 def page_factory(browser: Any) -> Iterator[Any]:
+    """Pages in fresh browser contexts. Every page a test visits is checked with axe-core afterwards:
+    no serious or critical violation."""
     contexts = []
+    visited: dict[Any, list[str]] = {}
 
     def make(width: int = 1366, height: int = 900) -> Any:
         context = browser.new_context(viewport={"width": width, "height": height})
@@ -67,11 +100,17 @@ def page_factory(browser: Any) -> Iterator[Any]:
         page.on("pageerror", lambda e: page.problems.append(str(e)))
         page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}")
                 if "ERR_ABORTED" not in (r.failure or "") else None)  # navigating away aborts loads
+        seen = visited.setdefault(context, [])
+        page.on("framenavigated", lambda frame: seen.append(frame.url)
+                if frame == page.main_frame and frame.url.startswith("http") else None)
         return page
 
     yield make
+    violations = []
     for context in contexts:
+        violations += _audit_visited(context, visited.get(context, []))
         context.close()
+    assert violations == [], "axe-core found serious or critical violations:\n" + "\n".join(violations)
 
 
 def sign_in(page: Any, base: str, email: str) -> None:

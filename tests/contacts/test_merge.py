@@ -26,6 +26,8 @@ def test_likely_duplicates_are_proposed(ctx):
     e = services.create_contact({"first_name": "Jean-Pierre", "last_name": "Lacroix"}, actor=None, now=NOW)  # elsewhere
     for person in (c, d):
         services.add_position(person, organisation=org, title="USG", start_date=None, actor=None, now=NOW)
+    elsewhere = services.create_organisation({"name": "Elsewhere"}, actor=None, now=NOW)
+    services.add_position(e, organisation=elsewhere, title="Adviser", start_date=None, actor=None, now=NOW)
     pairs = {(p.first.id, p.second.id): p.reason for p in merge.find_duplicate_contacts()}
     assert pairs[(a.id, b.id)] == "same e-mail address"
     assert pairs[(c.id, d.id)] == "similar names in one organisation"

@@ -16,7 +16,8 @@ from outreach.core.auth.models import LoginAttempt, User
 from outreach.core.db import db
 from outreach.core.time import now_utc
 from outreach.demo import DEMO_PASSWORD, DEMO_USERS
-from outreach.worker import run_tick
+from outreach.core.jobs import registered_jobs
+from outreach.worker import register_core_jobs, run_tick
 
 
 @pytest.fixture
@@ -137,12 +138,23 @@ def test_worker_once_ticks_and_prunes_old_attempts(cli_env):
     assert result.exit_code == 0 and "core.prune_login_attempts=1" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 1
-    assert run_tick(app)["core.prune_login_attempts"] == 0  # safe to run again
+    assert run_tick(app, now=now_utc() + timedelta(hours=2))["core.prune_login_attempts"] == 0  # safe to run again
     with app.app_context():  # SQLite's planner statistics were taken, once an hour at most
         assert db.session.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'login_attempts'")) >= 1
-    assert run_tick(app)["core.statistics"] == 0
-    assert run_tick(app, now=now_utc() + timedelta(hours=2))["core.statistics"] == 1
-    assert all(count >= 0 for count in run_tick(app).values())  # no registered job fails on an empty database
+    assert all(count >= 0 for count in run_tick(app, now=now_utc() + timedelta(hours=4)).values())  # none fails
+
+
+def test_each_job_runs_at_most_once_per_its_interval(cli_env):
+    app = create_app()
+    register_core_jobs()
+    start = now_utc() + timedelta(days=30)  # this process ran nothing on this database yet at that time
+    every = {job.name: job.every_seconds for job in registered_jobs()}
+    first = run_tick(app, now=start)
+    assert set(first) == set(every) and every["core.prune_login_attempts"] == 3600
+    a_minute_later = run_tick(app, now=start + timedelta(seconds=60))
+    assert set(a_minute_later) == {name for name, seconds in every.items() if seconds <= 60}
+    assert "core.prune_login_attempts" not in a_minute_later and "core.statistics" not in a_minute_later
+    assert set(run_tick(app, now=start + timedelta(hours=1))) == set(every)
 
 
 def test_production_refuses_a_missing_or_short_secret(tmp_path):

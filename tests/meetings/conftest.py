@@ -58,9 +58,11 @@ def make_meeting(app: Any, connection: Any) -> Callable[..., Any]:
 
     def factory(actor: Any, *, contacts: tuple[Any, ...] = (), users: tuple[Any, ...] = (), **kw: Any) -> Any:
         with app.app_context():
-            data = services.MeetingData(
-                title=kw.pop("title", unique("Meeting ")), start_at=kw.pop("start_at", NOW - timedelta(days=1)),
-                timezone=kw.pop("timezone", "Africa/Addis_Ababa"), status=kw.pop("status", "held"),
+            start_at = kw.pop("start_at", NOW - timedelta(days=1))
+            data = services.MeetingData(  # a meeting still to come cannot be held: planned by default
+                title=kw.pop("title", unique("Meeting ")), start_at=start_at,
+                timezone=kw.pop("timezone", "Africa/Addis_Ababa"), status=kw.pop("status", "held" if start_at <= NOW
+                                                                               else "planned"),
                 attendees=[f"c:{c.id}" for c in contacts] + [f"u:{u.id}" for u in users], **kw)
             meeting = services.log_meeting(data, actor=actor, now=NOW)
             db.session.commit()

@@ -335,7 +335,7 @@ def test_going_cold_lists_contacts_past_their_cadence(ctx, make_user, make_conta
     for c in (cold, warm):
         db.session.add(Relationship(user_id=partner.id, contact_id=c.id, created_at=NOW, updated_at=NOW))
     services.log_meeting(_data(status="held", start_at=NOW + timedelta(days=40), attendees=[f"c:{warm.id}"]),
-                         actor=partner, now=NOW)
+                         actor=partner, now=NOW + timedelta(days=41))  # logged once it was held
     db.session.flush()
     later = NOW + timedelta(days=45)
     assert [c.id for c in queries.going_cold(partner, later)] == [cold.id]

@@ -316,7 +316,7 @@ def test_my_follow_ups_come_a_hundred_at_a_time_with_the_true_totals(app, login_
     assert "Chase 102" in second and "Later on" in second
     assert 'Later <span class="badge text-bg-light border">1</span>' in second
     today = client.get("/").text  # the Today panel counts them all too
-    assert '<div class="stat-value text-danger">103</div>' in today
+    assert '<span class="stat-value d-block text-danger">103</span>' in today
     panel = today.split('id="panel-my-follow-ups"', 1)[1].split("</section>", 1)[0]
     assert panel.count("<li") == 5 and "Chase 000" in panel and "Chase 005" not in panel and "Later on" not in panel
 

@@ -15,12 +15,17 @@ from outreach.core.admin.forms import AuditFilterForm, InviteForm, RoleForm, Use
 from outreach.core.audit import AuditEvent
 from outreach.core.auth import services
 from outreach.core.auth.models import Invitation, User
-from outreach.core.db import db, escape_like, starts_with
+from outreach.core.audit_text import describe
+from outreach.core.db import db, starts_with
 from outreach.core.mail import send_mail
 from outreach.core.pagination import keyset_by_id_desc, offset_page, parse_cursor, parse_page
 from outreach.core.permissions import Capability, permission_required
 from outreach.core.security import client_ip
+from outreach.core.text import words_match
 from outreach.core.time import now_utc
+
+#: The audit log's "who" filter matches at most this many people.
+AUDIT_WHO_MATCHES = 50
 
 
 
@@ -40,8 +45,7 @@ def users():
         return render_template("admin/users.html", form=form, page=None, invitations=[], now=now_utc()), 400
     stmt = select(User)
     if form.q.data:
-        pattern = f"%{escape_like(form.q.data.lower())}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\")))
+        stmt = stmt.where(words_match(User.search_name, form.q.data))
     if form.role.data:
         stmt = stmt.where(User.role == form.role.data)
     if form.status.data:
@@ -100,7 +104,8 @@ def user(user_id: int):
     target = get_user_or_404(user_id)
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.actor_id == target.id).order_by(AuditEvent.id.desc()).limit(20)).all()
-    return render_template("admin/user.html", user=target, form=RoleForm(role=target.role), events=events)
+    return render_template("admin/user.html", user=target, form=RoleForm(role=target.role),
+                           events=describe(events, current_user._get_current_object()))
 
 
 def _apply(user_id: int, action, success: str):  # type: ignore[no-untyped-def]
@@ -177,7 +182,10 @@ def index():
         return render_template("audit/index.html", form=form, page=None), 400
     stmt = select(AuditEvent)
     if form.actor.data:
-        stmt = stmt.where(AuditEvent.actor_label == form.actor.data.lower())
+        # A name, part of one, or an e-mail address (also one typed at a failed sign-in).
+        who = select(User.id).where(words_match(User.search_name, form.actor.data)).limit(AUDIT_WHO_MATCHES)
+        stmt = stmt.where(or_(AuditEvent.actor_id.in_(who.scalar_subquery()),
+                              AuditEvent.actor_label == form.actor.data.strip().lower()))
     if form.action.data:
         action = form.action.data
         stmt = stmt.where(starts_with(AuditEvent.action, action) if action.endswith(".") else AuditEvent.action == action)
@@ -192,4 +200,5 @@ def index():
         stmt = stmt.where(AuditEvent.occurred_at < _local_day_start(form.until.data + timedelta(days=1), zone))
     page = keyset_by_id_desc(stmt, AuditEvent.id, after=parse_cursor(request.args.get("after")),
                              before=parse_cursor(request.args.get("before")))
-    return render_template("audit/index.html", form=form, page=page)
+    return render_template("audit/index.html", form=form, page=page,
+                           sentences=describe(page.items, current_user._get_current_object()))

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, func
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.core.db import Base
 from outreach.core.permissions import Role
+from outreach.core.text import fold
 
 
 class User(Base):
@@ -18,6 +21,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  #: normalised, lower case
     name: Mapped[str] = mapped_column(String(120))
+    #: fold(name and e-mail): what people pickers and user lookups match (core/text.py words_match).
+    search_name: Mapped[str] = mapped_column(String(400), default=lambda ctx: _search_name(ctx.get_current_parameters()))
     role: Mapped[str] = mapped_column(String(20), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True, index=True)
@@ -51,6 +56,15 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+def _search_name(values: Any) -> str:
+    return fold(f"{values.get('name') or ''} {values.get('email') or ''}")
+
+
+@event.listens_for(User, "before_update")
+def _refold_search_name(_mapper: Any, _connection: Any, user: User) -> None:
+    user.search_name = _search_name({"name": user.name, "email": user.email})
 
 
 class Invitation(Base):
