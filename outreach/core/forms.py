@@ -68,7 +68,7 @@ class SelectMultipleField(wtforms.SelectMultipleField):
 def is_record_id(value: Any) -> bool:
     """Whether a submitted value can name a record: digits the database's integer columns can hold."""
     text = str(value or "")
-    return text.isdigit() and 0 < int(text) < 2**31
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**31  # "²".isdigit() is true too
 
 
 def choices(pairs: Any) -> list[SelectChoice]:
