@@ -110,7 +110,25 @@ def meeting_pages(conn: Any) -> list[Page]:
     return pages
 
 
-SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages]
+def monitoring_pages(conn: Any) -> list[Page]:
+    busiest = _scalar(conn, "SELECT instrument_id FROM instrument_links GROUP BY instrument_id "
+                            "ORDER BY count(*) DESC, instrument_id LIMIT 1")
+    criterion = _scalar(conn, "SELECT id FROM monitoring_criteria WHERE key = 'participation'")
+    if busiest is None:
+        return []
+    pages = [
+        Page("watchlist", "coordinator", "/monitoring"),
+        Page("watchlist (partner)", "partner", "/monitoring"),
+        Page("watchlist deep page", "coordinator", "/monitoring?page=20"),
+        Page("instrument detail (most linked work)", "coordinator", f"/monitoring/instruments/{busiest}"),
+    ]
+    if criterion:
+        pages.append(Page("watchlist: weak participation, decision within 90 days", "coordinator",
+                          f"/monitoring?criterion={criterion}&at_most=1&within=90"))
+    return pages
+
+
+SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages, monitoring_pages]
 
 
 def catalog(engine: Engine, url_exists: Callable[[str], bool]) -> tuple[list[Page], list[str]]:

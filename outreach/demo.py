@@ -53,5 +53,9 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
     seed_directory_demo(now)
     db.session.flush()
     seed_meetings_demo(now)
+    db.session.flush()
+    from outreach.monitoring.demo import seed_monitoring_demo
+
+    seed_monitoring_demo(now)
     db.session.commit()
     return True, demo_logins()

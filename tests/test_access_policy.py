@@ -52,9 +52,32 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
                                       now=now)
         db.session.commit()
         records = _meeting_records(target, now_utc())
+        monitoring = _monitoring_records(admin, org, records["meeting_id"], now_utc())
         return {"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
                 "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
-                "position_id": post.id, "upload_token": "no-such-upload", **records}
+                "position_id": post.id, "upload_token": "no-such-upload", **records, **monitoring}
+
+
+def _monitoring_records(admin: Any, body: Any, meeting_id: int, now: Any) -> dict[str, Any]:
+    """An instrument with a version, an amount, a key post and a linked meeting (monitoring URLs)."""
+    from datetime import date
+
+    from outreach.core.db import db
+    from outreach.monitoring import services
+    from outreach.monitoring.models import Criterion
+
+    instrument = services.create_instrument({"kind": "mandate", "title": "Policy mandate", "body_id": body.id},
+                                            actor=admin, now=now)
+    version = services.add_version(instrument, {"reference": "S/RES/1", "effective_on": date(2024, 1, 1)},
+                                   actor=admin, now=now)
+    funding = services.add_funding(instrument, {"year": 2025, "kind": "required", "amount": "10",
+                                                "currency": "USD"}, actor=admin, now=now)
+    key_post = services.add_key_post(instrument, organisation_id=body.id, title="Head", actor=admin, now=now)
+    link = services.link_work(instrument, meeting_id=meeting_id, actor=admin, now=now)
+    criterion = db.session.query(Criterion).first()
+    db.session.commit()
+    return {"instrument_id": instrument.id, "version_id": version.id, "funding_id": funding.id,
+            "post_id": key_post.id, "link_id": link.id, "criterion_id": criterion.id}
 
 
 def _meeting_records(organiser: Any, now: Any) -> dict[str, Any]:

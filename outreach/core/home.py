@@ -2,8 +2,8 @@
 
 `core` and lower features cannot import higher ones, so a higher feature registers what it
 contributes here at app set-up, and the page asks for everything registered for its slot.
-Slots in use: "home" (the Today page; context: user, now), "contact.detail" and
-"organisation.detail" (context adds the record).
+Slots in use: "home" (the Today page; context: user, now), "contact.detail",
+"organisation.detail", "meeting.detail" and "commitment.detail" (context adds the record).
 
 A panel's build(user, now, **context) returns the template context, or None to show nothing.
 """

@@ -160,6 +160,28 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "follow_ups.done": LOGGERS,  # the assignee, or staff
     "follow_ups.snooze": LOGGERS,
     "follow_ups.cancel": LOGGERS,  # the assignee, or staff
+    # monitoring: instruments, versions, assessments (object-level checks in outreach/monitoring/access.py)
+    "monitoring.watchlist": LOGGERS,  # partners read instruments and assessments
+    "monitoring.instrument": LOGGERS,
+    "monitoring.export": STAFF,
+    "monitoring.new_instrument": STAFF,
+    "monitoring.edit_instrument": STAFF,
+    "monitoring.archive_instrument": STAFF,
+    "monitoring.restore_instrument": STAFF,
+    "monitoring.new_version": STAFF,
+    "monitoring.rate": STAFF,
+    "monitoring.add_funding": STAFF,
+    "monitoring.withdraw_funding": STAFF,
+    "monitoring.add_key_post": STAFF,
+    "monitoring.remove_key_post": STAFF,
+    "monitoring.follow": STAFF,
+    "monitoring.publish": ADMINS,
+    "monitoring.criteria": ADMINS,
+    "monitoring.archive_criterion": ADMINS,
+    "monitoring.link_meeting": LOGGERS,  # who may edit the meeting
+    "monitoring.link_commitment": LOGGERS,  # who may change the commitment
+    "monitoring.unlink": LOGGERS,
+    "monitoring.published": ALL_ROLES,  # summaries an admin published; what activists may read of monitoring
 }
 
 

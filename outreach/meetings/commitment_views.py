@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from outreach.core.db import db
 from outreach.core.forms import choices
+from outreach.core.home import build_panels
 from outreach.core.pagination import parse_page
 from outreach.core.permissions import Capability, permission_required
 from outreach.core.security import client_ip, safe_next
@@ -54,8 +55,11 @@ def _commitment_page(item: Any, form: CommitmentStatusForm, follow_up_form: Foll
                      status: int = 200):  # type: ignore[no-untyped-def]
     chasers = db.session.scalars(select(FollowUp).where(FollowUp.commitment_id == item.id)
                                  .order_by(FollowUp.due_at.desc()).limit(20)).all()
+    now = now_utc()
     return render_template("meetings/commitment.html", c=item, form=form, follow_up_form=follow_up_form,
-                           follow_ups=chasers, can_change=can_change, now=now_utc(), **LABELS), status
+                           follow_ups=chasers, can_change=can_change, now=now,
+                           panels=build_panels("commitment.detail", current_user._get_current_object(), now,
+                                               commitment=item), **LABELS), status
 
 
 @commitments_bp.post("/commitments/<int:commitment_id>/follow-ups", endpoint="add_follow_up")

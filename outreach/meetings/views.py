@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from outreach.core.db import db
 from outreach.core.forms import choices, search_text
+from outreach.core.home import build_panels
 from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, Role, has_capability, permission_required
 from outreach.core.security import client_ip
@@ -319,11 +320,12 @@ def show(meeting_id: int):
     """One meeting: attendees, commitments, follow-ups and its edit history."""
     user = _user()
     meeting = get_meeting_or_404(meeting_id, user)
+    now = now_utc()
     return render_template("meetings/show.html", meeting=meeting, commitments=meeting.commitments,
                            follow_ups=meeting.follow_ups, history=meeting.history,
                            can_edit=can_edit_meeting(user, meeting), show_notes=can_see_notes(user),
                            show_outcome=can_see_outcome(user),
-                           now=now_utc(), **LABELS)
+                           panels=build_panels("meeting.detail", user, now, meeting=meeting), now=now, **LABELS)
 
 
 @bp.get("/meetings/people")
