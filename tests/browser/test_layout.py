@@ -74,3 +74,19 @@ def test_sign_in_error_is_announced_next_to_the_form(page_factory, live_server):
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("alert").inner_text() == "Wrong e-mail address or password."
     page.screenshot(path=str(ARTIFACTS / "login-error.png"))
+
+
+def test_a_new_account_starts_in_the_browsers_time_zone(page_factory, live_server):
+    admin = page_factory()
+    sign_in(admin, live_server, "admin@outreach.example")
+    admin.goto(f"{live_server}/admin/users/invite")
+    admin.get_by_label("E-mail address").fill("zone.invitee@example.org")
+    admin.get_by_label("Name").fill("Zone Invitee")
+    admin.get_by_label("Role").select_option("partner")
+    admin.get_by_role("button", name="Send invitation").click()
+    admin.wait_for_url(f"{live_server}/admin/users")
+    link = admin.locator(".alert-warning").inner_text().split(": ", 1)[1].strip()
+    invitee = page_factory(timezone_id="Asia/Jakarta")
+    invitee.goto(link)
+    assert invitee.get_by_label("Your time zone").input_value() == "Asia/Jakarta"
+    assert invitee.problems == []
