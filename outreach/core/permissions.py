@@ -108,6 +108,7 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "admin.deactivate": ADMINS,
     "admin.reactivate": ADMINS,
     "admin.revoke_invitation": ADMINS,
+    "admin.resend_invitation": ADMINS,
     "audit.index": AUDITORS,
     # the directory (outreach/contacts): organisations, contacts, positions, relationships
     "contacts.public_directory": ALL_ROLES,  # name, title, organisation, country; the activists' view

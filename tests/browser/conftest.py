@@ -90,8 +90,8 @@ def page_factory(browser: Any) -> Iterator[Any]:
     contexts = []
     visited: dict[Any, list[str]] = {}
 
-    def make(width: int = 1366, height: int = 900) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def make(width: int = 1366, height: int = 900, **options: Any) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
         contexts.append(context)
         context.set_default_timeout(10_000)
         page = context.new_page()

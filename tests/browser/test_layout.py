@@ -46,17 +46,22 @@ def test_phone_layout_has_no_sideways_scroll(page_factory, live_server):
     assert page.problems == []
 
 
-def test_invite_then_sign_out_with_the_keyboard_and_menu(page_factory, live_server):
-    page = page_factory()
-    sign_in(page, live_server, "admin@outreach.example")
-    page.goto(f"{live_server}/admin/users/invite")
-    page.get_by_label("E-mail address").fill("browser.invitee@example.org")
-    page.get_by_label("Name").fill("Browser Invitee")
+def _invite(page, base: str, email: str, name: str) -> str:
+    """As the admin, invite *email* from the keyboard; the one-time link shown (no mail server here)."""
+    sign_in(page, base, "admin@outreach.example")
+    page.goto(f"{base}/admin/users/invite")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Name").fill(name)
     page.get_by_label("Role").select_option("partner")
     page.get_by_label("Name").press("Enter")  # submit from the keyboard
-    page.wait_for_url(f"{live_server}/admin/users")
-    assert "Invitation created for browser.invitee@example.org" in page.content()
-    link = page.locator(".alert-warning").inner_text().split(": ", 1)[1].strip()
+    page.wait_for_url(f"{base}/admin/users")
+    assert f"Invitation created for {email}" in page.content()
+    return page.locator(".alert-warning").inner_text().split(": ", 1)[1].strip()
+
+
+def test_invite_then_sign_out_with_the_keyboard_and_menu(page_factory, live_server):
+    page = page_factory()
+    link = _invite(page, live_server, "browser.invitee@example.org", "Browser Invitee")
     page.get_by_role("button", name="Amara Okafor").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/login")
@@ -79,3 +84,11 @@ def test_sign_in_error_is_announced_next_to_the_form(page_factory, live_server):
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("alert").inner_text() == "Wrong e-mail address or password."
     page.screenshot(path=str(ARTIFACTS / "login-error.png"))
+
+
+def test_a_new_account_starts_in_the_browsers_time_zone(page_factory, live_server):
+    link = _invite(page_factory(), live_server, "zone.invitee@example.org", "Zone Invitee")
+    invitee = page_factory(timezone_id="Asia/Jakarta")
+    invitee.goto(link)
+    assert invitee.get_by_label("Your time zone").input_value() == "Asia/Jakarta"
+    assert invitee.problems == []

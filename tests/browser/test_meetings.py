@@ -9,6 +9,9 @@ from tests.browser.conftest import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
 
+#: The day the meetings logged here were held (a meeting still to come cannot be held).
+HELD_ON = "2026-03-09"
+
 
 @pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
 def test_log_a_meeting_with_the_typeahead(page_factory, live_server, width, height):
@@ -16,6 +19,7 @@ def test_log_a_meeting_with_the_typeahead(page_factory, live_server, width, heig
     sign_in(page, live_server, "coordinator@outreach.example")
     page.goto(f"{live_server}/meetings/new")
     page.get_by_label("Title").fill(f"Call with the partners ({width})")
+    page.get_by_label("Date", exact=True).fill(HELD_ON)  # a held meeting lies in the past
     page.get_by_label("Starts").fill("10:00")
     page.get_by_placeholder("Type a name").fill("kip")
     page.locator("#attendee-results input[data-kind='partner'][data-label*='Kiplagat']").check()
@@ -43,6 +47,7 @@ def _log_meeting(page: Any, base: str, title: str, starts: str, follow_ups: dict
     sign_in(page, base, "coordinator@outreach.example")
     page.goto(f"{base}/meetings/new")
     page.get_by_label("Title").fill(title)
+    page.get_by_label("Date", exact=True).fill(HELD_ON)  # a held meeting lies in the past
     page.get_by_label("Starts").fill(starts)
     for row, (task, due) in enumerate(follow_ups.items()):
         if row:
@@ -122,6 +127,7 @@ def test_pick_who_follows_up_by_typing_a_name(page_factory, live_server):
     sign_in(page, live_server, "coordinator@outreach.example")
     page.goto(f"{live_server}/meetings/new")
     page.get_by_label("Title").fill("Envoy debrief")
+    page.get_by_label("Date", exact=True).fill(HELD_ON)  # a held meeting lies in the past
     page.get_by_label("Starts").fill("15:00")
     page.locator("[name='follow_ups-0-task']").fill("Brief the envoy's office")
     page.locator("[name='follow_ups-0-due_date']").fill("2030-02-01")

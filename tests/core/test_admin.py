@@ -286,3 +286,19 @@ def test_audit_details_name_people_and_the_who_filter_takes_a_name(app, login_as
 def test_today_greets_by_first_name_not_rank(login_as):
     c, _ = login_as("partner", name="Gen. (ret.) Margaret Kiplagat")
     assert "Good to see you, Margaret" in c.get("/").text
+
+
+def test_a_pending_invitation_is_resent_with_a_fresh_link_from_the_users_page(app, login_as):
+    c, admin = login_as("admin")
+    issued = _issue(app, admin, email="resend.me@example.org")
+    page = c.get("/admin/users").text
+    assert f'action="/admin/invitations/{issued.invitation.id}/resend"' in page
+    response = c.post(f"/admin/invitations/{issued.invitation.id}/resend", follow_redirects=True)
+    assert response.status_code == 200
+    fresh = re.search(r"give them this one-time link yourself: (\S+/invite/[\w-]+)", response.text)
+    assert fresh and issued.token not in fresh.group(1)
+    assert app.test_client().get(f"/invite/{issued.token}").status_code == 404  # the old link stops working
+    assert app.test_client().get(fresh.group(1).split("localhost", 1)[-1]).status_code == 200
+    assert c.post(f"/admin/invitations/{issued.invitation.id}/resend").status_code == 404  # replaced: no longer pending
+    m, _ = login_as("manager")
+    assert m.post("/admin/invitations/1/resend").status_code == 403

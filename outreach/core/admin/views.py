@@ -69,15 +69,23 @@ def invite():
         return render_template("admin/invite.html", form=form)
     if not form.validate_on_submit():
         return render_template("admin/invite.html", form=form), 422
-    now, cfg = now_utc(), current_app.config
+    now = now_utc()
     try:
         issued = services.invite_user(email=form.email.data, name=form.name.data, role=form.role.data,
-                                      actor=current_user, now=now, ttl_hours=cfg["INVITE_TTL_HOURS"], ip=client_ip())
+                                      actor=current_user, now=now, ttl_hours=current_app.config["INVITE_TTL_HOURS"],
+                                      ip=client_ip())
     except services.ServiceError as exc:
         db.session.rollback()
         getattr(form, exc.field or "email").errors.append(exc.message)
         return render_template("admin/invite.html", form=form), 422
     db.session.commit()
+    _deliver_invitation(issued, now)
+    return redirect(url_for("admin.users"))
+
+
+def _deliver_invitation(issued: services.IssuedInvitation, now: datetime) -> None:
+    """E-mail the invitation link, or, without a mail server, show it to the administrator to pass on."""
+    cfg = current_app.config
     link = f"{cfg['BASE_URL']}{url_for('auth.accept_invite', token=issued.token)}"
     context = dict(invitation=issued.invitation, link=link, inviter=current_user, ttl_hours=cfg["INVITE_TTL_HOURS"])
     send_mail(cfg, to=issued.invitation.email, subject=_("You are invited to Outreach"),
@@ -94,6 +102,26 @@ def invite():
               "warning")
     if issued.replaced:
         flash(_("The earlier invitation link for this address no longer works."), "info")
+
+
+@bp.post("/invitations/<int:invitation_id>/resend")
+@permission_required(Capability.MANAGE_USERS)
+def resend_invitation(invitation_id: int):
+    """Send a pending invitation again with a fresh link (the old link stops working)."""
+    invitation = db.session.get(Invitation, invitation_id)
+    now = now_utc()
+    if invitation is None or invitation.state(now) != "pending":
+        abort(404)
+    try:
+        issued = services.invite_user(email=invitation.email, name=invitation.name, role=invitation.role,
+                                      actor=current_user, now=now, ttl_hours=current_app.config["INVITE_TTL_HOURS"],
+                                      ip=client_ip())
+    except services.ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("admin.users")), 409
+    db.session.commit()
+    _deliver_invitation(issued, now)
     return redirect(url_for("admin.users"))
 
 
