@@ -6,10 +6,11 @@ from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, Co
                                       Relationship, Tag)
 from outreach.core.notifications import Notification, NotificationPreference, OutboxMessage
 from outreach.meetings.models import Attendee, Commitment, CommitmentChange, FollowUp, Meeting, MeetingRevision
+from outreach.campaigns.models import Campaign, Objective, ObjectiveValue, StageChange, Target, TargetAssignment
 
 metadata = Base.metadata
 
 __all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User", "Contact", "ContactEmail",
            "ContactLanguage", "ContactPhone", "Organisation", "Position", "Relationship", "Tag", "Notification",
            "NotificationPreference", "OutboxMessage", "Attendee", "Commitment", "CommitmentChange", "FollowUp", "Meeting",
-           "MeetingRevision"]
+           "MeetingRevision", "Campaign", "Objective", "ObjectiveValue", "StageChange", "Target", "TargetAssignment"]
