@@ -53,7 +53,7 @@ CAMPAIGNS: list[tuple[str, str, int, int, str, list[str], list[str]]] = [
 OBJECTIVES: list[list[tuple[Any, ...]]] = [
     [("Operative paragraphs with gender provisions", "paragraphs", 2, 6, 75, "manual",
       [(300, 2), (200, 3), (90, 4), (20, 5)]),  # on track
-     ("Targets committed to the language", None, 0, 8, 60, "targets_committed", [])],
+     ("Targets committed to the language", None, 0, 60, 60, "targets_committed", [])],
     [("Funding committed to the implementation plans", "USD m", 0, 12, 240, "manual",
       [(250, 0.5), (150, 1), (40, 1.5)]),  # off track
      ("Commitments kept by donors and ministries", None, 0, 6, 240, "commitments_kept", [])],

@@ -23,7 +23,7 @@ from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commit
 
 _UTC = timezone.utc
 #: Cards shown per board column; the rest are a click away in the table, filtered by stage.
-BOARD_COLUMN = 40
+BOARD_COLUMN = 25
 #: Contacts not touched for this long are "going cold" when they have no cadence of their own.
 DEFAULT_COLD_DAYS = 60
 

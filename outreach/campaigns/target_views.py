@@ -166,6 +166,7 @@ def move_target(target_id: int):
     item = get_target_or_404(target_id, me, need="move")
     form = MoveForm()
     on_board = form.view.data == "board"
+    from_stage = item.stage
     error = None
     if not form.validate_on_submit():
         error, status = (form.stage.errors or form.reason.errors or [_("Choose a stage from the list.")])[0], 422
@@ -181,10 +182,10 @@ def move_target(target_id: int):
             db.session.commit()
             status = 200
     if on_board and _is_htmx():
-        # The board swaps the card, showing its new stage or the refusal (htmx swaps only 2xx answers, so the
-        # refusal travels as content); the column counts follow on the next load.
-        return render_template("campaigns/_card.html", t=item, error=error, moved=error is None,
-                               can_move=True, **LABELS)
+        # The board moves the card to its new column with both counts, or shows the refusal on the card (htmx
+        # swaps only 2xx answers, so the refusal travels as content).
+        return render_template("campaigns/_moved.html", t=item, error=error, moved=error is None,
+                               from_stage=from_stage, counts=queries.stage_counts(item.campaign, me), **LABELS)
     if error is not None:
         form.form_errors.append(error)
         return _target_page(item, move_form=form, status=status)

@@ -99,7 +99,10 @@ def test_board_moves_by_button_and_refuses_a_skip_without_reason(app, login_as, 
     assert board.status_code == 200 and "Bineta Diop" in board.text and "Move Bineta Diop to Contacted" in board.text
     moved = client.post(f"/campaigns/targets/{target.id}/stage", data={"stage": "contacted", "view": "board"},
                         headers={"HX-Request": "true"})
-    assert moved.status_code == 200 and 'id="card-' in moved.text and "Now at “Contacted”" in moved.text
+    assert moved.status_code == 200 and "Now at “Contacted”" in moved.text
+    assert 'hx-swap-oob="afterbegin:#cards-contacted"' in moved.text  # the card moves to its new column
+    assert '<span class="text-body-secondary" id="count-identified" hx-swap-oob="true">0</span>' in moved.text
+    assert '<span class="text-body-secondary" id="count-contacted" hx-swap-oob="true">1</span>' in moved.text
     skip = client.post(f"/campaigns/targets/{target.id}/stage", data={"stage": "delivered"})
     assert skip.status_code == 422 and "give a reason" in skip.text
     ok = client.post(f"/campaigns/targets/{target.id}/stage", data={"stage": "delivered", "reason": "Announced"})
