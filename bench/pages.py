@@ -124,7 +124,7 @@ def campaign_pages(conn: Any) -> list[Page]:
     pages = [
         Page("campaigns list", "manager", "/campaigns"),
         Page("campaigns list (partner)", "partner", "/campaigns"),
-        Page("campaign overview (5,000 targets)", "manager", f"/campaigns/{big}"),
+        Page("campaign overview (the largest)", "manager", f"/campaigns/{big}"),
         Page("campaign board", "coordinator", f"/campaigns/{big}/board"),
         Page("campaign board (partner)", "partner", f"/campaigns/{big}/board"),
         Page("campaign targets table", "coordinator", f"/campaigns/{big}/targets"),

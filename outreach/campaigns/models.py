@@ -50,28 +50,19 @@ campaign_tags = Table(
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
-#: Meetings, commitments and follow-ups that belong to a campaign (one campaign each, chosen on the meeting form).
-campaign_meetings = Table(
-    "campaign_meetings",
-    Base.metadata,
-    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
-    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
-    Index("ix_campaign_meetings_campaign_id", "campaign_id", "meeting_id"),
-)
-campaign_commitments = Table(
-    "campaign_commitments",
-    Base.metadata,
-    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
-    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
-    Index("ix_campaign_commitments_campaign_id", "campaign_id", "commitment_id"),
-)
-campaign_follow_ups = Table(
-    "campaign_follow_ups",
-    Base.metadata,
-    Column("follow_up_id", ForeignKey("follow_ups.id", ondelete="CASCADE"), primary_key=True),
-    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
-    Index("ix_campaign_follow_ups_campaign_id", "campaign_id", "follow_up_id"),
-)
+
+def _belongs_to_a_campaign(name: str, column: str, table: str) -> Table:
+    """Meetings, commitments or follow-ups that belong to a campaign (one campaign each): a table of campaigns'
+    own, so that meetings know nothing of campaigns."""
+    return Table(name, Base.metadata,
+                 Column(column, ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True),
+                 Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+                 Index(f"ix_{name}_campaign_id", "campaign_id", column))
+
+
+campaign_meetings = _belongs_to_a_campaign("campaign_meetings", "meeting_id", "meetings")
+campaign_commitments = _belongs_to_a_campaign("campaign_commitments", "commitment_id", "commitments")
+campaign_follow_ups = _belongs_to_a_campaign("campaign_follow_ups", "follow_up_id", "follow_ups")
 
 
 class Campaign(Base):

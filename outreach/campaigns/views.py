@@ -4,7 +4,7 @@ Targets, the board and "My targets" are in target_views.py; dashboards and expor
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -42,6 +42,22 @@ def form_error(form: Any, exc: services.CampaignError) -> None:
         target.errors = [*target.errors, exc.message]
     else:
         form.form_errors.append(exc.message)
+
+
+def submit(form: Any, template: str, context: dict[str, Any], save: Callable[[], Any], done: str,
+           then: Callable[[Any], str]) -> Any:
+    """The POST half of a form page: validate, run the service, commit, say so and go on; or show why not (4xx)."""
+    if not form.validate_on_submit():
+        return render_template(template, form=form, **context), 422
+    try:
+        record = save()
+    except services.CampaignError as exc:
+        db.session.rollback()
+        form_error(form, exc)
+        return render_template(template, form=form, **context), exc.status
+    db.session.commit()
+    flash(done, "success")
+    return redirect(then(record))
 
 
 @bp.get("/campaigns")
@@ -82,17 +98,10 @@ def new():
     if request.method == "GET":
         form.owner_id.data = str(current_user.id)
         return render_template("campaigns/form.html", form=form, campaign=None)
-    if not form.validate_on_submit():
-        return render_template("campaigns/form.html", form=form, campaign=None), 422
-    try:
-        campaign = services.create_campaign(_campaign_data(form), actor=user(), now=now_utc(), ip=client_ip())
-    except services.CampaignError as exc:
-        db.session.rollback()
-        form_error(form, exc)
-        return render_template("campaigns/form.html", form=form, campaign=None), exc.status
-    db.session.commit()
-    flash(_("Campaign created. Now set its objectives and add its targets."), "success")
-    return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    return submit(form, "campaigns/form.html", {"campaign": None},
+                  lambda: services.create_campaign(_campaign_data(form), actor=user(), now=now_utc(), ip=client_ip()),
+                  _("Campaign created. Now set its objectives and add its targets."),
+                  lambda campaign: url_for("campaigns.show", campaign_id=campaign.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -105,17 +114,10 @@ def edit(campaign_id: int):
         form.owner_id.data = str(campaign.owner_id or "")
         form.tags.data = ", ".join(t.name for t in campaign.tags)
         return render_template("campaigns/form.html", form=form, campaign=campaign)
-    if not form.validate_on_submit():
-        return render_template("campaigns/form.html", form=form, campaign=campaign), 422
-    try:
-        services.update_campaign(campaign, _campaign_data(form), actor=user(), now=now_utc(), ip=client_ip())
-    except services.CampaignError as exc:
-        db.session.rollback()
-        form_error(form, exc)
-        return render_template("campaigns/form.html", form=form, campaign=campaign), exc.status
-    db.session.commit()
-    flash(_("Campaign saved."), "success")
-    return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    return submit(form, "campaigns/form.html", {"campaign": campaign},
+                  lambda: services.update_campaign(campaign, _campaign_data(form), actor=user(), now=now_utc(),
+                                                   ip=client_ip()),
+                  _("Campaign saved."), lambda _saved: url_for("campaigns.show", campaign_id=campaign_id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/status")
@@ -182,19 +184,10 @@ def new_objective(campaign_id: int):
     if request.method == "GET":
         form.deadline.data = campaign.end_date
         return render_template("campaigns/objective_form.html", form=form, campaign=campaign, objective=None)
-    if not form.validate_on_submit():
-        return render_template("campaigns/objective_form.html", form=form, campaign=campaign, objective=None), 422
-    try:
-        objective = services.add_objective(campaign, _objective_data(form), actor=user(), now=now_utc(),
-                                           ip=client_ip())
-    except services.CampaignError as exc:
-        db.session.rollback()
-        form_error(form, exc)
-        return render_template("campaigns/objective_form.html", form=form, campaign=campaign,
-                               objective=None), exc.status
-    db.session.commit()
-    flash(_("Objective set."), "success")
-    return redirect(url_for("campaigns.objective", objective_id=objective.id))
+    return submit(form, "campaigns/objective_form.html", {"campaign": campaign, "objective": None},
+                  lambda: services.add_objective(campaign, _objective_data(form), actor=user(), now=now_utc(),
+                                                 ip=client_ip()),
+                  _("Objective set."), lambda objective: url_for("campaigns.objective", objective_id=objective.id))
 
 
 @bp.route("/campaigns/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
@@ -205,20 +198,13 @@ def edit_objective(objective_id: int):
     if request.method == "GET":
         form.organisation_id.data = str(objective.organisation_id or "")
     _organisation_choices(form, form.organisation_id.data)
-    args = {"form": form, "campaign": objective.campaign, "objective": objective}
+    context = {"campaign": objective.campaign, "objective": objective}
     if request.method == "GET":
-        return render_template("campaigns/objective_form.html", **args)
-    if not form.validate_on_submit():
-        return render_template("campaigns/objective_form.html", **args), 422
-    try:
-        services.update_objective(objective, _objective_data(form), actor=user(), now=now_utc(), ip=client_ip())
-    except services.CampaignError as exc:
-        db.session.rollback()
-        form_error(form, exc)
-        return render_template("campaigns/objective_form.html", **args), exc.status
-    db.session.commit()
-    flash(_("Objective saved."), "success")
-    return redirect(url_for("campaigns.objective", objective_id=objective.id))
+        return render_template("campaigns/objective_form.html", form=form, **context)
+    return submit(form, "campaigns/objective_form.html", context,
+                  lambda: services.update_objective(objective, _objective_data(form), actor=user(), now=now_utc(),
+                                                    ip=client_ip()),
+                  _("Objective saved."), lambda _saved: url_for("campaigns.objective", objective_id=objective_id))
 
 
 def _objective_page(objective: Objective, form: ValueForm, status: int = 200):  # type: ignore[no-untyped-def]

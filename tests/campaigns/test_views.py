@@ -228,3 +228,33 @@ def test_csv_exports_are_formula_safe_and_reports_render(app, login_as, make_use
     assert dashboard.status_code == 200 and campaign.name in dashboard.text
     coordinator, _c = login_as("coordinator")
     assert coordinator.get(f"/campaigns/{campaign.id}/report").status_code == 403
+
+
+def test_editing_closing_and_the_rules_that_follow(app, login_as, make_contact, add_target):
+    client, manager = login_as("manager")
+    response = client.post("/campaigns/new", data=_campaign_form())
+    cid = int(response.headers["Location"].rsplit("/", 1)[1])
+    client.post(f"/campaigns/{cid}/objectives/new", data={"metric": "Mediators", "baseline": "0", "target_value": "5",
+                                                          "deadline": "2026-11-30", "source": "manual"})
+    shorter = client.post(f"/campaigns/{cid}/edit", data=_campaign_form(end_date="2026-06-30"))
+    assert shorter.status_code == 422 and "falls outside these dates" in shorter.text
+    renamed = client.post(f"/campaigns/{cid}/edit", data=_campaign_form(name="Women mediators, AU and ECOWAS"))
+    assert renamed.status_code == 302
+    with app.app_context():
+        objective_id = db.session.scalar(select(Objective.id).where(Objective.campaign_id == cid))
+    edited = client.post(f"/campaigns/objectives/{objective_id}/edit", data={
+        "metric": "Women mediators deployed", "baseline": "1", "target_value": "6", "deadline": "2026-10-31",
+        "source": "manual"})
+    assert edited.status_code == 302
+    assert "Women mediators deployed" in client.get(f"/campaigns/objectives/{objective_id}").text
+    with app.app_context():
+        campaign = db.session.get(Campaign, cid)
+    target = add_target(campaign, manager, contact=make_contact())
+    assert client.post(f"/campaigns/{cid}/status", data={"status": "closed"}).status_code == 303
+    closed = client.post(f"/campaigns/targets/{target.id}/stage", data={"stage": "contacted"})
+    assert closed.status_code == 409 and "closed" in closed.text
+    again = client.post(f"/campaigns/{cid}/status", data={"status": "closed"}, follow_redirects=True)
+    assert "already in this status" in again.text
+    coordinator, _c = login_as("coordinator")
+    assert coordinator.post(f"/campaigns/{cid}/status", data={"status": "active"}).status_code == 403
+    assert coordinator.get(f"/campaigns/{cid}/edit").status_code == 403
