@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 
-from sqlalchemy import Select, case, func, literal, or_, select, union
+from sqlalchemy import Select, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import selectinload
 
 from outreach.campaigns.access import visible_campaigns, visible_targets
@@ -23,7 +23,7 @@ from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commit
 
 _UTC = timezone.utc
 #: Cards shown per board column; the rest are a click away in the table, filtered by stage.
-BOARD_COLUMN = 25
+BOARD_COLUMN = 20
 #: Contacts not touched for this long are "going cold" when they have no cadence of their own.
 DEFAULT_COLD_DAYS = 60
 
@@ -198,12 +198,15 @@ def stage_counts(campaign: Campaign, user: Any) -> dict[str, int]:
 
 
 def board(campaign: Campaign, user: Any) -> dict[str, list[Target]]:
-    """The first cards of each stage column (highest priority first), in one query for all columns."""
-    ranked = (select(Target.id, func.row_number().over(partition_by=Target.stage,
-                                                        order_by=(Target.priority, Target.id)).label("n"))
-              .where(Target.campaign_id == campaign.id, visible_targets(user))).subquery()
-    rows = db.session.scalars(select(Target).join(ranked, ranked.c.id == Target.id)
-                              .where(ranked.c.n <= BOARD_COLUMN).options(*_target_options())
+    """The first cards of each stage column (highest priority first), in one statement for all columns: each
+    column reads its own stretch of the (campaign, stage, priority, id) index, whatever the campaign's size."""
+    columns_ids = [select(Target.id).where(Target.campaign_id == campaign.id, Target.stage == stage.value,
+                                           visible_targets(user))
+                   .order_by(Target.priority, Target.id).limit(BOARD_COLUMN).subquery() for stage in Stage]
+    ids = union_all(*(select(column.c.id) for column in columns_ids)).subquery()
+    rows = db.session.scalars(select(Target).where(Target.id.in_(select(ids.c.id)))
+                              .options(selectinload(Target.contact), selectinload(Target.organisation),
+                                       selectinload(Target.assignments).selectinload(TargetAssignment.user))
                               .order_by(Target.priority, Target.id)).all()
     columns: dict[str, list[Target]] = {stage.value: [] for stage in Stage}
     for target in rows:
@@ -275,26 +278,40 @@ def partner_choices() -> list[tuple[int, str]]:
 
 @dataclass
 class MyTarget:
-    target: Target
-    last_touch: datetime | None
-    next_follow_up: datetime | None
-    open_commitments: int
-    going_cold: bool
-    overdue: bool  #: the next step or a follow-up is past due
+    """One row of "My targets": plain values read in one joined query (a partner may hold hundreds)."""
+    id: int
+    stage: str
+    priority: int
+    next_step: str | None
+    next_step_due: date | None
+    contact_id: int | None
+    organisation_id: int | None
+    campaign_id: int
+    campaign_name: str
+    name: str
+    last_touch: datetime | None = None
+    next_follow_up: datetime | None = None
+    open_commitments: int = 0
+    going_cold: bool = False
+    overdue: bool = False  #: the next step or a follow-up is past due
     urgency: tuple[Any, ...] = field(default=())
 
 
 def my_targets(user: Any, now: datetime) -> list[MyTarget]:
     """Every target assigned to *user* in active campaigns, what needs her first: overdue next steps and
-    follow-ups, then going cold, then priority, then the soonest next step."""
-    targets = db.session.scalars(
-        select(Target).join(Campaign, Campaign.id == Target.campaign_id)
-        .where(Target.id.in_(select(TargetAssignment.target_id).where(TargetAssignment.user_id == user.id)),
-               Campaign.status == CampaignStatus.ACTIVE.value,
-               Target.stage.not_in((Stage.DROPPED.value, Stage.DELIVERED.value)))
-        .options(selectinload(Target.contact), selectinload(Target.organisation), selectinload(Target.campaign))).all()
-    contact_ids = sorted({t.contact_id for t in targets if t.contact_id})
-    organisation_ids = sorted({t.organisation_id for t in targets if t.organisation_id})
+    follow-ups, then going cold, then priority, then the soonest next step. Four queries, whatever the number."""
+    rows = db.session.execute(
+        select(Target.id, Target.stage, Target.priority, Target.next_step, Target.next_step_due, Target.contact_id,
+               Target.organisation_id, Campaign.id, Campaign.name, Contact.honorific, Contact.first_name,
+               Contact.last_name, Contact.last_touch_at, Contact.cadence_days, Organisation.name)
+        .join(TargetAssignment, TargetAssignment.target_id == Target.id)
+        .join(Campaign, Campaign.id == Target.campaign_id)
+        .outerjoin(Contact, Contact.id == Target.contact_id)
+        .outerjoin(Organisation, Organisation.id == Target.organisation_id)
+        .where(TargetAssignment.user_id == user.id, Campaign.status == CampaignStatus.ACTIVE.value,
+               Target.stage.not_in((Stage.DROPPED.value, Stage.DELIVERED.value)))).all()
+    contact_ids = sorted({r[5] for r in rows if r[5]})
+    organisation_ids = sorted({r[6] for r in rows if r[6]})
     follow_ups: dict[int, datetime] = {}
     commitments: dict[tuple[str, int], int] = {}
     office_touch: dict[int, datetime] = {}
@@ -318,21 +335,20 @@ def my_targets(user: Any, now: datetime) -> list[MyTarget]:
             .group_by(Meeting.organisation_id)).all())
     today = now.date()
     out = []
-    for t in targets:
-        if t.contact is not None:
-            touch = t.contact.last_touch_at
-            cadence = t.contact.cadence_days or DEFAULT_COLD_DAYS
-            open_n = commitments.get(("c", t.contact_id), 0)
+    for (tid, stage, priority, step, due, contact_id, organisation_id, campaign_id, campaign_name, honorific, first,
+         last, touch, cadence, office) in rows:
+        if contact_id:
+            name = " ".join(part for part in (honorific, first, last) if part)
+            open_n = commitments.get(("c", contact_id), 0)
         else:
-            touch = office_touch.get(t.organisation_id)
-            cadence = DEFAULT_COLD_DAYS
-            open_n = commitments.get(("o", t.organisation_id), 0)
-        follow = follow_ups.get(t.contact_id) if t.contact_id else None
-        cold = touch is None or touch < now - timedelta(days=cadence)
-        overdue = bool((t.next_step_due and t.next_step_due < today) or (follow and follow < now))
-        item = MyTarget(t, touch, follow, open_n, cold, overdue)
-        item.urgency = (not overdue, not cold, t.priority, t.next_step_due or date.max, t.id)
-        out.append(item)
+            name, touch, cadence = office or "?", office_touch.get(organisation_id), None
+            open_n = commitments.get(("o", organisation_id), 0)
+        follow = follow_ups.get(contact_id) if contact_id else None
+        cold = touch is None or touch < now - timedelta(days=cadence or DEFAULT_COLD_DAYS)
+        overdue = bool((due and due < today) or (follow and follow < now))
+        out.append(MyTarget(tid, stage, priority, step, due, contact_id, organisation_id, campaign_id, campaign_name,
+                            name, touch, follow, open_n, cold, overdue,
+                            (not overdue, not cold, priority, due or date.max, tid)))
     out.sort(key=lambda i: i.urgency)
     return out
 
