@@ -110,6 +110,39 @@ def meeting_pages(conn: Any) -> list[Page]:
     return pages
 
 
+def campaign_pages(conn: Any) -> list[Page]:
+    big = _scalar(conn, "SELECT campaign_id FROM campaign_targets GROUP BY campaign_id ORDER BY count(*) DESC, "
+                        "campaign_id LIMIT 1")
+    if big is None:
+        return []
+    target = _scalar(conn, "SELECT target_id FROM campaign_stage_changes WHERE campaign_id = :c GROUP BY target_id "
+                           "ORDER BY count(*) DESC, target_id LIMIT 1", c=big)
+    objective = _scalar(conn, "SELECT min(id) FROM campaign_objectives WHERE campaign_id = :c AND source = :s",
+                        c=big, s="targets_committed")
+    country = _scalar(conn, "SELECT country FROM contacts WHERE country IS NOT NULL GROUP BY country "
+                            "ORDER BY count(*) DESC LIMIT 1") or "US"
+    pages = [
+        Page("campaigns list", "manager", "/campaigns"),
+        Page("campaigns list (partner)", "partner", "/campaigns"),
+        Page("campaign overview (the largest)", "manager", f"/campaigns/{big}"),
+        Page("campaign board", "coordinator", f"/campaigns/{big}/board"),
+        Page("campaign board (partner)", "partner", f"/campaigns/{big}/board"),
+        Page("campaign targets table", "coordinator", f"/campaigns/{big}/targets"),
+        Page("campaign targets at a stage, by name", "coordinator", f"/campaigns/{big}/targets?stage=met&sort=name"),
+        Page("campaign targets, page 20", "coordinator", f"/campaigns/{big}/targets?page=20"),
+        Page("my targets (partner, 300)", "partner", "/my-targets"),
+        Page("campaign report", "manager", f"/campaigns/{big}/report"),
+        Page("campaigns dashboard", "manager", "/campaigns/dashboard"),
+        Page("add targets from the directory", "coordinator", f"/campaigns/{big}/targets/add?country={country}"),
+    ]
+    if target:
+        pages.append(Page("campaign target", "coordinator", f"/campaigns/targets/{target}"))
+    if objective:
+        pages.append(Page("campaign objective (derived)", "manager", f"/campaigns/objectives/{objective}"))
+    return pages
+
+
+
 def monitoring_pages(conn: Any) -> list[Page]:
     busiest = _scalar(conn, "SELECT instrument_id FROM instrument_links GROUP BY instrument_id "
                             "ORDER BY count(*) DESC, instrument_id LIMIT 1")
@@ -128,7 +161,8 @@ def monitoring_pages(conn: Any) -> list[Page]:
     return pages
 
 
-SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages, monitoring_pages]
+
+SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages, campaign_pages, monitoring_pages]
 
 
 def catalog(engine: Engine, url_exists: Callable[[str], bool]) -> tuple[list[Page], list[str]]:

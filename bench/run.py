@@ -45,11 +45,14 @@ SEED = 20261128
 #: Volumes per size; `outreach seed` receives every option it knows.
 SIZES: dict[str, dict[str, int]] = {
     "tiny": {"users": 20, "organisations": 40, "contacts": 200, "meetings": 300, "commitments": 200,
-             "follow-ups": 300, "introductions": 20, "instruments": 20},
+             "follow-ups": 300, "introductions": 20, "campaigns": 3, "campaign-targets": 150,
+             "instruments": 20},
     "small": {"users": 200, "organisations": 1_000, "contacts": 10_000, "meetings": 30_000, "commitments": 20_000,
-              "follow-ups": 30_000, "introductions": 500, "instruments": 200},
+              "follow-ups": 30_000, "introductions": 500, "campaigns": 20, "campaign-targets": 1_000,
+              "instruments": 200},
     "large": {"users": 2_000, "organisations": 10_000, "contacts": 100_000, "meetings": 300_000,
-              "commitments": 200_000, "follow-ups": 300_000, "introductions": 5_000, "instruments": 2_000},
+              "commitments": 200_000, "follow-ups": 300_000, "introductions": 5_000, "campaigns": 40,
+              "campaign-targets": 5_000, "instruments": 2_000},
 }
 
 TARGET_P95_MS = 100.0

@@ -102,6 +102,11 @@ def settle(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from outreach.campaigns import bp as campaigns_bp
+    from outreach.campaigns import report_views as _campaign_report_views  # noqa: F401
+    from outreach.campaigns import target_views as _campaign_target_views  # noqa: F401
+    from outreach.campaigns import views as _campaigns_views  # noqa: F401
+    from outreach.campaigns.panels import register_contributions as register_campaigns_contributions
     from outreach.contacts import bp as contacts_bp
     from outreach.contacts import views as _contacts_views  # noqa: F401
     from outreach.contacts.panels import register_contributions as register_contacts_contributions
@@ -128,11 +133,13 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp, inbox_bp,  # core
                       contacts_bp,  # the directory
                       meetings_bp, commitments_bp, follow_ups_bp,  # meetings
+                      campaigns_bp,  # campaigns
                       monitoring_bp):  # instruments, the watchlist
         app.register_blueprint(blueprint)
     register_core_contributions()
     register_contacts_contributions()
     register_meetings_contributions()
+    register_campaigns_contributions()
     register_monitoring_contributions()
     for record_type, endpoint, argument in (("contacts", "contacts.contact", "contact_id"),
                                             ("organisations", "contacts.organisation", "organisation_id"),

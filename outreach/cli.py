@@ -110,6 +110,10 @@ def seed_demo() -> None:
               help="Meetings over the existing contacts and users, with their attendees.")
 @click.option("--commitments", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--follow-ups", "follow_ups", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--campaigns", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Campaigns with objectives; the first holds --campaign-targets targets, the others a few hundred.")
+@click.option("--campaign-targets", "campaign_targets", default=5000, show_default=True,
+              type=click.IntRange(min=0), help="Targets in the largest campaign.")
 @click.option("--instruments", default=0, show_default=True, type=click.IntRange(min=0),
               help="Monitored instruments, each with ten rated versions, money, key posts and linked meetings.")
 @click.option("--seed", "seed_value", default=1325, show_default=True, help="Random seed: same seed, same data.")
@@ -117,7 +121,9 @@ def seed_demo() -> None:
               help="The data set's moment (ISO 8601, UTC unless a zone is given; default: the clock): it looks like "
                    "the day after a normal worker day as of then.")
 def seed(users: int, organisations: int, contacts: int, meetings: int, commitments: int, follow_ups: int,
-         instruments: int, seed_value: int, now_value: datetime | None) -> None:
+         campaigns: int, campaign_targets: int, instruments: int, seed_value: int, now_value: datetime | None) -> None:
+    from outreach.campaigns.seed import SeedError as CampaignSeedError
+    from outreach.campaigns.seed import seed_campaigns
     from outreach.contacts.seed import seed_directory
     from outreach.core.auth.seed import seed_users
     from outreach.core.db import db as database
@@ -135,6 +141,9 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
         ("Meetings", meetings + commitments + follow_ups,
          lambda progress: seed_meetings(meetings=meetings, commitments=commitments, follow_ups=follow_ups,
                                         seed=seed_value, now=now, progress=progress)),
+        ("Campaigns", campaigns + (campaign_targets if campaigns else 0),
+         lambda progress: seed_campaigns(campaigns=campaigns, targets=campaign_targets, seed=seed_value, now=now,
+                                         progress=progress)),
         ("Instruments", instruments,
          lambda progress: seed_instruments(instruments=instruments, seed=seed_value, now=now, progress=progress)),
     ]
@@ -146,12 +155,13 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
             with click.progressbar(length=total, label=f"{label:<12}", show_pos=True, show_eta=True) as bar:
                 try:
                     run(bar.update)
-                except (ValueError, SeedError) as exc:
+                except (ValueError, SeedError, CampaignSeedError) as exc:
                     database.session.rollback()
                     raise click.ClickException(str(exc)) from exc
             database.session.commit()
     added = {"users": users, "organisations": organisations, "contacts": contacts, "meetings": meetings,
-             "commitments": commitments, "follow-ups": follow_ups, "instruments": instruments}
+             "commitments": commitments, "follow-ups": follow_ups, "campaigns": campaigns,
+             "instruments": instruments}
     click.echo("Added " + ", ".join(f"{n} {k}" for k, n in added.items() if n) + f" (seed {seed_value}).")
 
 

@@ -47,12 +47,16 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
         create_user(email=email, name=name, role=role, password=DEMO_PASSWORD, actor=None, now=now, timezone=zone)
     db.session.flush()
 
+    from outreach.campaigns.demo import seed_campaigns_demo, settle_campaigns_demo
     from outreach.contacts.demo import seed_directory_demo
     from outreach.meetings.demo import seed_meetings_demo
 
     seed_directory_demo(now)
     db.session.flush()
+    # Campaigns and their targets first: the demo meetings then move the targets' stages as real ones would.
+    seed_campaigns_demo(now)
     seed_meetings_demo(now)
+    settle_campaigns_demo(now)
     db.session.flush()
     from outreach.monitoring.demo import seed_monitoring_demo
 

@@ -6,6 +6,7 @@ from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, Co
                                       Relationship, Tag)
 from outreach.core.notifications import Notification, NotificationPreference, OutboxMessage
 from outreach.meetings.models import Attendee, Commitment, CommitmentChange, FollowUp, Meeting, MeetingRevision
+from outreach.campaigns.models import Campaign, Objective, ObjectiveValue, StageChange, Target, TargetAssignment
 from outreach.monitoring.models import (Assessment, Criterion, Funding, Instrument, InstrumentFollower, InstrumentLink,
                                         InstrumentVersion, KeyPost)
 
@@ -14,5 +15,6 @@ metadata = Base.metadata
 __all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User", "Contact", "ContactEmail",
            "ContactLanguage", "ContactPhone", "Organisation", "Position", "Relationship", "Tag", "Notification",
            "NotificationPreference", "OutboxMessage", "Attendee", "Commitment", "CommitmentChange", "FollowUp", "Meeting",
-           "MeetingRevision", "Assessment", "Criterion", "Funding", "Instrument", "InstrumentFollower", "InstrumentLink",
+           "MeetingRevision", "Campaign", "Objective", "ObjectiveValue", "StageChange", "Target", "TargetAssignment",
+           "Assessment", "Criterion", "Funding", "Instrument", "InstrumentFollower", "InstrumentLink",
            "InstrumentVersion", "KeyPost"]

@@ -52,6 +52,7 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
                                       now=now)
         db.session.commit()
         records = _meeting_records(target, now_utc())
+        records.update(_campaign_records(admin, person, now_utc()))
         monitoring = _monitoring_records(admin, org, records["meeting_id"], now_utc())
         return {"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
                 "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
@@ -103,6 +104,22 @@ def _meeting_records(organiser: Any, now: Any) -> dict[str, Any]:
     db.session.commit()
     return {"meeting_id": meeting.id, "commitment_id": meeting.commitments[0].id,
             "follow_up_id": meeting.follow_ups[0].id, "notification_id": note.id}
+
+
+def _campaign_records(manager: Any, contact: Any, now: Any) -> dict[str, Any]:
+    """A running campaign with an objective and a target (campaign URLs). No partner is assigned: the policy
+    test's partner passes the role gate and then meets the object-level 404 (tests/campaigns covers her own)."""
+    from outreach.campaigns import services as campaigns
+    from outreach.core.db import db
+
+    campaign = campaigns.create_campaign(campaigns.CampaignData(
+        name="Policy campaign", goal="A goal", start_date=now.date(), end_date=now.date(), status="active"),
+        actor=manager, now=now)
+    objective = campaigns.add_objective(campaign, campaigns.ObjectiveData(metric="Posts", target_value=3,
+                                                                          deadline=now.date()), actor=manager, now=now)
+    target = campaigns.add_targets(campaign, contact_ids=[contact.id], actor=manager, now=now).added[0]
+    db.session.commit()
+    return {"campaign_id": campaign.id, "objective_id": objective.id, "target_id": target.id}
 
 
 def _url(rule: Any, world: dict[str, Any]) -> str:

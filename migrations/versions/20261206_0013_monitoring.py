@@ -3,7 +3,7 @@ assessments against the coalition's criteria (seeded here as data: admins add mo
 key posts, followers and the work linked to them.
 
 Revision ID: 0013_monitoring
-Revises: ux01
+Revises: 0010_campaigns
 Create Date: 2026-12-06 21:05:51
 """
 from datetime import datetime, timezone
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0013_monitoring'
-down_revision = 'ux01'
+down_revision = '0010_campaigns'
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,11 @@ Slots in use: "home" (the Today page; context: user, now), "contact.detail",
 "organisation.detail", "meeting.detail" and "commitment.detail" (context adds the record).
 
 A panel's build(user, now, **context) returns the template context, or None to show nothing.
+
+Form fields: a higher feature adds a field to a lower feature's form (slot "meeting": the meeting
+form). The form renders the field's template with build(user, now, value=..., record=..., **context);
+the submitted value reaches the lower feature's service untouched (as `extras[key]`) and travels on
+in its signal, where the higher feature validates and stores it.
 """
 from __future__ import annotations
 
@@ -69,3 +74,50 @@ def nav_items_for(user: Any) -> list[NavItem]:
         return []
     role = Role(user.role)
     return sorted((n for n in _NAV.values() if role in n.roles), key=lambda n: n.order)
+
+
+@dataclass(frozen=True)
+class FormField:
+    key: str  #: the submitted field's name; unique across every feature
+    form: str  #: the slot: "meeting"
+    template: str
+    #: build(user, now, *, value, record, **context) -> template context, or None to leave the field out
+    build: Callable[..., dict[str, Any] | None]
+    roles: frozenset[Role] = field(default=ALL_ROLES)
+    order: int = 50
+
+
+_FORM_FIELDS: dict[tuple[str, str], FormField] = {}
+#: A submitted extension value longer than this is a mistake, not data.
+MAX_FORM_FIELD_VALUE = 200
+
+
+def register_form_field(item: FormField) -> None:
+    _FORM_FIELDS[(item.form, item.key)] = item
+
+
+def form_fields_for(form: str, user: Any) -> list[FormField]:
+    role = Role(user.role)
+    return sorted((f for (slot, _k), f in _FORM_FIELDS.items() if slot == form and role in f.roles),
+                  key=lambda f: f.order)
+
+
+def submitted_form_fields(form: str, user: Any, submitted: Any) -> dict[str, str]:
+    """The values of *form*'s added fields in *submitted* (a request's form), trimmed and bounded."""
+    out = {}
+    for item in form_fields_for(form, user):
+        value = (submitted.get(item.key) or "").strip()
+        out[item.key] = value[:MAX_FORM_FIELD_VALUE + 1]
+    return out
+
+
+def build_form_fields(form: str, user: Any, now: Any, values: dict[str, str] | None,
+                      **context: Any) -> list[tuple[FormField, dict[str, Any]]]:
+    """Every added field of *form* with its template context; *values* None means "not submitted yet"."""
+    built = []
+    for item in form_fields_for(form, user):
+        value = None if values is None else values.get(item.key, "")
+        ctx = item.build(user, now, value=value, **context)
+        if ctx is not None:
+            built.append((item, ctx))
+    return built

@@ -49,6 +49,11 @@ class Capability(str, enum.Enum):
     VIEW_MEETING_NOTES = "view_meeting_notes"  #: internal notes (never activists)
     MANAGE_COMMITMENTS = "manage_commitments"  #: change any commitment's status (partners: their own)
     VIEW_ALL_FOLLOW_UPS = "view_all_follow_ups"
+    # campaigns
+    MANAGE_CAMPAIGNS = "manage_campaigns"  #: create, edit, close campaigns; set objectives and their values
+    MANAGE_CAMPAIGN_TARGETS = "manage_campaign_targets"  #: add targets, move any stage, assign partners
+    VIEW_ALL_CAMPAIGNS = "view_all_campaigns"  #: otherwise: campaigns with a target assigned to you
+    WORK_OWN_TARGETS = "work_own_targets"  #: move the stages and next steps of targets assigned to you
 
 
 _DIRECTORY_STAFF = frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY, Capability.EDIT_DIRECTORY,
@@ -59,13 +64,16 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
     Role.MANAGER: frozenset({Capability.VIEW_AUDIT, Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING,
                              Capability.VIEW_ALL_MEETINGS, Capability.VIEW_MEETING_NOTES,
-                             Capability.MANAGE_COMMITMENTS, Capability.VIEW_ALL_FOLLOW_UPS}) | _DIRECTORY_STAFF,
+                             Capability.MANAGE_COMMITMENTS, Capability.VIEW_ALL_FOLLOW_UPS,
+                             Capability.MANAGE_CAMPAIGNS, Capability.MANAGE_CAMPAIGN_TARGETS,
+                             Capability.VIEW_ALL_CAMPAIGNS, Capability.WORK_OWN_TARGETS}) | _DIRECTORY_STAFF,
     Role.COORDINATOR: frozenset({Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING, Capability.VIEW_ALL_MEETINGS,
                                  Capability.VIEW_MEETING_NOTES, Capability.MANAGE_COMMITMENTS,
-                                 Capability.VIEW_ALL_FOLLOW_UPS, Capability.FIND_ACTIVISTS}) | _DIRECTORY_STAFF,
+                                 Capability.VIEW_ALL_FOLLOW_UPS, Capability.MANAGE_CAMPAIGN_TARGETS,
+                                 Capability.VIEW_ALL_CAMPAIGNS, Capability.WORK_OWN_TARGETS, Capability.FIND_ACTIVISTS}) | _DIRECTORY_STAFF,
     Role.PARTNER: frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY,
                              Capability.MANAGE_OWN_RELATIONSHIPS, Capability.LOG_MEETINGS,
-                             Capability.VIEW_MEETING_NOTES}),
+                             Capability.VIEW_MEETING_NOTES, Capability.WORK_OWN_TARGETS}),
     Role.ACTIVIST: frozenset({Capability.VIEW_PUBLIC_DIRECTORY}),
 }
 
@@ -161,6 +169,29 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "follow_ups.done": LOGGERS,  # the assignee, or staff
     "follow_ups.snooze": LOGGERS,
     "follow_ups.cancel": LOGGERS,  # the assignee, or staff
+    # campaigns (object-level checks in outreach/campaigns/access.py: partners see only campaigns with a target
+    # assigned to them, and only their own targets' pages; anything else -> 404). Activists see nothing of campaigns.
+    "campaigns.index": LOGGERS,
+    "campaigns.show": LOGGERS,
+    "campaigns.new": AUDITORS,  # managers and admins create, edit, close and set objectives
+    "campaigns.edit": AUDITORS,
+    "campaigns.set_status": AUDITORS,
+    "campaigns.new_objective": AUDITORS,
+    "campaigns.edit_objective": AUDITORS,
+    "campaigns.record_value": AUDITORS,
+    "campaigns.objective": LOGGERS,
+    "campaigns.targets": LOGGERS,  # partners: their own targets
+    "campaigns.board": LOGGERS,  # partners: their own targets
+    "campaigns.export_targets": STAFF,
+    "campaigns.export_objectives": STAFF,
+    "campaigns.add_targets": STAFF,  # coordinators manage targets, stages and assignments
+    "campaigns.target": LOGGERS,  # partners: targets assigned to them
+    "campaigns.move_target": LOGGERS,  # partners: targets assigned to them
+    "campaigns.update_target": LOGGERS,  # partners: the next step of targets assigned to them
+    "campaigns.step_done": LOGGERS,
+    "campaigns.my_targets": LOGGERS,
+    "campaigns.dashboard": AUDITORS,
+    "campaigns.report": AUDITORS,
     # monitoring: instruments, versions, assessments (object-level checks in outreach/monitoring/access.py)
     "monitoring.watchlist": LOGGERS,  # partners read instruments and assessments
     "monitoring.instrument": LOGGERS,

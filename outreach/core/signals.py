@@ -14,3 +14,12 @@ contact_merged = _signals.signal("contact-merged")
 organisation_merged = _signals.signal("organisation-merged")
 #: meetings → campaigns: kwargs meeting (a meeting was saved with status "held").
 meeting_held = _signals.signal("meeting-held")
+#: meetings → campaigns: kwargs meeting, created (bool), extras (the values of fields higher features added to the
+#: meeting form through core.home.register_form_field, keyed by field name). Sent after every save.
+meeting_saved = _signals.signal("meeting-saved")
+#: meetings → campaigns: kwargs commitment (a target's promise was recorded).
+commitment_recorded = _signals.signal("commitment-recorded")
+#: meetings → campaigns: kwargs commitment, from_status, to_status.
+commitment_status_changed = _signals.signal("commitment-status-changed")
+#: meetings → campaigns: kwargs follow_up (a task was created, on a meeting or on its own).
+follow_up_added = _signals.signal("follow-up-added")

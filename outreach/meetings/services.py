@@ -23,7 +23,8 @@ from outreach.core.db import db
 from outreach.core.ids import parse_id
 from outreach.core.notifications import cancel_pending
 from outreach.core.permissions import Role
-from outreach.core.signals import contact_merged, meeting_held, organisation_merged
+from outreach.core.signals import (commitment_recorded, commitment_status_changed, contact_merged, follow_up_added,
+                                   meeting_held, meeting_saved, organisation_merged)
 from outreach.core.time import is_valid_zone
 from outreach.meetings import tallies
 from outreach.meetings.access import can_edit_meeting, can_find_activists
@@ -75,6 +76,9 @@ class MeetingData:
     status: str = MeetingStatus.PLANNED.value
     #: "c:<contact id>" or "u:<user id>"
     attendees: list[str] = field(default_factory=list)
+    #: Values of the fields higher features add to the meeting form (core.home.register_form_field), by name;
+    #: passed on untouched in the meeting_saved signal, whose receivers validate them (raising MeetingError).
+    extras: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -229,8 +233,10 @@ def refresh_last_touch(contact_ids: Iterable[int]) -> None:
             db.session.expire(contact, ["last_touch_at"])
 
 
-def _after_save(meeting: Meeting, contact_ids: Iterable[int], *, actor: Any, now: datetime) -> None:
+def _after_save(meeting: Meeting, contact_ids: Iterable[int], *, created: bool, extras: dict[str, str], actor: Any,
+                now: datetime) -> None:
     refresh_last_touch(contact_ids)
+    meeting_saved.send(meeting, meeting=meeting, created=created, extras=extras, actor=actor, now=now)
     if meeting.status == MeetingStatus.HELD.value:
         meeting_held.send(meeting, meeting=meeting, actor=actor, now=now)
 
@@ -258,7 +264,7 @@ def log_meeting(data: MeetingData, *, commitments: Iterable[CommitmentData] = ()
         add_follow_up(item, meeting=meeting, actor=actor, now=now, ip=ip)
     record_event("meeting.log", actor=actor, now=now, record=meeting, ip=ip, status=meeting.status,
                  attendees=len(attendees))
-    _after_save(meeting, contact_ids, actor=actor, now=now)
+    _after_save(meeting, contact_ids, created=True, extras=data.extras, actor=actor, now=now)
     return meeting
 
 
@@ -301,7 +307,7 @@ def update_meeting(meeting: Meeting, data: MeetingData, *, expected_revision: in
     record_event("meeting.update", actor=actor, now=now, record=meeting, ip=ip, revision=meeting.revision,
                  fields=sorted(diff))
     new_contacts = {a.contact_id for a in meeting.attendees if a.contact_id}
-    _after_save(meeting, old_contacts | new_contacts, actor=actor, now=now)
+    _after_save(meeting, old_contacts | new_contacts, created=False, extras=data.extras, actor=actor, now=now)
     return meeting
 
 
@@ -367,6 +373,7 @@ def record_commitment(meeting: Meeting | None, data: CommitmentData, *, actor: A
     db.session.add(CommitmentChange(commitment_id=commitment.id, from_status=None, to_status=commitment.status,
                                     changed_at=now, changed_by_id=getattr(actor, "id", None), note=None))
     record_event("commitment.record", actor=actor, now=now, record=commitment, ip=ip, meeting_id=commitment.meeting_id)
+    commitment_recorded.send(commitment, commitment=commitment, actor=actor, now=now)
     return commitment
 
 
@@ -389,6 +396,8 @@ def change_commitment_status(commitment: Commitment, status: str, *, note: str |
     db.session.flush()
     record_event("commitment.status", actor=actor, now=now, record=commitment, ip=ip, from_status=change.from_status,
                  to_status=status)
+    commitment_status_changed.send(commitment, commitment=commitment, from_status=change.from_status,
+                                   to_status=status, actor=actor, now=now)
     return change
 
 
@@ -418,6 +427,7 @@ def add_follow_up(data: FollowUpData, *, meeting: Meeting | None = None, actor: 
     db.session.add(follow_up)
     db.session.flush()
     record_event("follow_up.add", actor=actor, now=now, record=follow_up, ip=ip, assignee_id=data.assignee_id)
+    follow_up_added.send(follow_up, follow_up=follow_up, actor=actor, now=now)
     return follow_up
 
 

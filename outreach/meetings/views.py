@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from outreach.core.db import db
 from outreach.core.forms import choices, search_text
-from outreach.core.home import build_panels
+from outreach.core.home import build_form_fields, build_panels, submitted_form_fields
 from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, Role, has_capability, permission_required
 from outreach.core.security import client_ip
@@ -73,8 +73,9 @@ def index():
                            default_view=default_view, later_from=later_from, **LABELS)
 
 
-def _prepare(form: MeetingForm) -> None:
-    """Fill the pickers: attendees already chosen, who made each promise, who follows up."""
+def _prepare(form: MeetingForm, meeting: Meeting | None = None) -> None:
+    """Fill the pickers: attendees already chosen, who made each promise, who follows up; the fields other
+    features add to the form."""
     picked = queries.attendee_choices(form.attendees.data or [])
     form.attendees.choices = choices((token, label) for token, label, _kind in picked)
     form.picked = picked  # type: ignore[attr-defined]
@@ -99,6 +100,14 @@ def _prepare(form: MeetingForm) -> None:
     # The people pickers show who is chosen by name.
     form.people = queries.user_names(  # type: ignore[attr-defined]
         [r.form.accountable_id.data for r in form.commitments] + [r.form.assignee_id.data for r in form.follow_ups])
+    contact_ids = [int(t) for t, _label in targets]
+    if request.method == "GET":  # not submitted yet: a link may suggest a value (?campaign_id=…)
+        values = {k: v for k, v in submitted_form_fields("meeting", current_user, request.args).items() if v} or None
+    else:
+        values = submitted_form_fields("meeting", current_user, request.form)
+    form.extensions = build_form_fields(  # type: ignore[attr-defined]
+        "meeting", _user(), now_utc(), values, record=meeting, contact_ids=contact_ids,
+        errors=getattr(form, "extension_errors", {}))
 
 
 def _meeting_data(form: MeetingForm) -> services.MeetingData:
@@ -109,7 +118,7 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
         kind=form.kind.data, title=form.title.data, start_at=start, end_at=end, timezone=zone,
         location=form.location.data, online_url=form.online_url.data, agenda=form.agenda.data,
         notes=form.notes.data, outcome=form.outcome.data, status=form.status.data,
-        attendees=list(form.attendees.data or []))
+        attendees=list(form.attendees.data or []), extras=submitted_form_fields("meeting", current_user, request.form))
 
 
 def _rows(form: MeetingForm) -> tuple[list[services.CommitmentData], list[services.FollowUpData]]:
@@ -127,6 +136,9 @@ def _rows(form: MeetingForm) -> tuple[list[services.CommitmentData], list[servic
 
 
 def _service_error(form: MeetingForm, exc: services.MeetingError) -> None:
+    if exc.field and exc.field in submitted_form_fields("meeting", current_user, request.form):
+        form.extension_errors = {exc.field: exc.message}  # type: ignore[attr-defined]
+        return
     target = getattr(form, exc.field, None) if exc.field else None
     if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
         target.errors.append(exc.message)
@@ -135,7 +147,7 @@ def _service_error(form: MeetingForm, exc: services.MeetingError) -> None:
 
 
 def _render_form(form: MeetingForm, meeting: Meeting | None, status: int = 200, stale: Any = None):  # type: ignore[no-untyped-def]
-    _prepare(form)
+    _prepare(form, meeting)
     return render_template("meetings/edit.html", form=form, meeting=meeting, stale=stale, **LABELS), status
 
 

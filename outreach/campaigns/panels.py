@@ -1,0 +1,52 @@
+"""What campaigns contribute to other pages: navigation, the partner's Today panel, the meeting form's
+campaign field, the campaign line on a meeting's page, and the audit log's links."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from outreach.campaigns import links, queries
+from outreach.campaigns.access import visible_campaigns
+from outreach.campaigns.forms import STAGE_LABELS
+from outreach.campaigns.models import Campaign, campaign_meetings
+from outreach.core.audit import register_record_link
+from outreach.core.db import db
+from outreach.core.home import FormField, NavItem, Panel, register_form_field, register_nav_item, register_panel
+from outreach.core.permissions import LOGGERS, Role
+
+#: Targets shown on the Today panel; the rest are on "My targets".
+TODAY_TARGETS = 5
+
+
+def build_my_targets_panel(user: Any, now: datetime, **_: Any) -> dict[str, Any] | None:
+    rows = queries.my_targets(user, now)
+    if not rows:
+        return None
+    return {"rows": rows[:TODAY_TARGETS], "total": len(rows), "col": "col-12", "stage_labels": STAGE_LABELS}
+
+
+def build_meeting_campaign(user: Any, now: datetime, *, meeting: Any = None, **_: Any) -> dict[str, Any] | None:
+    if meeting is None:
+        return None
+    campaign = db.session.execute(select(Campaign.id, Campaign.name).join(
+        campaign_meetings, campaign_meetings.c.campaign_id == Campaign.id).where(
+        campaign_meetings.c.meeting_id == meeting.id, visible_campaigns(user))).first()
+    return {"campaign": campaign} if campaign else None
+
+
+def register_contributions() -> None:
+    register_nav_item(NavItem("campaigns.index", _l("Campaigns"), LOGGERS, 25))
+    register_nav_item(NavItem("campaigns.my_targets", _l("My targets"), frozenset({Role.PARTNER}), 5))
+    register_panel(Panel("campaigns.my_targets", "campaigns/_panel_my_targets.html", build_my_targets_panel,
+                         roles=frozenset({Role.PARTNER}), order=5))
+    register_panel(Panel("campaigns.meeting", "campaigns/_meeting_campaign.html", build_meeting_campaign,
+                         slot="meeting.detail", roles=LOGGERS, order=10))
+    register_form_field(FormField(links.FIELD, "meeting", "campaigns/_meeting_field.html", links.build_campaign_field,
+                                  roles=LOGGERS, order=10))
+    for record_type, endpoint, argument in (("campaigns", "campaigns.show", "campaign_id"),
+                                            ("campaign_objectives", "campaigns.objective", "objective_id"),
+                                            ("campaign_targets", "campaigns.target", "target_id")):
+        register_record_link(record_type, endpoint, argument)
