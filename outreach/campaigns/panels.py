@@ -9,13 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from outreach.campaigns import links, queries
-from outreach.campaigns.access import visible_campaigns
+from outreach.campaigns.access import meeting_ids_via_targets, visible_campaigns
 from outreach.campaigns.forms import STAGE_LABELS
-from outreach.campaigns.models import Campaign, campaign_meetings
-from outreach.core.audit import register_record_link
+from outreach.campaigns.models import Campaign, Objective, campaign_meetings
+from outreach.core.audit_text import names_from, register_action_labels, register_record_link, register_record_names
 from outreach.core.db import db
 from outreach.core.home import FormField, NavItem, Panel, register_form_field, register_nav_item, register_panel
 from outreach.core.permissions import LOGGERS, Role
+from outreach.core.visibility import register_visible_meeting_ids
 
 #: Targets shown on the Today panel; the rest are on "My targets".
 TODAY_TARGETS = 5
@@ -38,6 +39,8 @@ def build_meeting_campaign(user: Any, now: datetime, *, meeting: Any = None, **_
 
 
 def register_contributions() -> None:
+    # DESIGN.md: a partner also reads the meetings linked to the campaign targets assigned to her.
+    register_visible_meeting_ids("campaigns", meeting_ids_via_targets)
     register_nav_item(NavItem("campaigns.index", _l("Campaigns"), LOGGERS, 25))
     register_nav_item(NavItem("campaigns.my_targets", _l("My targets"), frozenset({Role.PARTNER}), 5))
     register_panel(Panel("campaigns.my_targets", "campaigns/_panel_my_targets.html", build_my_targets_panel,
@@ -50,3 +53,19 @@ def register_contributions() -> None:
                                             ("campaign_objectives", "campaigns.objective", "objective_id"),
                                             ("campaign_targets", "campaigns.target", "target_id")):
         register_record_link(record_type, endpoint, argument)
+    register_record_names("campaigns", names_from(Campaign.id, Campaign.name))
+    register_record_names("campaign_objectives", names_from(Objective.id, Objective.metric))
+    register_action_labels({
+        "campaign.create": _l("created the campaign %(record)s"),
+        "campaign.update": _l("edited the campaign %(record)s"),
+        "campaign.status": _l("changed the status of the campaign %(record)s"),
+        "campaign.export_targets": _l("exported the targets of %(record)s"),
+        "campaign.export_objectives": _l("exported the objectives of %(record)s"),
+        "campaign_objective.create": _l("set the objective %(record)s"),
+        "campaign_objective.update": _l("edited the objective %(record)s"),
+        "campaign_objective.value": _l("recorded a value of the objective %(record)s"),
+        "campaign_target.add": _l("added targets to the campaign %(record)s"),
+        "campaign_target.stage": _l("moved a campaign target %(record)s"),
+        "campaign_target.step_done": _l("completed the next step of a campaign target %(record)s"),
+        "campaign_target.update": _l("updated a campaign target %(record)s"),
+    })

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
-from sqlalchemy import false, or_, select, true, union
+from sqlalchemy import CompoundSelect, false, or_, select, true, union
 
 from outreach.core.db import db
 from outreach.core.permissions import Capability, Role, has_capability
@@ -30,7 +30,13 @@ def visible_meeting_ids(user: Any) -> Any:
     accountable = select(Commitment.meeting_id).where(Commitment.accountable_id == user.id,
                                                       Commitment.meeting_id.is_not(None))
     assigned = select(FollowUp.meeting_id).where(FollowUp.assignee_id == user.id, FollowUp.meeting_id.is_not(None))
-    return union(attended, organised, accountable, assigned, *extra_visible_meeting_ids(user))
+    return union(attended, organised, accountable, assigned, *map(_as_branch, extra_visible_meeting_ids(user)))
+
+
+def _as_branch(stmt: Any) -> Any:
+    """A contributed SELECT as one branch of a UNION: a UNION nested in a UNION is a syntax error on SQLite, so a
+    compound one is read through a subquery."""
+    return select(stmt.subquery().c[0]) if isinstance(stmt, CompoundSelect) else stmt
 
 
 def visible_meetings(user: Any) -> Any:
