@@ -1,6 +1,7 @@
 # The README's two commands: `make run` and `make test`.
-# CPython 3.12 or newer: 3.11's interpreter corrupts SQLAlchemy's instance state during garbage
-# collection and web workers die with SIGSEGV (README, "Supported Python versions").
+# CPython 3.12 or newer: in 3.11 a garbage collection can run while an object's __dict__ is being
+# made and leave it corrupt; SQLAlchemy's instance states hit it and web workers die with SIGSEGV
+# (README, "Why not 3.11").
 SUPPORTED_PYTHON = import sys; sys.exit(not (sys.implementation.name == "cpython" and sys.version_info >= (3, 12)))
 PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null) python3; do \
 	  $$p -c '$(SUPPORTED_PYTHON)' 2>/dev/null && { echo $$p; break; }; done)

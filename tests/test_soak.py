@@ -17,6 +17,8 @@ import pytest
 from bench.soak import MAX_LATE_GROWTH_MB, soak
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The CPython 3.11 bug behind the web workers' SIGSEGV, in plain Python (README, "Why not 3.11").
+DICT_RACE = ROOT / "docs" / "cpython311_gc_dict_race.py"
 INTERPRETERS = [sys.executable] + [p for p in os.environ.get("OUTREACH_SOAK_PYTHONS", "").split(os.pathsep) if p]
 
 
@@ -57,3 +59,16 @@ def test_make_refuses_python_3_11_with_a_reason() -> None:
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode != 0
     assert "needs CPython 3.12 or newer" in result.stderr
+
+
+def test_this_interpreter_keeps_a_dict_made_during_a_garbage_collection_whole() -> None:
+    result = subprocess.run([sys.executable, str(DICT_RACE)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "consistent" in result.stdout
+
+
+@pytest.mark.skipif(not Path("/usr/bin/python3.11").exists(), reason="needs Debian's python3.11")
+def test_python_3_11_corrupts_it() -> None:
+    result = subprocess.run(["/usr/bin/python3.11", str(DICT_RACE)], capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0  # 1: the dict counts an attribute it does not hold; -11: SIGSEGV
+    assert "CORRUPT" in result.stdout
