@@ -90,6 +90,9 @@ def settle(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from outreach.calendars import bp as calendars_bp
+    from outreach.calendars import views as _calendars_views  # noqa: F401
+    from outreach.calendars.panels import register_contributions as register_calendars_contributions
     from outreach.contacts import bp as contacts_bp
     from outreach.contacts import views as _contacts_views  # noqa: F401
     from outreach.contacts.panels import register_contributions as register_contacts_contributions
@@ -112,11 +115,13 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp, inbox_bp,  # core
                       contacts_bp,  # the directory
-                      meetings_bp, commitments_bp, follow_ups_bp):  # meetings
+                      meetings_bp, commitments_bp, follow_ups_bp,  # meetings
+                      calendars_bp):  # downloads, feeds, import
         app.register_blueprint(blueprint)
     register_core_contributions()
     register_contacts_contributions()
     register_meetings_contributions()
+    register_calendars_contributions()
     for record_type, endpoint, argument in (("contacts", "contacts.contact", "contact_id"),
                                             ("organisations", "contacts.organisation", "organisation_id"),
                                             ("meetings", "meetings.show", "meeting_id"),

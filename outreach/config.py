@@ -10,6 +10,7 @@
 | OUTREACH_MAIL_SERVER / _PORT / _USERNAME / _PASSWORD / _STARTTLS / _SSL / _FROM | SMTP | unset: mail goes to instance/mail-outbox/ |
 | OUTREACH_INVITE_TTL_HOURS | how long an invitation link stays valid | 168 |
 | OUTREACH_MAX_CONTENT_LENGTH | largest accepted request body, bytes | 16 MiB |
+| OUTREACH_CALENDAR_PAST_DAYS / _FUTURE_DAYS | what calendar feeds and downloads hold around today | 90 / 548 |
 """
 from __future__ import annotations
 
@@ -98,6 +99,9 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         "INVITE_TTL_HOURS": int(get("INVITE_TTL_HOURS", "168")),
         "MAX_CONTENT_LENGTH": int(get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "ARGON2_PROFILE": get("ARGON2_PROFILE", "default"),
+        # calendar feeds and downloads: the window around today
+        "CALENDAR_PAST_DAYS": int(get("CALENDAR_PAST_DAYS", "90")),
+        "CALENDAR_FUTURE_DAYS": int(get("CALENDAR_FUTURE_DAYS", "548")),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_MAX_FAILURES_PER_IP": int(get("LOGIN_MAX_FAILURES_PER_IP", "20")),
         "LOGIN_COOLDOWN_MINUTES": int(get("LOGIN_COOLDOWN_MINUTES", "15")),

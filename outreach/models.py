@@ -1,6 +1,7 @@
 """Every model, imported in one place so that metadata is complete (Alembic, tests, CLI)."""
 from outreach.core.audit import AuditEvent
 from outreach.core.auth.models import Invitation, LoginAttempt, User
+from outreach.calendars.models import CalendarFeed
 from outreach.core.db import Base
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
                                       Relationship, Tag)
@@ -12,4 +13,4 @@ metadata = Base.metadata
 __all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User", "Contact", "ContactEmail",
            "ContactLanguage", "ContactPhone", "Organisation", "Position", "Relationship", "Tag", "Notification",
            "NotificationPreference", "OutboxMessage", "Attendee", "Commitment", "CommitmentChange", "FollowUp", "Meeting",
-           "MeetingRevision"]
+           "MeetingRevision", "CalendarFeed"]

@@ -52,7 +52,8 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
                                       now=now)
         db.session.commit()
         records = _meeting_records(target, now_utc())
-        return {"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
+        feed, feed_token = _calendar_feed(target, now_utc())
+        return {"feed_id": feed.id, "feed_token": feed_token,"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
                 "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
                 "position_id": post.id, "upload_token": "no-such-upload", **records}
 
@@ -80,6 +81,16 @@ def _meeting_records(organiser: Any, now: Any) -> dict[str, Any]:
     db.session.commit()
     return {"meeting_id": meeting.id, "commitment_id": meeting.commitments[0].id,
             "follow_up_id": meeting.follow_ups[0].id, "notification_id": note.id}
+
+
+def _calendar_feed(owner: Any, now: Any) -> tuple[Any, str]:
+    """A subscription feed of *owner* and its token (the feed URL's argument)."""
+    from outreach.calendars import services as calendars
+    from outreach.core.db import db
+
+    feed, token = calendars.create_feed(calendars.FeedSettings(name="Policy feed"), actor=owner, now=now)
+    db.session.commit()
+    return feed, token
 
 
 def _url(rule: Any, world: dict[str, Any]) -> str:

@@ -14,3 +14,7 @@ contact_merged = _signals.signal("contact-merged")
 organisation_merged = _signals.signal("organisation-merged")
 #: meetings → campaigns: kwargs meeting (a meeting was saved with status "held").
 meeting_held = _signals.signal("meeting-held")
+#: core → anyone holding per-user grants (calendar feeds): kwargs user (the account was deactivated).
+user_deactivated = _signals.signal("user-deactivated")
+#: core → the same: kwargs user, old_role (the user's role changed; what it no longer allows must end).
+user_role_changed = _signals.signal("user-role-changed")

@@ -5,7 +5,7 @@ Commitment and follow-up pages are in commitment_views.py.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -16,9 +16,10 @@ from flask_login import current_user
 
 from outreach.core.db import db
 from outreach.core.forms import choices
+from outreach.core.home import build_panels
 from outreach.core.permissions import Capability, Role, has_capability, permission_required
 from outreach.core.security import client_ip
-from outreach.core.time import now_utc, to_zone
+from outreach.core.time import is_valid_zone, now_utc, to_zone
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import can_edit_meeting, can_see_notes, get_meeting_or_404
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
@@ -32,6 +33,7 @@ LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGOR
 
 MAX_PREFILL = 10
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  #: keeps tabs and line breaks
 
 
 def _is_token(value: str) -> bool:
@@ -62,8 +64,9 @@ def index():
     page = queries.list_meetings(_user(), filters, after=request.args.get("after"),
                                  before=now if default_view else None)
     later_from = (to_zone(now, current_user.timezone) + timedelta(days=queries.UPCOMING_DAYS)).date()
+    actions = build_panels("meetings.list.actions", _user(), now, filters=request.args.to_dict())
     return render_template("meetings/list.html", form=form, page=page, partner_name=partner, upcoming=upcoming,
-                           default_view=default_view, later_from=later_from, **LABELS)
+                           default_view=default_view, later_from=later_from, actions=actions, **LABELS)
 
 
 def _prepare(form: MeetingForm) -> None:
@@ -226,6 +229,31 @@ def _wants_more_rows(form: MeetingForm) -> bool:
     return False
 
 
+#: Fields a link may pre-fill (an imported invitation does): name -> longest value taken.
+_PREFILL_TEXT = {"title": 200, "location": 300, "online_url": 500, "agenda": 20_000}
+
+
+def _prefill(form: MeetingForm) -> None:
+    """Take the meeting's fields from the query string where given; anything malformed is ignored."""
+    args = request.args
+    for name, longest in _PREFILL_TEXT.items():
+        value = (_CONTROL if name != "agenda" else _CONTROL_IN_TEXT).sub("", args.get(name) or "")
+        if value:
+            getattr(form, name).data = value[:longest]
+    zone = args.get("timezone") or ""
+    if zone and is_valid_zone(zone):
+        form.timezone.data = zone
+    try:
+        if args.get("date"):
+            form.date.data = date.fromisoformat(args["date"])
+        if args.get("start_time"):
+            form.start_time.data = time.fromisoformat(args["start_time"])
+        if args.get("end_time"):
+            form.end_time.data = time.fromisoformat(args["end_time"])
+    except ValueError:
+        pass
+
+
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @permission_required(Capability.LOG_MEETINGS)
 def new():
@@ -236,6 +264,7 @@ def new():
         form.date.data = to_zone(now_utc(), current_user.timezone).date()
         # "Log a meeting with …" links from contact pages pre-pick the attendee.
         form.attendees.data = [t for t in request.args.getlist("attendees")[:MAX_PREFILL] if _is_token(t)]
+        _prefill(form)
         return _render_form(form, None)
     if _wants_more_rows(form):
         return _render_form(form, None)
@@ -308,10 +337,11 @@ def show(meeting_id: int):
     """One meeting: attendees, commitments, follow-ups and its edit history."""
     user = _user()
     meeting = get_meeting_or_404(meeting_id, user)
+    now = now_utc()
     return render_template("meetings/show.html", meeting=meeting, commitments=meeting.commitments,
                            follow_ups=meeting.follow_ups, history=meeting.history,
                            can_edit=can_edit_meeting(user, meeting), show_notes=can_see_notes(user),
-                           now=now_utc(), **LABELS)
+                           actions=build_panels("meeting.actions", user, now, meeting=meeting), now=now, **LABELS)
 
 
 @bp.get("/meetings/people")
