@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from outreach.contacts.models import Contact, ContactEmail
 from outreach.core.auth.models import User
@@ -172,9 +172,9 @@ def _match(people: list[Person], reader: Any) -> None:
     if not emails:
         return
     contacts = {email: (cid, c) for email, cid, c in db.session.execute(
-        select(func.lower(ContactEmail.email), ContactEmail.contact_id, Contact)
+        select(ContactEmail.email, ContactEmail.contact_id, Contact)  # stored lower case: the index answers
         .join(Contact, Contact.id == ContactEmail.contact_id)
-        .where(func.lower(ContactEmail.email).in_(emails), Contact.is_archived.is_(False)))}
+        .where(ContactEmail.email.in_(emails), Contact.is_archived.is_(False)))}
     users_q = select(User).where(User.email.in_(emails), User.is_active_account.is_(True))
     if not has_capability(reader, Capability.EDIT_ANY_MEETING):
         users_q = users_q.where(User.role != Role.ACTIVIST.value)  # only staff may find activists

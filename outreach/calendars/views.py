@@ -320,7 +320,10 @@ def import_upload():
     if upload is None or not upload.filename:
         form.file.errors = [_("Choose the .ics file of an invitation.")]
         return render_template("calendars/import.html", form=form, max_kb=MAX_BYTES // 1024), 400
-    raw = upload.stream.read(MAX_BYTES + 1)
+    try:
+        raw = upload.stream.read(MAX_BYTES + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
     try:
         inv = read_invitation(raw, reader=_user(), now=now_utc())
     except ImportRefused as exc:
