@@ -181,7 +181,7 @@ def feed_query(feed: CalendarFeed, owner: Any, *, now: datetime, base_url: str, 
     return CalendarQuery(scope=feed.scope, start=start, end=end, includes=frozenset(includes),
                          params={"organisation_id": feed.organisation_id, "zone": owner.timezone},
                          follow_ups_as=EVENT if feed.follow_ups_as == FollowUpsAs.EVENT.value else TODO,
-                         owner_id=owner.id, base_url=base_url)
+                         owner_id=owner.id, base_url=base_url, privacy=feed.privacy)
 
 
 def render_feed(feed: CalendarFeed, owner: Any, *, now: datetime, base_url: str, past_days: int,

@@ -57,6 +57,9 @@ class CalendarQuery:
     #: The feed's owner reads her own feed: she may be named in it (activists are never named otherwise).
     owner_id: int | None = None
     base_url: str = ""  #: links back to the pages
+    #: The privacy mode the items will be written in ("full", "titles", "busy"): a source may skip reading
+    #: what the mode leaves out.
+    privacy: str = "full"
 
 
 @dataclass(frozen=True)

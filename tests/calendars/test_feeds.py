@@ -267,3 +267,18 @@ def test_independent_clients_read_the_feed_with_the_same_times(app, people, tmp_
     stored = readers.radicale_round_trip(body, tmp_path)
     assert stored[uid] == (expected, "Partner meets the envoy")
     assert set(stored) == set(strict)
+
+
+def test_a_feed_runs_a_fixed_number_of_queries_and_writes_nothing(app, people, make_meeting, count_queries):
+    client, manager = people["manager"]
+    path = create_feed(client, scope="organisation")
+    anonymous = app.test_client()
+    with count_queries() as few:
+        anonymous.get(path)
+    for n in range(6):
+        make_meeting(manager, title=f"Extra {n}", contacts=(people["envoy"],), users=(people["partner"][1],),
+                     start_at=SOON + timedelta(hours=n))
+    with count_queries() as many:
+        body = anonymous.get(path).data
+    assert body.count(b"BEGIN:VEVENT") == 8
+    assert many.count == few.count and many.writes == []
