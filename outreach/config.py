@@ -11,6 +11,7 @@
 | OUTREACH_INVITE_TTL_HOURS | how long an invitation link stays valid | 168 |
 | OUTREACH_MAX_CONTENT_LENGTH | largest accepted request body, bytes | 16 MiB |
 | OUTREACH_CALENDAR_PAST_DAYS / _FUTURE_DAYS | what calendar feeds and downloads hold around today | 90 / 548 |
+| OUTREACH_CALENDAR_FEED_LIMIT | requests per feed per ten minutes, per web process (0: none) | 60 |
 """
 from __future__ import annotations
 
@@ -102,6 +103,8 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         # calendar feeds and downloads: the window around today
         "CALENDAR_PAST_DAYS": int(get("CALENDAR_PAST_DAYS", "90")),
         "CALENDAR_FUTURE_DAYS": int(get("CALENDAR_FUTURE_DAYS", "548")),
+        # requests per feed per ten minutes in each web process (0: no limit; the benchmark sets it)
+        "CALENDAR_FEED_LIMIT": int(get("CALENDAR_FEED_LIMIT", "60")),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_MAX_FAILURES_PER_IP": int(get("LOGIN_MAX_FAILURES_PER_IP", "20")),
         "LOGIN_COOLDOWN_MINUTES": int(get("LOGIN_COOLDOWN_MINUTES", "15")),

@@ -29,8 +29,13 @@ class RateLimiter:
         self._hits: OrderedDict[str, tuple[float, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def hit(self, key: str, now: float | None = None) -> float | None:
-        """Count one request; return None if allowed, else the seconds until the window ends."""
+    def hit(self, key: str, now: float | None = None, *, limit: int | None = None) -> float | None:
+        """Count one request; return None if allowed, else the seconds until the window ends.
+
+        *limit* overrides the limiter's own (the configured one); 0 means no limit."""
+        limit = self.limit if limit is None else limit
+        if limit <= 0:
+            return None
         now = time.monotonic() if now is None else now
         with self._lock:
             start, count = self._hits.get(key, (now, 0))
@@ -41,7 +46,7 @@ class RateLimiter:
             self._hits.move_to_end(key)
             while len(self._hits) > _MAX_KEYS:
                 self._hits.popitem(last=False)
-            if count > self.limit:
+            if count > limit:
                 return max(1.0, self.window - (now - start))
             return None
 

@@ -195,7 +195,7 @@ def feed(feed_token: str):
         if wait:
             return _too_many(wait)
         abort(404)
-    wait = guard.per_feed.hit(digest)
+    wait = guard.per_feed.hit(digest, limit=current_app.config.get("CALENDAR_FEED_LIMIT", guard.LIMIT))
     if wait:
         return _too_many(wait)
     feed_row, owner = found
