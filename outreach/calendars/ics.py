@@ -105,10 +105,22 @@ def known_zone(zone: str | None) -> str:
 
 @lru_cache(maxsize=256)
 def vtimezone(zone: str) -> bytes:
-    """The VTIMEZONE component of an IANA zone (icalendar computes its transitions; cached)."""
+    """The VTIMEZONE component of an IANA zone (icalendar computes its transitions; cached).
+
+    icalendar lists an observance's onsets as one RDATE with many values; Mozilla's ical.js (Thunderbird) and
+    vobject read only the first value of each RDATE, and put every later summer an hour off. One RDATE per
+    onset says the same thing in a way every reader follows.
+    """
     from icalendar import Timezone
 
-    return Timezone.from_tzid(zone, first_date=_TZ_FIRST, last_date=_TZ_LAST).to_ical()
+    text = Timezone.from_tzid(zone, first_date=_TZ_FIRST, last_date=_TZ_LAST).to_ical().decode("utf-8")
+    lines = []
+    for line in text.replace("\r\n ", "").split("\r\n"):
+        if line.startswith("RDATE:") and "," in line:
+            lines += [f"RDATE:{value}" for value in line[len("RDATE:"):].split(",")]
+        elif line:
+            lines.append(line)
+    return "".join(_folded(line) for line in lines).encode("utf-8")
 
 
 @dataclass(frozen=True)
