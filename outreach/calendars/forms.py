@@ -19,6 +19,7 @@ SCOPE_LABELS = {FeedScope.MINE.value: _l("My meetings and follow-ups"),
 PRIVACY_LABELS = {FULL: _l("Full details (title, place, who attends, a link to the meeting)"),
                   TITLES: _l("Titles only (title, time and a link)"),
                   BUSY: _l("Busy only (just the times, marked \u201cBusy\u201d)")}
+PRIVACY_SHORT = {FULL: _l("full details"), TITLES: _l("titles only"), BUSY: _l("busy only")}
 FOLLOW_UPS_AS_LABELS = {FollowUpsAs.TODO.value: _l("as tasks (VTODO)"),
                         FollowUpsAs.EVENT.value: _l("as 30-minute events at the due time")}
 #: The longest organisation-wide export.

@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from outreach.calendars import bp, guard, services
-from outreach.calendars.forms import (FOLLOW_UPS_AS_LABELS, PRIVACY_LABELS, SCOPE_LABELS, ActionForm, ExportForm,
+from outreach.calendars.forms import (FOLLOW_UPS_AS_LABELS, PRIVACY_SHORT, SCOPE_LABELS, ActionForm, ExportForm,
                                       FeedForm, ImportForm, RenameForm, SeriesForm)
 from outreach.calendars.importer import MAX_BYTES, ImportRefused, Invitation, read_invitation
 from outreach.calendars.models import FeedScope
@@ -101,7 +101,7 @@ def _render_index(form: FeedForm | None = None, *, status: int = 200, new_token:
     response = render_template(
         "calendars/index.html", form=_feed_form(form), feeds=services.my_feeds(user), rename=RenameForm(),
         action=ActionForm(), new_feed=new_feed, urls=_feed_urls(new_token) if new_token else None,
-        scope_labels=SCOPE_LABELS, privacy_labels=PRIVACY_LABELS, follow_ups_as_labels=FOLLOW_UPS_AS_LABELS,
+        scope_labels=SCOPE_LABELS, privacy_labels=PRIVACY_SHORT, follow_ups_as_labels=FOLLOW_UPS_AS_LABELS,
         can_export_all=has_capability(user, Capability.VIEW_AUDIT), export=ExportForm(formdata=None),
         can_import=has_capability(user, Capability.LOG_MEETINGS))
     return response, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
