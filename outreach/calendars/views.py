@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from outreach.calendars import bp, guard, services
@@ -289,8 +289,12 @@ def organisation_wide():
 
 # -- import ---------------------------------------------------------------------------------------
 
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="calendar-import")
+#: How long the series read from an uploaded invitation may be imported.
+SERIES_MAX_AGE = 3600
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="calendar-import")
 
 
 def _prefill_url(inv: Invitation, start_at: datetime) -> str:
@@ -329,7 +333,7 @@ def import_upload():
     except ImportRefused as exc:
         form.file.errors = [str(exc.message)]
         return render_template("calendars/import.html", form=form, max_kb=MAX_BYTES // 1024), exc.status
-    payload = _signer().dumps({"title": inv.title, "timezone": inv.timezone, "location": inv.location,
+    payload = _signer().dumps({"user": current_user.id, "title": inv.title, "timezone": inv.timezone, "location": inv.location,
                                "online_url": inv.online_url, "agenda": inv.agenda,
                                "minutes": int(inv.duration.total_seconds() // 60) if inv.duration else None,
                                "starts": [int(o.timestamp()) for o in inv.occurrences],
@@ -348,7 +352,9 @@ def import_series():
     if not form.validate_on_submit():
         abort(400)
     try:
-        data = _signer().loads(form.payload.data)
+        data = _signer().loads(form.payload.data, max_age=SERIES_MAX_AGE)
+        if data.get("user") != current_user.id:
+            abort(400)
         starts = [datetime.fromtimestamp(int(s), tz=timezone.utc) for s in data["starts"]][:MAX_SERIES]
         minutes = data.get("minutes")
     except (BadSignature, KeyError, TypeError, ValueError, OverflowError, OSError):

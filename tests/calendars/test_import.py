@@ -106,11 +106,13 @@ def test_a_recurring_invitation_imports_the_next_occurrence_or_the_series(app, c
     assert {s.astimezone(ZoneInfo("Europe/Paris")).strftime("%a %H:%M") for s in starts} == {"Mon 15:00"}
 
 
-def test_a_tampered_series_is_refused_and_nothing_is_written(app, coordinator):
+def test_a_tampered_series_is_refused_and_nothing_is_written(app, coordinator, login_as):
     client, _user, _envoy = coordinator
     html = upload(client, (HERE / "google_weekly.ics").read_bytes()).get_data(as_text=True)
     payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', html).group(1)
     assert client.post("/calendars/import/series", data={"payload": payload[:-3] + "xyz"}).status_code == 400
+    other, _ = login_as("coordinator")  # someone else's reading of the file
+    assert other.post("/calendars/import/series", data={"payload": payload}).status_code == 400
     assert count_meetings(app) == 0
 
 
