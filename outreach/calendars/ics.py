@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from outreach.core.calendar import ALL_DAY, EVENT, TODO, CalendarItem
+from outreach.core.calendar import ALL_DAY, TODO, CalendarItem
 
 PRODID = "-//Outreach//Outreach calendar 1.0//EN"
 
