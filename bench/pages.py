@@ -142,6 +142,61 @@ def campaign_pages(conn: Any) -> list[Page]:
     return pages
 
 
+#: A calendar feed the benchmark subscribes to: its token is fixed so that the page list can name its URL.
+BENCH_FEED_TOKEN = "ocal_benchmark-feed-token-not-secret-0001"
+
+
+def _bench_feed(conn: Any, name: str, token: str, owner_sql: str, scope: str, organisation_id: Any = None) -> bool:
+    """Give the data set a feed with *token* (once): the owner and scope as a user would choose them."""
+    import hashlib
+    from datetime import datetime, timezone
+
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    if _scalar(conn, "SELECT id FROM calendar_feeds WHERE token_hash = :h", h=digest) is not None:
+        return True
+    owner = _scalar(conn, owner_sql)
+    if owner is None:
+        return False
+    now = datetime.now(timezone.utc)
+    conn.execute(text("""INSERT INTO calendar_feeds (user_id, name, scope, organisation_id, include_meetings,
+                         include_follow_ups, follow_ups_as, include_commitments, privacy, token_hash, token_hint,
+                         created_at, updated_at)
+                         VALUES (:u, :n, :s, :o, :t, :t, 'todo', :t, 'full', :h, 'ocal_…bench', :now, :now)"""),
+                 {"u": owner, "n": name, "s": scope, "o": organisation_id, "t": True, "h": digest, "now": now})
+    conn.commit()
+    return True
+
+
+def calendar_pages(conn: Any) -> list[Page]:
+    if _scalar(conn, "SELECT count(*) FROM calendar_feeds") is None:  # calendars not in this version
+        return []
+    meeting = _scalar(conn, "SELECT meeting_id FROM meeting_attendees GROUP BY meeting_id ORDER BY count(*) DESC, "
+                            "meeting_id LIMIT 1")
+    root = _scalar(conn, """SELECT o.parent_id FROM organisations o WHERE o.parent_id IS NOT NULL
+                            GROUP BY o.parent_id ORDER BY count(*) DESC LIMIT 1""")
+    pages = [Page("calendars page", "partner", "/calendars")]
+    partner_feed = BENCH_FEED_TOKEN.replace("0001", "0002")
+    if _bench_feed(conn, "Bench: a partner's own", partner_feed,
+                   "SELECT u.id FROM users u JOIN meetings m ON m.organiser_id = u.id WHERE u.role = 'partner' "
+                   "GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1", "mine"):
+        pages.append(Page("calendar feed (partner's own)", None, f"/calendars/feed/{partner_feed}.ics", kind="feed"))
+    if root is not None and _bench_feed(conn, "Bench: an organisation subtree", BENCH_FEED_TOKEN,
+                                        "SELECT id FROM users WHERE role = 'coordinator' ORDER BY id LIMIT 1",
+                                        "subtree", root):
+        path = f"/calendars/feed/{BENCH_FEED_TOKEN}.ics"
+        pages.append(Page("calendar feed (organisation subtree)", None, path, kind="feed"))
+        pages.append(Page("calendar feed unchanged (304)", None, path, kind="feed", headers={"If-None-Match": "*"},
+                          expect=304))
+    pages.append(Page("calendar download: meetings list", "coordinator", "/calendars/meetings.ics", kind="feed"))
+    if meeting is not None:
+        pages.append(Page("calendar download: one meeting", "coordinator", f"/meetings/{meeting}/calendar.ics",
+                          kind="feed"))
+    if root is not None:
+        pages.append(Page("calendar download: organisation subtree", "coordinator",
+                          f"/calendars/organisations/{root}.ics", kind="feed"))
+    return pages
+
+
 
 def monitoring_pages(conn: Any) -> list[Page]:
     busiest = _scalar(conn, "SELECT instrument_id FROM instrument_links GROUP BY instrument_id "
@@ -161,8 +216,8 @@ def monitoring_pages(conn: Any) -> list[Page]:
     return pages
 
 
-
-SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages, campaign_pages, monitoring_pages]
+SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages, campaign_pages, calendar_pages,
+                             monitoring_pages]
 
 
 def catalog(engine: Engine, url_exists: Callable[[str], bool]) -> tuple[list[Page], list[str]]:
@@ -173,3 +228,4 @@ def catalog(engine: Engine, url_exists: Callable[[str], bool]) -> tuple[list[Pag
     kept = [p for p in pages if url_exists(p.path)]
     missing = [p.name for p in pages if p not in kept]
     return kept, missing
+

@@ -107,6 +107,9 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.campaigns import target_views as _campaign_target_views  # noqa: F401
     from outreach.campaigns import views as _campaigns_views  # noqa: F401
     from outreach.campaigns.panels import register_contributions as register_campaigns_contributions
+    from outreach.calendars import bp as calendars_bp
+    from outreach.calendars import views as _calendars_views  # noqa: F401
+    from outreach.calendars.panels import register_contributions as register_calendars_contributions
     from outreach.contacts import bp as contacts_bp
     from outreach.contacts import views as _contacts_views  # noqa: F401
     from outreach.contacts.panels import register_contributions as register_contacts_contributions
@@ -134,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
                       contacts_bp,  # the directory
                       meetings_bp, commitments_bp, follow_ups_bp,  # meetings
                       campaigns_bp,  # campaigns
+                      calendars_bp,  # downloads, feeds, import
                       monitoring_bp):  # instruments, the watchlist
         app.register_blueprint(blueprint)
     register_core_contributions()
@@ -141,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     register_meetings_contributions()
     register_campaigns_contributions()
     register_monitoring_contributions()
+    register_calendars_contributions()
     for record_type, endpoint, argument in (("contacts", "contacts.contact", "contact_id"),
                                             ("organisations", "contacts.organisation", "organisation_id"),
                                             ("meetings", "meetings.show", "meeting_id"),

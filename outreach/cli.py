@@ -83,7 +83,7 @@ def create_user(email: str, role: str, name: str, zone: str, password_stdin: boo
 
 @main.command("seed-demo", help="Load the demo coalition into an empty database and print the demo logins.")
 def seed_demo() -> None:
-    from outreach.demo import DEMO_PASSWORD, seed_demo as seed
+    from outreach.demo import DEMO_PASSWORD, demo_feeds, seed_demo as seed
 
     app = _app()
     if app.config["ENV_MODE"] == "production":
@@ -97,6 +97,11 @@ def seed_demo() -> None:
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<12} {email}")
+    if created and demo_feeds:
+        base = app.config["BASE_URL"]
+        click.echo("\nDemo calendar feeds (shown once; subscribe to them in a calendar application):")
+        for email, name, token in demo_feeds:
+            click.echo(f"  {email}: {name}\n    {base}/calendars/feed/{token}.ics")
 
 
 @main.command("seed", help="Add a large synthetic data set for benchmarks (the same --seed gives the same data).")

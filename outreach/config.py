@@ -10,6 +10,8 @@
 | OUTREACH_MAIL_SERVER / _PORT / _USERNAME / _PASSWORD / _STARTTLS / _SSL / _FROM | SMTP | unset: mail goes to instance/mail-outbox/ |
 | OUTREACH_INVITE_TTL_HOURS | how long an invitation link stays valid | 168 |
 | OUTREACH_MAX_CONTENT_LENGTH | largest accepted request body, bytes | 16 MiB |
+| OUTREACH_CALENDAR_PAST_DAYS / _FUTURE_DAYS | what calendar feeds and downloads hold around today | 90 / 548 |
+| OUTREACH_CALENDAR_FEED_LIMIT | requests per feed per ten minutes, per web process (0: none) | 60 |
 """
 from __future__ import annotations
 
@@ -104,6 +106,11 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         "INVITE_TTL_HOURS": int(get("INVITE_TTL_HOURS", "168")),
         "MAX_CONTENT_LENGTH": int(get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "ARGON2_PROFILE": get("ARGON2_PROFILE", "default"),
+        # calendar feeds and downloads: the window around today
+        "CALENDAR_PAST_DAYS": int(get("CALENDAR_PAST_DAYS", "90")),
+        "CALENDAR_FUTURE_DAYS": int(get("CALENDAR_FUTURE_DAYS", "548")),
+        # requests per feed per ten minutes in each web process (0: no limit; the benchmark sets it)
+        "CALENDAR_FEED_LIMIT": int(get("CALENDAR_FEED_LIMIT", "60")),
         # One (account, address) pair: free attempts, then growing delays up to the cooldown.
         "LOGIN_FREE_FAILURES_PER_PAIR": int(get("LOGIN_FREE_FAILURES_PER_PAIR", "3")),
         # Looser budgets per account and per address; a correct password from an address the account

@@ -38,6 +38,11 @@ def demo_logins() -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+#: The demo calendar feeds' (owner, name, token) made by the last seed_demo() in this process: their
+#: addresses are shown once, like any feed's, by `outreach seed-demo`.
+demo_feeds: list[tuple[str, str, str]] = []
+
+
 def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
     """Load the demo data if the database has no users; return (created, logins)."""
     if (db.session.scalar(select(func.count()).select_from(User)) or 0) > 0:
@@ -61,5 +66,9 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
     from outreach.monitoring.demo import seed_monitoring_demo
 
     seed_monitoring_demo(now)
+    db.session.flush()
+    from outreach.calendars.demo import seed_calendars_demo
+
+    demo_feeds[:] = seed_calendars_demo(now)
     db.session.commit()
     return True, demo_logins()

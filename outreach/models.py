@@ -1,6 +1,7 @@
 """Every model, imported in one place so that metadata is complete (Alembic, tests, CLI)."""
 from outreach.core.audit import AuditEvent
 from outreach.core.auth.models import Invitation, LoginAttempt, User
+from outreach.calendars.models import CalendarFeed
 from outreach.core.db import Base
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
                                       Relationship, Tag)
@@ -17,4 +18,4 @@ __all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User", "Cont
            "NotificationPreference", "OutboxMessage", "Attendee", "Commitment", "CommitmentChange", "FollowUp", "Meeting",
            "MeetingRevision", "Campaign", "Objective", "ObjectiveValue", "StageChange", "Target", "TargetAssignment",
            "Assessment", "Criterion", "Funding", "Instrument", "InstrumentFollower", "InstrumentLink",
-           "InstrumentVersion", "KeyPost"]
+           "InstrumentVersion", "KeyPost", "CalendarFeed"]

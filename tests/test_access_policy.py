@@ -54,7 +54,9 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
         records = _meeting_records(target, now_utc())
         records.update(_campaign_records(admin, person, now_utc()))
         monitoring = _monitoring_records(admin, org, records["meeting_id"], now_utc())
-        return {"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
+        feed, feed_token = _calendar_feed(target, now_utc())
+        return {"feed_id": feed.id, "feed_token": feed_token, "user_id": target.id, "invitation_id": issued.invitation.id,
+                "token": issued.token,
                 "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
                 "position_id": post.id, "upload_token": "no-such-upload", **records, **monitoring}
 
@@ -120,6 +122,16 @@ def _campaign_records(manager: Any, contact: Any, now: Any) -> dict[str, Any]:
     target = campaigns.add_targets(campaign, contact_ids=[contact.id], actor=manager, now=now).added[0]
     db.session.commit()
     return {"campaign_id": campaign.id, "objective_id": objective.id, "target_id": target.id}
+
+
+def _calendar_feed(owner: Any, now: Any) -> tuple[Any, str]:
+    """A subscription feed of *owner* and its token (the feed URL's argument)."""
+    from outreach.calendars import services as calendars
+    from outreach.core.db import db
+
+    feed, token = calendars.create_feed(calendars.FeedSettings(name="Policy feed"), actor=owner, now=now)
+    db.session.commit()
+    return feed, token
 
 
 def _url(rule: Any, world: dict[str, Any]) -> str:

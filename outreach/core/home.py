@@ -3,7 +3,9 @@
 `core` and lower features cannot import higher ones, so a higher feature registers what it
 contributes here at app set-up, and the page asks for everything registered for its slot.
 Slots in use: "home" (the Today page; context: user, now), "contact.detail",
-"organisation.detail", "meeting.detail" and "commitment.detail" (context adds the record).
+"organisation.detail", "meeting.detail" and "commitment.detail" (context adds the record),
+"meeting.actions" (buttons beside a meeting's Edit; context adds meeting) and
+"meetings.list.actions" (beside "Log a meeting"; context adds filters, the list's query arguments).
 
 A panel's build(user, now, **context) returns the template context, or None to show nothing.
 

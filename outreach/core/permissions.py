@@ -214,6 +214,20 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "monitoring.link_commitment": LOGGERS,  # who may change the commitment
     "monitoring.unlink": LOGGERS,
     "monitoring.published": ALL_ROLES,  # summaries an admin published; what activists may read of monitoring
+    # calendars (outreach/calendars): downloads read through the meetings' own predicates
+    "calendars.index": ALL_ROLES,  # my subscriptions; every role has a personal feed
+    "calendars.create_feed": ALL_ROLES,  # scopes per role in calendars/services.py SCOPE_ROLES
+    "calendars.rename_feed": ALL_ROLES,  # one's own feeds only (another's -> 404)
+    "calendars.regenerate_feed": ALL_ROLES,
+    "calendars.revoke_feed": ALL_ROLES,
+    "calendars.feed": PUBLIC,  # opened by its secret token alone, for calendar clients; unknown token -> 404
+    "calendars.meeting": ALL_ROLES,  # "Add to calendar": a meeting the user may open
+    "calendars.meetings": ALL_ROLES,  # the meetings list's filters, as .ics
+    "calendars.contact": DIRECTORY_READERS,
+    "calendars.organisation": DIRECTORY_READERS,
+    "calendars.organisation_wide": AUDITORS,  # org-wide export for a date range (audited)
+    "calendars.import_upload": LOGGERS,  # an .ics invitation pre-fills a new meeting
+    "calendars.import_series": LOGGERS,
 }
 
 

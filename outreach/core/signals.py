@@ -23,3 +23,7 @@ commitment_recorded = _signals.signal("commitment-recorded")
 commitment_status_changed = _signals.signal("commitment-status-changed")
 #: meetings → campaigns: kwargs follow_up (a task was created, on a meeting or on its own).
 follow_up_added = _signals.signal("follow-up-added")
+#: core → anyone holding per-user grants (calendar feeds): kwargs user (the account was deactivated).
+user_deactivated = _signals.signal("user-deactivated")
+#: core → the same: kwargs user, old_role (the user's role changed; what it no longer allows must end).
+user_role_changed = _signals.signal("user-role-changed")

@@ -117,9 +117,26 @@ def list_meetings(user: Any, filters: dict[str, Any], *, after: str | None = Non
     *before*: only meetings starting before this instant (the default view lists the past below
     the "Upcoming" section).
     """
-    where = [visible_meetings(user)]
+    where = filter_conditions(user, filters)
     if before is not None:
         where.append(Meeting.start_at < before)
+    cursor = parse_meeting_cursor(after)
+    if cursor:
+        where.append(or_(Meeting.start_at < cursor[0], and_(Meeting.start_at == cursor[0], Meeting.id < cursor[1])))
+    if filters.get("organisation"):
+        where = [newest_in_subtree(Meeting, (Meeting.start_at, Meeting.id), filters["organisation"], where, size + 1)]
+    stmt = select(Meeting).where(*where).options(*_meeting_options())
+    rows = list(db.session.scalars(stmt.order_by(Meeting.start_at.desc(), Meeting.id.desc()).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = f"{int(rows[-1].start_at.timestamp())}_{rows[-1].id}" if more and rows else None
+    return MeetingPage(rows, next_cursor)
+
+
+def filter_conditions(user: Any, filters: dict[str, Any]) -> list[Any]:
+    """The list's filters as WHERE conditions on Meeting, visibility included (the organisation subtree
+    aside: each caller reads it its own way). Calendar downloads of a filtered list use the same."""
+    where = [visible_meetings(user)]
     if filters.get("q"):
         where.append(_title_contains(filters["q"]))
     if filters.get("date_from"):
@@ -135,17 +152,7 @@ def list_meetings(user: Any, filters: dict[str, Any], *, after: str | None = Non
     if filters.get("partner"):
         where.append(or_(Meeting.organiser_id == filters["partner"], Meeting.id.in_(
             select(Attendee.meeting_id).where(Attendee.user_id == filters["partner"]))))
-    cursor = parse_meeting_cursor(after)
-    if cursor:
-        where.append(or_(Meeting.start_at < cursor[0], and_(Meeting.start_at == cursor[0], Meeting.id < cursor[1])))
-    if filters.get("organisation"):
-        where = [newest_in_subtree(Meeting, (Meeting.start_at, Meeting.id), filters["organisation"], where, size + 1)]
-    stmt = select(Meeting).where(*where).options(*_meeting_options())
-    rows = list(db.session.scalars(stmt.order_by(Meeting.start_at.desc(), Meeting.id.desc()).limit(size + 1)))
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = f"{int(rows[-1].start_at.timestamp())}_{rows[-1].id}" if more and rows else None
-    return MeetingPage(rows, next_cursor)
+    return where
 
 
 def commitments_register(user: Any, filters: dict[str, Any], *, today: date, page: int = 1,

@@ -4,7 +4,8 @@ Commitment and follow-up pages are in commitment_views.py.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -19,7 +20,7 @@ from outreach.core.home import build_form_fields, build_panels, submitted_form_f
 from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, Role, has_capability, permission_required
 from outreach.core.security import client_ip
-from outreach.core.time import common_zone_choices, now_utc, suggested_zones, to_zone, zones_by_country
+from outreach.core.time import common_zone_choices, is_valid_zone, now_utc, suggested_zones, to_zone, zones_by_country
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
                                       get_meeting_or_404)
@@ -33,6 +34,8 @@ LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGOR
 
 
 MAX_PREFILL = 10
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  #: keeps tabs and line breaks
 
 
 @bp.record_once
@@ -69,8 +72,9 @@ def index():
     page = queries.list_meetings(_user(), filters, after=request.args.get("after"),
                                  before=now if default_view else None)
     later_from = (to_zone(now, current_user.timezone) + timedelta(days=queries.UPCOMING_DAYS)).date()
+    actions = build_panels("meetings.list.actions", _user(), now, filters=request.args.to_dict())
     return render_template("meetings/list.html", form=form, page=page, partner_name=partner, upcoming=upcoming,
-                           default_view=default_view, later_from=later_from, **LABELS)
+                           default_view=default_view, later_from=later_from, actions=actions, **LABELS)
 
 
 def _prepare(form: MeetingForm, meeting: Meeting | None = None) -> None:
@@ -250,6 +254,31 @@ def _wants_more_rows(form: MeetingForm) -> bool:
     return False
 
 
+#: Fields a link may pre-fill (an imported invitation does): name -> longest value taken.
+_PREFILL_TEXT = {"title": 200, "location": 300, "online_url": 500, "agenda": 20_000}
+
+
+def _prefill(form: MeetingForm) -> None:
+    """Take the meeting's fields from the query string where given; anything malformed is ignored."""
+    args = request.args
+    for name, longest in _PREFILL_TEXT.items():
+        value = (_CONTROL if name != "agenda" else _CONTROL_IN_TEXT).sub("", args.get(name) or "")
+        if value:
+            getattr(form, name).data = value[:longest]
+    zone = args.get("timezone") or ""
+    if zone and is_valid_zone(zone):
+        form.timezone.data = zone
+    try:
+        if args.get("date"):
+            form.date.data = date.fromisoformat(args["date"])
+        if args.get("start_time"):
+            form.start_time.data = time.fromisoformat(args["start_time"])
+        if args.get("end_time"):
+            form.end_time.data = time.fromisoformat(args["end_time"])
+    except ValueError:
+        pass
+
+
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @permission_required(Capability.LOG_MEETINGS)
 def new():
@@ -260,6 +289,7 @@ def new():
         form.date.data = to_zone(now_utc(), current_user.timezone).date()
         # "Log a meeting with …" links from contact pages pre-pick the attendee.
         form.attendees.data = [t for t in request.args.getlist("attendees")[:MAX_PREFILL] if _is_token(t)]
+        _prefill(form)
         return _render_form(form, None)
     if _wants_more_rows(form):
         return _render_form(form, None)
@@ -337,7 +367,8 @@ def show(meeting_id: int):
                            follow_ups=meeting.follow_ups, history=meeting.history,
                            can_edit=can_edit_meeting(user, meeting), show_notes=can_see_notes(user),
                            show_outcome=can_see_outcome(user),
-                           panels=build_panels("meeting.detail", user, now, meeting=meeting), now=now, **LABELS)
+                           panels=build_panels("meeting.detail", user, now, meeting=meeting),
+                           actions=build_panels("meeting.actions", user, now, meeting=meeting), now=now, **LABELS)
 
 
 @bp.get("/meetings/people")

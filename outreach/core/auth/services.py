@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
+from outreach.core import signals
 from outreach.core.audit import AuditEvent, record_event
 from outreach.core.auth.models import Invitation, LoginAttempt, User
 from outreach.core.db import db
@@ -288,6 +289,7 @@ def change_role(user: User, role: Role | str, *, actor: Any, now: datetime, ip: 
     user.updated_at = now
     revoke_sessions(user)
     record_event("user.change_role", actor=actor, now=now, record=user, ip=ip, old=old, new=role.value)
+    signals.user_role_changed.send(None, user=user, old_role=old, actor=actor, now=now)
 
 
 def deactivate_user(user: User, *, actor: Any, now: datetime, ip: str | None = None) -> None:
@@ -301,6 +303,7 @@ def deactivate_user(user: User, *, actor: Any, now: datetime, ip: str | None = N
     user.updated_at = now
     revoke_sessions(user)
     record_event("user.deactivate", actor=actor, now=now, record=user, ip=ip)
+    signals.user_deactivated.send(None, user=user, actor=actor, now=now)
 
 
 def reactivate_user(user: User, *, actor: Any, now: datetime, ip: str | None = None) -> None:

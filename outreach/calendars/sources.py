@@ -1,0 +1,184 @@
+"""What calendars itself puts into calendars: meetings, follow-ups and commitment deadlines.
+
+Each is a `CalendarSource` registered in core, like the ones higher features (campaigns,
+introductions, monitoring) register. Every query goes through the same permission predicates as
+the pages (outreach/meetings/access.py), so a download or feed never holds a record its reader
+could not open.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from outreach.core.calendar import (ALL_DAY, EVENT, TODO, CalendarItem, CalendarQuery, CalendarSource,
+                                    register_calendar_source)
+from outreach.contacts.models import Contact, Organisation
+from outreach.core.auth.models import User
+from outreach.core.db import db
+from outreach.core.permissions import Capability, Role, has_capability
+from outreach.meetings import queries
+from outreach.meetings.access import visible_commitments, visible_follow_ups, visible_meetings
+from outreach.meetings.models import (Attendee, Commitment, CommitmentStatus, FollowUp, FollowUpStatus, Meeting,
+                                      MeetingStatus)
+
+#: Scopes of downloads that only meetings answer.
+MEETING_SCOPES = frozenset({"mine", "organisation", "subtree", "meeting", "meetings", "contact", "organisation_meetings"})
+FEED_SCOPES = frozenset({"mine", "organisation", "subtree"})
+UID_DOMAIN = "outreach"
+FOLLOW_UP_EVENT_MINUTES = 30
+
+
+def meeting_uid(meeting_id: int) -> str:
+    return f"meeting-{meeting_id}@{UID_DOMAIN}"
+
+
+def _link(query: CalendarQuery, path: str) -> str:
+    return f"{query.base_url}{path}"
+
+
+def _is_staff(user: Any) -> bool:
+    return has_capability(user, Capability.VIEW_ALL_MEETINGS)
+
+
+def _meeting_scope(user: Any, query: CalendarQuery) -> list[Any]:
+    """WHERE conditions for the query's scope, on top of what *user* may see."""
+    p = query.params
+    if query.scope == "meeting":
+        return [visible_meetings(user), Meeting.id == p["meeting_id"]]
+    if query.scope == "meetings":
+        filters = p.get("filters", {})
+        where = queries.filter_conditions(user, filters)
+        if filters.get("organisation"):
+            where.append(Meeting.organisation_id.in_(queries.organisation_subtree(filters["organisation"])))
+        if not (filters.get("date_from") or filters.get("date_to")):  # no range chosen: the feed's window
+            where += [Meeting.start_at >= query.start, Meeting.start_at < query.end]
+        return where
+    where = [visible_meetings(user), Meeting.start_at >= query.start, Meeting.start_at < query.end]
+    if query.scope == "contact":
+        where.append(Meeting.id.in_(select(Attendee.meeting_id).where(Attendee.contact_id == p["contact_id"])))
+    elif query.scope in ("subtree", "organisation_meetings"):
+        where.append(Meeting.organisation_id.in_(queries.organisation_subtree(p["organisation_id"])))
+    elif query.scope == "mine" and _is_staff(user):
+        # Staff see every meeting; "mine" is the ones they organised or attend. Partners' and activists'
+        # "mine" is everything they may open.
+        where.append(or_(Meeting.organiser_id == user.id,
+                         Meeting.id.in_(select(Attendee.meeting_id).where(Attendee.user_id == user.id))))
+    return where
+
+
+def _attendee_names(meeting_ids: Any, owner_id: int | None) -> dict[int, list[str]]:
+    """Who is at each meeting of the *meeting_ids* subquery, as a feed may say it: contacts and coalition members by
+    name; activists never, unless it is the owner herself. Two column queries, however many meetings."""
+    names: dict[int, list[str]] = {}
+    for meeting_id, honorific, first, last in db.session.execute(
+            select(Attendee.meeting_id, Contact.honorific, Contact.first_name, Contact.last_name)
+            .join(Contact, Contact.id == Attendee.contact_id).where(Attendee.meeting_id.in_(meeting_ids))
+            .order_by(Attendee.meeting_id, Attendee.id)):
+        names.setdefault(meeting_id, []).append(" ".join(p for p in (honorific, first, last) if p))
+    for meeting_id, user_id, name, role in db.session.execute(
+            select(Attendee.meeting_id, Attendee.user_id, User.name, User.role)
+            .join(User, User.id == Attendee.user_id).where(Attendee.meeting_id.in_(meeting_ids))
+            .order_by(Attendee.meeting_id, Attendee.id)):
+        if role != Role.ACTIVIST.value or user_id == owner_id:
+            names.setdefault(meeting_id, []).append(name)
+    return names
+
+
+_MEETING_COLUMNS = (Meeting.id, Meeting.title, Meeting.start_at, Meeting.end_at, Meeting.timezone, Meeting.location,
+                    Meeting.online_url, Meeting.status, Meeting.kind, Meeting.revision, Meeting.updated_at,
+                    Organisation.name)
+
+
+def meeting_item(row: Any, names: list[str], query: CalendarQuery) -> CalendarItem:
+    """A meeting (a row of _MEETING_COLUMNS) as a calendar event: its notes never, a link back instead."""
+    (meeting_id, title, start_at, end_at, zone, location, online_url, status, kind, revision, updated_at,
+     organisation) = row
+    where = ", ".join(x for x in (location, online_url) if x) or None
+    lines = []
+    if organisation:
+        lines.append(organisation)
+    if names:
+        lines.append("With: " + ", ".join(names))
+    lines.append("Details (sign-in required):")
+    return CalendarItem(
+        uid=meeting_uid(meeting_id), kind=EVENT, summary=title, last_modified=updated_at, sequence=revision,
+        start=start_at, end=end_at, timezone=zone, location=where, description="\n".join(lines),
+        url=_link(query, f"/meetings/{meeting_id}"), cancelled=status == MeetingStatus.CANCELLED.value,
+        categories=(kind,))
+
+
+def collect_meetings(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]:
+    # Plain columns, not ORM objects: a feed of thousands of meetings must render in well under 250 ms.
+    where = _meeting_scope(user, query)
+    limit = query.params.get("limit", 20000)
+    rows = db.session.execute(
+        select(*_MEETING_COLUMNS).outerjoin(Organisation, Organisation.id == Meeting.organisation_id)
+        .where(*where).order_by(Meeting.start_at, Meeting.id).limit(limit)).all()
+    names: dict[int, list[str]] = {}
+    if query.privacy == "full" and rows:
+        ids = (select(Meeting.id).where(*where).order_by(Meeting.start_at, Meeting.id).limit(limit)
+               .scalar_subquery() if len(rows) >= limit else select(Meeting.id).where(*where).scalar_subquery())
+        names = _attendee_names(ids, query.owner_id)
+    return [meeting_item(r, names.get(r[0], []), query) for r in rows]
+
+
+def collect_follow_ups(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]:
+    where = [visible_follow_ups(user), FollowUp.due_at >= query.start, FollowUp.due_at < query.end,
+             FollowUp.status != FollowUpStatus.CANCELLED.value]
+    if query.scope == "mine":
+        where.append(FollowUp.assignee_id == user.id)
+    elif query.scope == "subtree":
+        where.append(FollowUp.meeting_id.in_(select(Meeting.id).where(
+            Meeting.organisation_id.in_(queries.organisation_subtree(query.params["organisation_id"])))))
+    zone = query.params.get("zone") or "UTC"
+    items = []
+    for f in db.session.scalars(select(FollowUp).where(*where).order_by(FollowUp.due_at, FollowUp.id)):
+        as_event = query.follow_ups_as == EVENT
+        items.append(CalendarItem(
+            uid=f"follow-up-{f.id}@{UID_DOMAIN}", kind=EVENT if as_event else TODO, summary=f.task,
+            last_modified=f.updated_at, start=f.due_at,
+            end=f.due_at + timedelta(minutes=FOLLOW_UP_EVENT_MINUTES) if as_event else None, timezone=zone,
+            url=_link(query, f"/meetings/{f.meeting_id}") if f.meeting_id else _link(query, "/follow-ups"),
+            done=f.status == FollowUpStatus.DONE.value, categories=("follow-up",)))
+    return items
+
+
+def collect_commitments(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]:
+    start, end = query.start.date(), query.end.date()
+    where = [visible_commitments(user), Commitment.due_date.is_not(None), Commitment.due_date >= start,
+             Commitment.due_date < end]
+    if query.scope == "mine":
+        where.append(or_(Commitment.accountable_id == user.id, Commitment.created_by_id == user.id))
+    elif query.scope == "subtree":
+        where.append(Commitment.organisation_id.in_(queries.organisation_subtree(query.params["organisation_id"])))
+    rows = db.session.scalars(select(Commitment).where(*where)
+                              .options(selectinload(Commitment.contact), selectinload(Commitment.organisation))
+                              .order_by(Commitment.due_date, Commitment.id))
+    items = []
+    for c in rows:
+        made_by = c.made_by
+        summary = f"Due: {c.description[:120]}" + (f" ({made_by})" if made_by else "")
+        items.append(CalendarItem(
+            uid=f"commitment-{c.id}@{UID_DOMAIN}", kind=ALL_DAY, summary=summary, last_modified=c.updated_at,
+            day=c.due_date, url=_link(query, f"/commitments/{c.id}"),
+            cancelled=c.status == CommitmentStatus.WITHDRAWN.value, categories=("commitment",)))
+    return items
+
+
+def register_sources() -> None:
+    register_calendar_source(CalendarSource("meetings", _l("Meetings"), collect_meetings, order=10,
+                                            scopes=MEETING_SCOPES))
+    register_calendar_source(CalendarSource("follow_ups", _l("Follow-ups"), collect_follow_ups, order=20,
+                                            scopes=FEED_SCOPES))
+    register_calendar_source(CalendarSource("commitments", _l("Commitment deadlines"), collect_commitments,
+                                            order=30, scopes=FEED_SCOPES))
+
+
+def window(now: datetime, *, past_days: int, future_days: int) -> tuple[datetime, datetime]:
+    """The feed's window, on day boundaries so that a feed does not change every minute."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=past_days), today + timedelta(days=future_days + 1)

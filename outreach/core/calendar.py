@@ -1,0 +1,92 @@
+"""The calendar extension point: what a feature puts into downloads and subscription feeds.
+
+`core` cannot import features, and the calendars feature may import only meetings and contacts;
+so every feature that has dated things (meetings, follow-ups, commitment deadlines, and later
+campaigns, introductions, monitoring's decision dates) registers a `CalendarSource` here at app
+set-up. The calendars feature asks every source registered for what a feed includes and turns
+the `CalendarItem`s into iCalendar bytes; a source never sees iCalendar.
+
+A source's ``collect(user, query)`` returns the items *user* may see (through the feature's own
+permission predicates) for the query's scope and window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable, Iterable
+
+#: Kinds of item: a timed event (start/end instants in a zone), an all-day event (a date), a task.
+EVENT = "event"
+ALL_DAY = "all_day"
+TODO = "todo"
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    """One dated thing, already filtered for the reader; text is plain (the builder escapes it)."""
+
+    uid: str  #: stable across feeds and downloads: "meeting-42@outreach"
+    kind: str  #: EVENT, ALL_DAY or TODO
+    summary: str
+    last_modified: datetime  #: the record's last change (aware UTC): DTSTAMP and LAST-MODIFIED
+    sequence: int = 0  #: the record's revision
+    start: datetime | None = None  #: EVENT, TODO (its due time)
+    end: datetime | None = None
+    timezone: str = "UTC"  #: the IANA zone the item happens in
+    day: date | None = None  #: ALL_DAY
+    location: str | None = None
+    description: str | None = None  #: plain text; privacy modes drop it
+    url: str | None = None  #: the record's page (sign-in required)
+    cancelled: bool = False
+    done: bool = False  #: TODO: completed
+    categories: tuple[str, ...] = ()
+    organiser: str | None = None  #: a display name (never an activist's unless she reads her own feed)
+    attendees: tuple[str, ...] = ()  #: display names
+
+
+@dataclass(frozen=True)
+class CalendarQuery:
+    """What a download or feed asks the sources for."""
+
+    scope: str  #: "mine", "organisation" (everything), "subtree", "meeting", "meetings", "contact", ...
+    start: datetime  #: window start (aware UTC)
+    end: datetime  #: window end (aware UTC)
+    includes: frozenset[str] = frozenset({"meetings"})  #: which sources: "meetings", "follow_ups", "commitments"...
+    params: dict[str, Any] = field(default_factory=dict)  #: scope arguments (organisation_id, filters, ...)
+    follow_ups_as: str = TODO  #: TODO or EVENT
+    #: The feed's owner reads her own feed: she may be named in it (activists are never named otherwise).
+    owner_id: int | None = None
+    base_url: str = ""  #: links back to the pages
+    #: The privacy mode the items will be written in ("full", "titles", "busy"): a source may skip reading
+    #: what the mode leaves out.
+    privacy: str = "full"
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    key: str  #: matches an entry of CalendarQuery.includes
+    label: Any  #: a lazy string for the feed form
+    collect: Callable[[Any, CalendarQuery], Iterable[CalendarItem]]
+    order: int = 50
+    #: Scopes this source answers; others get nothing from it.
+    scopes: frozenset[str] = frozenset({"mine", "organisation", "subtree"})
+
+
+_SOURCES: dict[str, CalendarSource] = {}
+
+
+def register_calendar_source(source: CalendarSource) -> None:
+    _SOURCES[source.key] = source
+
+
+def calendar_sources() -> list[CalendarSource]:
+    return sorted(_SOURCES.values(), key=lambda s: (s.order, s.key))
+
+
+def collect_items(user: Any, query: CalendarQuery) -> list[CalendarItem]:
+    """Every item the registered sources give *user* for *query*, in a stable order."""
+    items: list[CalendarItem] = []
+    for source in calendar_sources():
+        if source.key in query.includes and query.scope in source.scopes:
+            items.extend(source.collect(user, query))
+    return items
