@@ -3,7 +3,7 @@ assessments against the coalition's criteria (seeded here as data: admins add mo
 key posts, followers and the work linked to them.
 
 Revision ID: 0013_monitoring
-Revises: 0010_campaigns
+Revises: 0012_calendar_feeds
 Create Date: 2026-12-06 21:05:51
 """
 from datetime import datetime, timezone
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0013_monitoring'
-down_revision = '0010_campaigns'
+down_revision = '0012_calendar_feeds'
 branch_labels = None
 depends_on = None
 
