@@ -67,6 +67,10 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
     posts += ["/calendars/feeds", "/calendars/feeds/1/rename", "/calendars/feeds/1/regenerate",  # calendars
               "/calendars/feeds/1/revoke", "/calendars/organisation-wide", "/calendars/import",
               "/calendars/import/series"]
+    posts += ["/campaigns/new", "/campaigns/1/edit", "/campaigns/1/status", "/campaigns/1/objectives/new",  # campaigns
+              "/campaigns/objectives/1/edit", "/campaigns/objectives/1/values", "/campaigns/1/targets.csv",
+              "/campaigns/1/objectives.csv", "/campaigns/1/targets/add", "/campaigns/targets/1/stage",
+              "/campaigns/targets/1", "/campaigns/targets/1/step-done"]
     for url in posts:
         response = c.post(url, data={"role": "admin"})
         assert response.status_code == 400, url
