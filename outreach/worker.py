@@ -61,11 +61,13 @@ def _dispatch_outbox(now: Any) -> int:
 
 
 def register_core_jobs() -> None:
+    from outreach.introductions.jobs import register_jobs as register_introductions_jobs
     from outreach.meetings.jobs import register_jobs as register_meetings_jobs
 
     register_job(Job("core.prune_login_attempts", _prune_login_attempts, every_seconds=3600))
     register_job(Job("core.statistics", _refresh_statistics, every_seconds=int(STATISTICS_EVERY.total_seconds())))
     register_meetings_jobs()
+    register_introductions_jobs()
     # Named to run after the features' jobs in a tick, so what they enqueue goes out in the same tick.
     register_job(Job("notifications.dispatch", _dispatch_outbox, every_seconds=60))
 

@@ -52,6 +52,7 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
                                       now=now)
         db.session.commit()
         records = _meeting_records(target, now_utc())
+        records.update(_introduction_records(admin, person, now_utc()))
         return {"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
                 "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
                 "position_id": post.id, "upload_token": "no-such-upload", **records}
@@ -80,6 +81,22 @@ def _meeting_records(organiser: Any, now: Any) -> dict[str, Any]:
     db.session.commit()
     return {"meeting_id": meeting.id, "commitment_id": meeting.commitments[0].id,
             "follow_up_id": meeting.follow_ups[0].id, "notification_id": note.id}
+
+
+def _introduction_records(admin: Any, person: Any, now: Any) -> dict[str, Any]:
+    """An activist's profile with a request (another activist's, for every activist who signs in)."""
+    from outreach.core.auth.services import create_user
+    from outreach.core.db import db
+    from outreach.introductions import profiles, services
+
+    owner = create_user(email="policy-activist@example.org", name="Policy Activist", role="activist",
+                        password="correct horse battery staple", actor=None, now=now)
+    profile = profiles.create_profile(profiles.ProfileData(codename="Policy Heron", legal_name="Policy Legal Name"),
+                                      user=owner, actor=admin, now=now)
+    request = services.submit_request(profile, services.RequestData(purpose="A purpose", ask="An ask",
+                                                                    contact_id=person.id), actor=owner, now=now)
+    db.session.commit()
+    return {"request_id": request.id, "profile_id": profile.id}
 
 
 def _url(rule: Any, world: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@
 `core` and lower features cannot import higher ones, so a higher feature registers what it
 contributes here at app set-up, and the page asks for everything registered for its slot.
 Slots in use: "home" (the Today page; context: user, now), "contact.detail" and
-"organisation.detail" (context adds the record).
+"organisation.detail" (context adds the record). Row actions: "public_directory.contact".
 
 A panel's build(user, now, **context) returns the template context, or None to show nothing.
 """
@@ -69,3 +69,29 @@ def nav_items_for(user: Any) -> list[NavItem]:
         return []
     role = Role(user.role)
     return sorted((n for n in _NAV.values() if role in n.roles), key=lambda n: n.order)
+
+
+@dataclass(frozen=True)
+class RowAction:
+    """A link a higher feature adds to each row of a lower feature's list (e.g. "Request an introduction"
+    on the public directory), built as url_for(endpoint, **{argument: row.id})."""
+
+    slot: str
+    endpoint: str
+    argument: str
+    label: Any  #: a lazy string
+    roles: frozenset[Role]
+
+
+_ROW_ACTIONS: dict[tuple[str, str], RowAction] = {}
+
+
+def register_row_action(action: RowAction) -> None:
+    _ROW_ACTIONS[(action.slot, action.endpoint)] = action
+
+
+def row_actions_for(slot: str, user: Any) -> list[RowAction]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    role = Role(user.role)
+    return [a for (s, _e), a in sorted(_ROW_ACTIONS.items()) if s == slot and role in a.roles]
