@@ -20,24 +20,27 @@ def _split(value: str | None) -> frozenset[str]:
     return frozenset(part.strip() for part in (value or "").split(",") if part.strip())
 
 
-def _offices(contact_id: int) -> tuple[set[int], set[int], set[int], set[str]]:
-    """The target's current offices, former offices, the offices near the current ones, and their countries."""
+def _offices(contact_id: int) -> tuple[set[int], set[int], Any, set[str]]:
+    """The target's current offices, former offices, the offices near the current ones (a subquery: the
+    parent and sister offices, and those below), and the countries of the target and her offices."""
     rows = db.session.execute(
-        select(Position.organisation_id, Position.end_date, Organisation.parent_id, Organisation.country)
-        .join(Organisation, Organisation.id == Position.organisation_id)
-        .where(Position.contact_id == contact_id)).all()
-    current = {r.organisation_id for r in rows if r.end_date is None}
-    former = {r.organisation_id for r in rows if r.end_date is not None} - current
-    parents = {r.parent_id for r in rows if r.end_date is None and r.parent_id}
-    countries = {r.country for r in rows if r.end_date is None and r.country}
-    near: set[int] = set(parents)
-    if current or parents:
-        near |= set(db.session.scalars(select(Organisation.id).where(
-            or_(Organisation.parent_id.in_(parents), Organisation.parent_id.in_(current)))))
-    return current, former, near - current, countries
+        select(Contact.country.label("own_country"), Position.organisation_id, Position.end_date,
+               Organisation.parent_id, Organisation.country)
+        .outerjoin(Position, Position.contact_id == Contact.id)
+        .outerjoin(Organisation, Organisation.id == Position.organisation_id)
+        .where(Contact.id == contact_id)).all()
+    posts = [r for r in rows if r.organisation_id is not None]
+    current = {r.organisation_id for r in posts if r.end_date is None}
+    former = {r.organisation_id for r in posts if r.end_date is not None} - current
+    parents = {r.parent_id for r in posts if r.end_date is None and r.parent_id}
+    countries = {r.country for r in posts if r.end_date is None and r.country}
+    countries |= {r.own_country for r in rows if r.own_country}
+    near = select(Organisation.id).where(or_(Organisation.parent_id.in_(parents), Organisation.parent_id.in_(current),
+                                             Organisation.id.in_(parents)), Organisation.id.not_in(current))
+    return current, former, (near if current or parents else None), countries
 
 
-def _knows_in(org_ids: set[int], target_id: int, kind: str) -> Any:
+def _knows_in(org_ids: Any, target_id: int, kind: str) -> Any:
     return (select(Relationship.user_id.label("uid"), literal(kind).label("kind"),
                    func.count(func.distinct(Relationship.contact_id)).label("n"), null().label("last"),
                    literal(0).label("r90"), literal(0).label("r365"))
@@ -52,7 +55,6 @@ def matching_facts(request: IntroductionRequest, now: datetime) -> tuple[list[Ca
     target_id = request.contact_id
     assert target_id is not None
     current, former, near, countries = _offices(target_id)
-    target_country = db.session.scalar(select(Contact.country).where(Contact.id == target_id))
     other = Attendee.__table__.alias("partner_attendee")
     met = (select(other.c.user_id.label("uid"), literal("met").label("kind"),
                   func.count(func.distinct(Meeting.id)).label("n"), func.max(Meeting.start_at).label("last"),
@@ -74,7 +76,7 @@ def matching_facts(request: IntroductionRequest, now: datetime) -> tuple[list[Ca
                     RequestTransition.to_state == RequestState.DECLINED.value)
              .group_by(RequestTransition.partner_id)]
     for org_ids, kind in ((current, "office"), (former, "former"), (near, "near")):
-        if org_ids:
+        if org_ids is not None and (not isinstance(org_ids, set) or org_ids):
             parts.append(_knows_in(org_ids, target_id, kind))
     signals: dict[int, dict[str, Any]] = {}
     for row in db.session.execute(union_all(*parts)).all():
@@ -96,7 +98,7 @@ def matching_facts(request: IntroductionRequest, now: datetime) -> tuple[list[Ca
             near_office=s["near"][2] if "near" in s else 0, languages=_split(languages), countries=_split(worked_in),
             open_introductions=s["load"][2] if "load" in s else 0, declined_before="declined" in s))
     languages = frozenset(request.language_list) or frozenset(request.profile.language_list)
-    places = set(countries) | {c for c in (target_country, request.profile.country) if c}
+    places = set(countries) | ({request.profile.country} if request.profile.country else set())
     return candidates, Target(countries=frozenset(places), languages=languages)
 
 
