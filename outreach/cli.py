@@ -145,6 +145,19 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
     click.echo("Added " + ", ".join(f"{n} {k}" for k, n in added.items() if n) + f" (seed {seed_value}).")
 
 
+@main.command("rotate-keys", help="Re-encrypt every protected activist field under the newest encryption key.")
+def rotate_keys() -> None:
+    from outreach.core.db import db as database
+    from outreach.introductions.profiles import rotate_keys as rotate
+
+    app = _app()
+    with app.app_context():
+        count = rotate()
+        database.session.commit()
+    click.echo(f"Re-encrypted {count} activist profile(s) under the newest key. "
+               "Older keys can be removed from OUTREACH_ENCRYPTION_KEYS once every process runs with the new list.")
+
+
 @main.command("worker", help="Run the scheduler process (exactly one per deployment).")
 @click.option("--once", is_flag=True, help="Run one tick and exit.")
 @click.option("--tick-seconds", default=60, show_default=True)
