@@ -137,8 +137,8 @@ def dashboard(now: datetime) -> dict[str, Any]:
         .where(RequestTransition.to_state.in_((RequestState.OFFERED.value, RequestState.ACCEPTED.value,
                                                RequestState.DECLINED.value)))
         .group_by(User.id, User.name).order_by(func.lower(User.name), User.id).limit(50)).all()
-    outcomes = dict(db.session.execute(
-        select(case((IntroductionRequest.meeting_id.is_not(None), "meeting"), else_="no meeting"), func.count())
-        .where(IntroductionRequest.state == RequestState.CLOSED.value)
-        .group_by(case((IntroductionRequest.meeting_id.is_not(None), "meeting"), else_="no meeting"))).all())
+    with_meeting, closed = db.session.execute(
+        select(func.sum(case((IntroductionRequest.meeting_id.is_not(None), 1), else_=0)), func.count())
+        .where(IntroductionRequest.state == RequestState.CLOSED.value)).one()
+    outcomes = {"meeting": int(with_meeting or 0), "no meeting": int(closed or 0) - int(with_meeting or 0)}
     return {"by_state": by_state, "answers": answers, "outcomes": outcomes, "now": now}

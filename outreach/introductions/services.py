@@ -185,7 +185,7 @@ def decline_request(request: IntroductionRequest, reason: str, *, actor: Any, no
                     ip: str | None = None) -> None:
     """A coordinator declines the request, with a reason she reads."""
     _move(request, S.CLOSED.value, actor=actor, now=now, note=_reason(reason), ip=ip)
-    request.outcome = _l("Not taken forward.")
+    request.outcome = "Not taken forward."
     notify.to_activist(request, "declined_by_coordinator", now=now)
 
 
