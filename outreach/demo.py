@@ -53,5 +53,9 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
     seed_directory_demo(now)
     db.session.flush()
     seed_meetings_demo(now)
+    db.session.flush()
+    from outreach.introductions.demo import seed_introductions_demo
+
+    seed_introductions_demo(now)
     db.session.commit()
     return True, demo_logins()

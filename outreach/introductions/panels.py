@@ -37,9 +37,6 @@ def build_requests_panel(user: Any, now: datetime, **_: Any) -> dict[str, Any] |
 def register_contributions() -> None:
     register_nav_item(NavItem("introductions.index", _l("Introductions"),
                               frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER, Role.ACTIVIST}), 45))
-    register_nav_item(NavItem("introductions.activists", _l("Activists"), STAFF, 46,
-                              active_for=frozenset({"introductions.activists", "introductions.activist",
-                                                    "introductions.new_activist"})))
     register_panel(Panel("introductions.requests", "introductions/_panel_requests.html", build_requests_panel,
                          roles=STAFF | ACTIVISTS | PARTNERS, order=15))
     register_row_action(RowAction("public_directory.contact", "introductions.new_request", "contact_id",

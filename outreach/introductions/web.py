@@ -18,9 +18,16 @@ def acting_user() -> Any:
     return current_user._get_current_object()
 
 
+#: Bootstrap colours of each state's badge.
+STATE_BADGES = {"submitted": "text-bg-primary", "triaged": "text-bg-info", "offered": "text-bg-warning",
+                "declined": "text-bg-warning", "accepted": "text-bg-success", "introduced": "text-bg-success",
+                "meeting_scheduled": "text-bg-success", "closed": "text-bg-secondary", "withdrawn": "text-bg-light border"}
+
+
 def words() -> dict[str, Any]:
     return {"state_label": services.state_label, "next_steps": services.NEXT_STEPS,
-            "urgency_labels": services.URGENCY_LABELS, "tier_labels": services.TIER_LABELS}
+            "urgency_labels": services.URGENCY_LABELS, "tier_labels": services.TIER_LABELS,
+            "state_badges": STATE_BADGES}
 
 
 def refused(exc: IntroductionError, request_id: int) -> Any:
