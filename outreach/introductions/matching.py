@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from babel import Locale
 
@@ -88,6 +89,7 @@ def _people(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
 
 
+@lru_cache(maxsize=512)
 def language_name(code: str) -> str:
     try:
         return Locale("en").languages.get(code, code)
@@ -95,6 +97,7 @@ def language_name(code: str) -> str:
         return code
 
 
+@lru_cache(maxsize=512)
 def country_name(code: str) -> str:
     return Locale("en").territories.get(code, code)
 
