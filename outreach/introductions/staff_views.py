@@ -1,7 +1,6 @@
 """Coordinators' and administrators' pages: triage steps, activist profiles, reveal, purge, dashboard."""
 from __future__ import annotations
 
-from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _

@@ -30,7 +30,7 @@ from outreach.introductions.forms import (DoorOpenerForm, MessageForm, OfferForm
 from outreach.introductions.models import (ConsentScope, DoorOpener, IntroductionRequest, RequestMessage,
                                            RequestState, RequestTransition)
 from outreach.introductions.profiles import IdentityRefused, IntroductionError
-from outreach.introductions.web import REAUTH_KEY, acting_user, refused, words
+from outreach.introductions.web import REAUTH_KEY, acting_user, back_to, refused, words
 
 S = RequestState
 
@@ -173,9 +173,7 @@ def withdraw(request_id: int):
         services.withdraw(req, actor=acting_user(), now=now_utc(), ip=client_ip())
     except IntroductionError as exc:
         return refused(exc, request_id)
-    db.session.commit()
-    flash(_("Your request is withdrawn."), "success")
-    return redirect(url_for("introductions.show", request_id=request_id)), 303
+    return back_to(request_id, _("Your request is withdrawn."))
 
 
 @bp.post("/<int:request_id>/consent")
@@ -196,9 +194,7 @@ def consent(request_id: int):
             message = _("Consent withdrawn: your identity is hidden again.")
     except IntroductionError as exc:
         return refused(exc, request_id)
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("introductions.show", request_id=request_id)), 303
+    return back_to(request_id, message)
 
 
 # --- the request's page, for everyone who may see it ---------------------------------------------
@@ -323,9 +319,7 @@ def introduced(request_id: int):
         services.record_introduction(req, form.reason.data, actor=user, now=now_utc(), ip=client_ip())
     except IntroductionError as exc:
         return refused(exc, request_id)
-    db.session.commit()
-    flash(_("Introduction recorded. Schedule the meeting next."), "success")
-    return redirect(url_for("introductions.show", request_id=request_id)), 303
+    return back_to(request_id, _("Introduction recorded. Schedule the meeting next."))
 
 
 @bp.post("/<int:request_id>/schedule")
