@@ -141,4 +141,25 @@ def dashboard(now: datetime) -> dict[str, Any]:
         select(func.sum(case((IntroductionRequest.meeting_id.is_not(None), 1), else_=0)), func.count())
         .where(IntroductionRequest.state == RequestState.CLOSED.value)).one()
     outcomes = {"meeting": int(with_meeting or 0), "no meeting": int(closed or 0) - int(with_meeting or 0)}
-    return {"by_state": by_state, "answers": answers, "outcomes": outcomes, "now": now}
+    return {"by_state": by_state, "answers": answers, "outcomes": outcomes, "now": now,
+            "time_at_step": time_at_step(now)}
+
+
+def _epoch(column: Any) -> Any:
+    if db.dialect == "postgresql":
+        return func.extract("epoch", column)
+    return func.julianday(column) * 86400
+
+
+def time_at_step(now: datetime, *, days: int = 365) -> dict[str, float]:
+    """The average days requests spent at each step before moving on, over the last *days* (one grouped query)."""
+    steps = (select(RequestTransition.to_state.label("state"), RequestTransition.at.label("entered"),
+                    func.lead(RequestTransition.at).over(partition_by=RequestTransition.request_id,
+                                                         order_by=RequestTransition.id).label("left"))
+             .where(RequestTransition.request_id.in_(select(IntroductionRequest.id).where(
+                 IntroductionRequest.created_at >= now - timedelta(days=days))))
+             .subquery())
+    rows = db.session.execute(
+        select(steps.c.state, func.avg(_epoch(steps.c.left) - _epoch(steps.c.entered)))
+        .where(steps.c.left.is_not(None)).group_by(steps.c.state)).all()
+    return {state: float(seconds) / 86400 for state, seconds in rows if seconds is not None}

@@ -22,7 +22,7 @@ from outreach.core.permissions import Role
 from outreach.core.signals import meeting_held
 from outreach.introductions import notify
 from outreach.introductions.models import (ActivistProfile, Consent, ConsentScope, IntroductionRequest,
-                                           RequestMessage, RequestState, RequestTransition, Urgency)
+                                           RequestMessage, RequestState, RequestTransition, RiskTier, Urgency)
 from outreach.introductions.profiles import PROTECTED_FIELDS, REMOVED, IntroductionError, check_text
 
 S = RequestState
@@ -249,8 +249,11 @@ class ScheduleData:
 
 
 def meeting_title(request: IntroductionRequest) -> str:
-    """The meeting's title names her by codename only, whatever she consented to."""
+    """The meeting's title names her by codename only, whatever she consented to; a high-risk activist not even
+    that (the title travels to calendars and reminders)."""
     target = request.contact.full_name if request.contact else ""
+    if request.profile.risk_tier == RiskTier.HIGH.value:
+        return f"Introduction meeting (request #{request.id}) – {target}"[:200]
     return f"Introduction: {request.profile.codename} – {target}"[:200]
 
 
@@ -364,10 +367,10 @@ NEXT_STEPS: dict[str, Any] = {
     S.SUBMITTED.value: _l("A coordinator will read your request, usually within a few days. They may write to you "
                           "below if something is unclear."),
     S.TRIAGED.value: _l("A coordinator is looking for the partner best placed to open this door."),
-    S.OFFERED.value: _l("A partner has been asked whether she can make this introduction. She sees your codename, "
+    S.OFFERED.value: _l("A partner has been asked whether they can make this introduction. They see your codename, "
                         "never your name."),
-    S.ACCEPTED.value: _l("A partner agreed to help. If you agree, share your identity with her below; until you "
-                         "do, she only knows your codename."),
+    S.ACCEPTED.value: _l("A partner agreed to help. If you agree, share your identity with them below; until you "
+                         "do, they only know your codename."),
     S.DECLINED.value: _l("The partner we asked could not help this time; a coordinator is asking someone else."),
     S.INTRODUCED.value: _l("The partner has made the introduction. A meeting will be scheduled with you."),
     S.MEETING_SCHEDULED.value: _l("Your meeting is scheduled; you will find it under Meetings."),

@@ -44,6 +44,8 @@ def test_a_request_goes_from_submitted_to_closed_with_every_step_attributed(ctx,
     assert {a.user_id for a in meeting.attendees if a.user_id} == {activist.id, partner.id}
     assert activist.name == req.profile.codename  # what the meeting shows of her
     assert req.profile.codename in meeting.title and MARKER not in meeting.title
+    req.profile.risk_tier = "high"
+    assert req.profile.codename not in services.meeting_title(req)
     data = meetings.MeetingData(title=meeting.title, start_at=meeting.start_at, timezone=meeting.timezone,
                                 status="held", outcome="The SRSG will visit the site",
                                 attendees=[f"c:{triangle.target.id}", f"u:{activist.id}", f"u:{partner.id}"])
@@ -57,6 +59,14 @@ def test_a_request_goes_from_submitted_to_closed_with_every_step_attributed(ctx,
     assert [s.actor_id for s in steps][:4] == [activist.id, coordinator.id, coordinator.id, other.id]
     assert steps[3].note == "Travelling for a month" and steps[3].partner_id == other.id
     assert all(a.at < b.at for a, b in zip(steps, steps[1:]))
+    from outreach.introductions.queries import dashboard
+
+    board = dashboard(t)
+    assert board["time_at_step"]["submitted"] == pytest.approx(1 / 24, rel=0.01)  # an hour before triage
+    assert board["time_at_step"]["meeting_scheduled"] == pytest.approx(4, rel=0.01)
+    assert board["outcomes"] == {"meeting": 1, "no meeting": 0}
+    assert [(a.name, a.offered, a.accepted, a.declined) for a in board["answers"]] == sorted(
+        [(partner.name, 1, 1, 0), (other.name, 1, 0, 1)], key=lambda r: r[0].lower())
 
 
 def test_a_step_the_state_machine_does_not_allow_is_refused(ctx, triangle, submit):
