@@ -261,15 +261,14 @@ def schedule_meeting(request: IntroductionRequest, data: ScheduleData, *, actor:
                      ip: str | None = None) -> Any:
     """Log the introduction meeting (activist, partner, target) through the meetings feature."""
     from outreach.meetings import services as meetings
+    from outreach.meetings.models import Attendee, AttendeeRole
 
     _holder_or_staff(request, actor)
     if request.state != S.INTRODUCED.value:
         raise IntroductionError(_l("Record the introduction before scheduling the meeting."))
     if request.profile.user_id is None:
         raise IntroductionError(_l("The activist has no account yet; invite her first."))
-    attendees = [f"c:{request.contact_id}", f"u:{request.profile.user_id}"]
-    if request.partner_id:
-        attendees.append(f"u:{request.partner_id}")
+    attendees = [f"c:{request.contact_id}"] + ([f"u:{request.partner_id}"] if request.partner_id else [])
     try:
         meeting = meetings.log_meeting(meetings.MeetingData(
             title=meeting_title(request), start_at=data.start_at, end_at=data.end_at, timezone=data.timezone,
@@ -277,6 +276,10 @@ def schedule_meeting(request: IntroductionRequest, data: ScheduleData, *, actor:
             agenda="Introduction requested through Outreach."), actor=actor, now=now, ip=ip)
     except meetings.MeetingError as exc:
         raise IntroductionError(exc.message, field=exc.field) from exc
+    # She is added here, not through the attendee picker: partners never find activists there, and this
+    # request is why she is at the meeting.
+    meeting.attendees.append(Attendee(user_id=request.profile.user_id, role=AttendeeRole.ACTIVIST.value))
+    db.session.flush()
     request.meeting_id = meeting.id
     _move(request, S.MEETING_SCHEDULED.value, actor=actor, now=now, partner_id=request.partner_id, ip=ip)
     notify.to_activist(request, "meeting_scheduled", now=now)

@@ -166,3 +166,17 @@ def test_service_level_reminders_go_out_once(app, triangle, submit):
         rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.like(f"intro:{req.id}:sla%"))).all()
         assert {r.user_id for r in rows} == {triangle.coordinator.id}
         assert all(triangle.profile.codename not in r.title for r in rows)
+
+
+def test_the_ranking_page_runs_the_same_queries_however_many_partners(app, login_as, triangle, submit, make_user,
+                                                                      count_queries):
+    req = submit(triangle)
+    coordinator, _ = login_as("coordinator")
+    coordinator.get(f"/introductions/{req.id}")
+    with count_queries() as before:
+        assert 'id="ranking"' in coordinator.get(f"/introductions/{req.id}").text
+    for _ in range(6):
+        make_user("partner")
+    with count_queries() as after:
+        coordinator.get(f"/introductions/{req.id}")
+    assert after.count == before.count
