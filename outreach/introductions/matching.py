@@ -102,10 +102,10 @@ def country_name(code: str) -> str:
     return Locale("en").territories.get(code, code)
 
 
-def score(candidate: Candidate, target: Target, now: datetime) -> Ranked:
-    """One partner's score and its reasons, strongest first."""
+def _parts(c: Candidate, target: Target, now: datetime, *, words: bool) -> list[tuple[float, str]]:
+    """Each signal's points and, when *words*, the sentence that explains it (ranking 2,000 partners needs the
+    points of all of them but the words of the first few only)."""
     parts: list[tuple[float, str]] = []
-    c = candidate
     if c.meetings:
         older = c.meetings - c.meetings_365d
         year = c.meetings_365d - c.meetings_90d
@@ -113,38 +113,53 @@ def score(candidate: Candidate, target: Target, now: datetime) -> Ranked:
         if c.last_met_at is not None:
             days = max(0.0, (now - c.last_met_at).total_seconds() / 86400)
             together += W_LAST * 0.5 ** (days / HALF_LIFE_DAYS)
-        times = "once" if c.meetings == 1 else f"{c.meetings} times"
-        last = f", last {ago(c.last_met_at, now)}" if c.last_met_at else ""
-        parts.append((together, f"met the target {times}{last}"))
+        text = ""
+        if words:
+            times = "once" if c.meetings == 1 else f"{c.meetings} times"
+            text = f"met the target {times}" + (f", last {ago(c.last_met_at, now)}" if c.last_met_at else "")
+        parts.append((together, text))
     if c.strength:
-        parts.append((W_STRENGTH * c.strength, f"rates her relationship with the target {c.strength}/5"))
+        parts.append((W_STRENGTH * c.strength, words and f"rates her relationship with the target {c.strength}/5"))
     if c.same_office:
-        parts.append((min(CAP_OFFICE, W_OFFICE * c.same_office), f"knows {_people(c.same_office)} in the same office"))
+        parts.append((min(CAP_OFFICE, W_OFFICE * c.same_office),
+                      words and f"knows {_people(c.same_office)} in the same office"))
     if c.former_office:
         parts.append((min(CAP_FORMER, W_FORMER * c.former_office),
-                      f"knows {_people(c.former_office)} where the target used to work"))
+                      words and f"knows {_people(c.former_office)} where the target used to work"))
     if c.near_office:
         parts.append((min(CAP_NEAR, W_NEAR * c.near_office),
-                      f"knows {_people(c.near_office)} in the parent or sister offices"))
-    shared = sorted(c.languages & target.languages)
+                      words and f"knows {_people(c.near_office)} in the parent or sister offices"))
+    shared = c.languages & target.languages
     if shared:
-        names = " and ".join(language_name(code) for code in shared)
-        parts.append((min(CAP_LANGUAGE, W_LANGUAGE * len(shared)), f"speaks {names}"))
-    places = sorted(c.countries & target.countries)
+        parts.append((min(CAP_LANGUAGE, W_LANGUAGE * len(shared)),
+                      words and "speaks " + " and ".join(language_name(code) for code in sorted(shared))))
+    places = c.countries & target.countries
     if places:
-        parts.append((W_REGION, "works in " + " and ".join(country_name(code) for code in places)))
-    parts.sort(key=lambda p: -p[0])
+        parts.append((W_REGION, words and "works in " + " and ".join(country_name(code) for code in sorted(places))))
+    return parts
+
+
+def points(candidate: Candidate, target: Target, now: datetime) -> float:
+    """The score alone (what `score` computes, without its words)."""
+    total = sum(p for p, _text in _parts(candidate, target, now, words=False))
+    if candidate.open_introductions:
+        total -= min(CAP_LOAD, W_LOAD * candidate.open_introductions)
+    return round(total, 2)
+
+
+def score(candidate: Candidate, target: Target, now: datetime) -> Ranked:
+    """One partner's score and its reasons, strongest first."""
+    c = candidate
+    parts = sorted(_parts(c, target, now, words=True), key=lambda p: -p[0])
     reasons = [text for _points, text in parts]
-    total = sum(points for points, _text in parts)
     if c.open_introductions:
-        total -= min(CAP_LOAD, W_LOAD * c.open_introductions)
         n = c.open_introductions
         reasons.append(f"{n} open introduction{'s' if n != 1 else ''}")
     if c.declined_before:
         reasons.append("declined this request before")
     if not parts:
         reasons.insert(0, "no known link to the target")
-    return Ranked(candidate=c, score=round(total, 2), reasons=reasons)
+    return Ranked(candidate=c, score=points(c, target, now), reasons=reasons)
 
 
 def rank(candidates: list[Candidate], target: Target, now: datetime, *, limit: int | None = None) -> list[Ranked]:
@@ -152,6 +167,7 @@ def rank(candidates: list[Candidate], target: Target, now: datetime, *, limit: i
 
     Partners who declined this request before go last, whatever their score.
     """
-    ranked = [score(c, target, now) for c in candidates]
-    ranked.sort(key=lambda r: (r.candidate.declined_before, -r.score, r.candidate.name.lower(), r.candidate.user_id))
-    return ranked[:limit] if limit is not None else ranked
+    order = sorted(((c.declined_before, -points(c, target, now), c.name.lower(), c.user_id, c) for c in candidates),
+                   key=lambda row: row[:4])
+    chosen = order[:limit] if limit is not None else order
+    return [score(row[4], target, now) for row in chosen]
