@@ -216,8 +216,38 @@ def monitoring_pages(conn: Any) -> list[Page]:
     return pages
 
 
-SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages, campaign_pages, calendar_pages,
-                             monitoring_pages]
+def introduction_pages(conn: Any) -> list[Page]:
+    """Triage, the ranking on the request whose target has met most, and the activist's own pages."""
+    ranked = _scalar(conn, """SELECT r.id FROM introduction_requests r
+                              JOIN (SELECT contact_id, count(*) AS n FROM meeting_attendees WHERE contact_id IS NOT NULL
+                                    GROUP BY contact_id) a ON a.contact_id = r.contact_id
+                              WHERE r.state IN ('triaged', 'submitted', 'declined') ORDER BY a.n DESC, r.id LIMIT 1""")
+    if ranked is None:
+        ranked = _scalar(conn, "SELECT id FROM introduction_requests WHERE state = 'triaged' ORDER BY id LIMIT 1")
+    if ranked is None:
+        return []
+    # the benchmark's activist is the busiest one by attendance (bench/run.py), and she owns a profile
+    own = _scalar(conn, """SELECT r.id FROM introduction_requests r JOIN activist_profiles p ON p.id = r.profile_id
+                           WHERE p.user_id = (SELECT u.id FROM users u JOIN meeting_attendees a ON a.user_id = u.id
+                                              WHERE u.role = 'activist' GROUP BY u.id ORDER BY count(*) DESC, u.id
+                                              LIMIT 1)
+                           ORDER BY r.id DESC LIMIT 1""")
+    pages = [
+        Page("introductions triage queue", "coordinator", "/introductions/"),
+        Page("introductions: all open", "coordinator", "/introductions/?queue=open"),
+        Page("introduction with ranked partners", "coordinator", f"/introductions/{ranked}"),
+        Page("introductions (activist)", "activist", "/introductions/"),
+        Page("introductions (partner)", "partner", "/introductions/"),
+        Page("introductions dashboard", "manager", "/introductions/dashboard"),
+        Page("activist profiles", "coordinator", "/introductions/activists"),
+    ]
+    if own is not None:
+        pages.append(Page("introduction detail (activist)", "activist", f"/introductions/{own}"))
+    return pages
+
+
+SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages, campaign_pages, introduction_pages,
+                             calendar_pages, monitoring_pages]
 
 
 def catalog(engine: Engine, url_exists: Callable[[str], bool]) -> tuple[list[Page], list[str]]:

@@ -132,12 +132,16 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.monitoring import bp as monitoring_bp
     from outreach.monitoring import views as _monitoring_views  # noqa: F401
     from outreach.monitoring.panels import register_contributions as register_monitoring_contributions
+    from outreach.introductions import bp as introductions_bp
+    from outreach.introductions import views as _introductions_views  # noqa: F401
+    from outreach.introductions.panels import register_contributions as register_introductions_contributions
 
     for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp, inbox_bp,  # core
                       contacts_bp,  # the directory
                       meetings_bp, commitments_bp, follow_ups_bp,  # meetings
                       campaigns_bp,  # campaigns
                       calendars_bp,  # downloads, feeds, import
+                      introductions_bp,  # activists' requests, consent, door-openers
                       monitoring_bp):  # instruments, the watchlist
         app.register_blueprint(blueprint)
     register_core_contributions()
@@ -146,10 +150,13 @@ def _register_blueprints(app: Flask) -> None:
     register_campaigns_contributions()
     register_monitoring_contributions()
     register_calendars_contributions()
+    register_introductions_contributions()
     for record_type, endpoint, argument in (("contacts", "contacts.contact", "contact_id"),
                                             ("organisations", "contacts.organisation", "organisation_id"),
                                             ("meetings", "meetings.show", "meeting_id"),
-                                            ("commitments", "commitments.show", "commitment_id")):
+                                            ("commitments", "commitments.show", "commitment_id"),
+                                            ("introduction_requests", "introductions.show", "request_id"),
+                                            ("activist_profiles", "introductions.activist", "profile_id")):
         register_record_link(record_type, endpoint, argument)
 
     @app.route("/favicon.ico")
@@ -162,7 +169,7 @@ def _template_context(app: Flask) -> None:
     from outreach.core.audit_text import action_label
     from sqlalchemy.exc import SQLAlchemyError
 
-    from outreach.core.home import nav_items_for
+    from outreach.core.home import nav_items_for, row_actions_for
     from outreach.core.notifications import unread_count
     from outreach.core.permissions import Capability, Role, has_capability
 
@@ -177,6 +184,7 @@ def _template_context(app: Flask) -> None:
     def _inject() -> dict[str, Any]:
         return {
             "nav_items_for": nav_items_for,
+            "row_actions_for": row_actions_for,
             "has_capability": has_capability,
             "Capability": Capability,
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role),

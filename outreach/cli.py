@@ -121,18 +121,22 @@ def seed_demo() -> None:
               type=click.IntRange(min=0), help="Targets in the largest campaign.")
 @click.option("--instruments", default=0, show_default=True, type=click.IntRange(min=0),
               help="Monitored instruments, each with ten rated versions, money, key posts and linked meetings.")
+@click.option("--introductions", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Introduction requests in every state, with the activist profiles they need.")
 @click.option("--seed", "seed_value", default=1325, show_default=True, help="Random seed: same seed, same data.")
 @click.option("--now", "now_value", default=None, type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
               help="The data set's moment (ISO 8601, UTC unless a zone is given; default: the clock): it looks like "
                    "the day after a normal worker day as of then.")
 def seed(users: int, organisations: int, contacts: int, meetings: int, commitments: int, follow_ups: int,
-         campaigns: int, campaign_targets: int, instruments: int, seed_value: int, now_value: datetime | None) -> None:
+         campaigns: int, campaign_targets: int, instruments: int, introductions: int,
+         seed_value: int, now_value: datetime | None) -> None:
     from outreach.campaigns.seed import SeedError as CampaignSeedError
     from outreach.campaigns.seed import seed_campaigns
     from outreach.contacts.seed import seed_directory
     from outreach.core.auth.seed import seed_users
     from outreach.core.db import db as database
     from outreach.core.time import now_utc
+    from outreach.introductions.seed import seed_introductions
     from outreach.meetings.seed import SeedError, seed_meetings
     from outreach.monitoring.seed import seed_instruments
 
@@ -151,6 +155,8 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
                                          progress=progress)),
         ("Instruments", instruments,
          lambda progress: seed_instruments(instruments=instruments, seed=seed_value, now=now, progress=progress)),
+        ("Introductions", introductions,
+         lambda progress: seed_introductions(requests=introductions, seed=seed_value, now=now, progress=progress)),
     ]
     app = _app()
     with app.app_context():
@@ -166,8 +172,21 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
             database.session.commit()
     added = {"users": users, "organisations": organisations, "contacts": contacts, "meetings": meetings,
              "commitments": commitments, "follow-ups": follow_ups, "campaigns": campaigns,
-             "instruments": instruments}
+             "instruments": instruments, "introductions": introductions}
     click.echo("Added " + ", ".join(f"{n} {k}" for k, n in added.items() if n) + f" (seed {seed_value}).")
+
+
+@main.command("rotate-keys", help="Re-encrypt every protected activist field under the newest encryption key.")
+def rotate_keys() -> None:
+    from outreach.core.db import db as database
+    from outreach.introductions.profiles import rotate_keys as rotate
+
+    app = _app()
+    with app.app_context():
+        count = rotate()
+        database.session.commit()
+    click.echo(f"Re-encrypted {count} activist profile(s) under the newest key. "
+               "Older keys can be removed from OUTREACH_ENCRYPTION_KEYS once every process runs with the new list.")
 
 
 @main.command("worker", help="Run the scheduler process (exactly one per deployment).")

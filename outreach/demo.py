@@ -70,5 +70,9 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
     from outreach.calendars.demo import seed_calendars_demo
 
     demo_feeds[:] = seed_calendars_demo(now)
+    db.session.flush()
+    from outreach.introductions.demo import seed_introductions_demo
+
+    seed_introductions_demo(now)
     db.session.commit()
     return True, demo_logins()

@@ -10,6 +10,8 @@ from outreach.meetings.models import Attendee, Commitment, CommitmentChange, Fol
 from outreach.campaigns.models import Campaign, Objective, ObjectiveValue, StageChange, Target, TargetAssignment
 from outreach.monitoring.models import (Assessment, Criterion, Funding, Instrument, InstrumentFollower, InstrumentLink,
                                         InstrumentVersion, KeyPost)
+from outreach.introductions.models import (ActivistProfile, Consent, DoorOpener, IntroductionRequest, RequestMessage,
+                                          RequestTransition, ServiceLevel)
 
 metadata = Base.metadata
 
@@ -18,4 +20,6 @@ __all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User", "Cont
            "NotificationPreference", "OutboxMessage", "Attendee", "Commitment", "CommitmentChange", "FollowUp", "Meeting",
            "MeetingRevision", "Campaign", "Objective", "ObjectiveValue", "StageChange", "Target", "TargetAssignment",
            "Assessment", "Criterion", "Funding", "Instrument", "InstrumentFollower", "InstrumentLink",
-           "InstrumentVersion", "KeyPost", "CalendarFeed"]
+           "InstrumentVersion", "KeyPost", "CalendarFeed",
+           "ActivistProfile", "Consent", "DoorOpener", "IntroductionRequest", "RequestMessage", "RequestTransition",
+           "ServiceLevel"]

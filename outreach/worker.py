@@ -55,6 +55,7 @@ def _dispatch_outbox(now: Any) -> int:
 
 
 def register_core_jobs() -> None:
+    from outreach.introductions.jobs import register_jobs as register_introductions_jobs
     from outreach.meetings.jobs import register_jobs as register_meetings_jobs
     from outreach.monitoring.jobs import register_jobs as register_monitoring_jobs
 
@@ -62,6 +63,7 @@ def register_core_jobs() -> None:
     register_job(Job("core.statistics", _refresh_statistics, every_seconds=int(STATISTICS_EVERY.total_seconds())))
     register_meetings_jobs()
     register_monitoring_jobs()
+    register_introductions_jobs()
     # Named to run after the features' jobs in a tick, so what they enqueue goes out in the same tick.
     register_job(Job("notifications.dispatch", _dispatch_outbox, every_seconds=60))
 

@@ -53,6 +53,7 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
         db.session.commit()
         records = _meeting_records(target, now_utc())
         records.update(_campaign_records(admin, person, now_utc()))
+        records.update(_introduction_records(admin, person, now_utc()))
         monitoring = _monitoring_records(admin, org, records["meeting_id"], now_utc())
         feed, feed_token = _calendar_feed(target, now_utc())
         return {"feed_id": feed.id, "feed_token": feed_token, "user_id": target.id, "invitation_id": issued.invitation.id,
@@ -132,6 +133,22 @@ def _calendar_feed(owner: Any, now: Any) -> tuple[Any, str]:
     feed, token = calendars.create_feed(calendars.FeedSettings(name="Policy feed"), actor=owner, now=now)
     db.session.commit()
     return feed, token
+
+
+def _introduction_records(admin: Any, person: Any, now: Any) -> dict[str, Any]:
+    """An activist's profile with a request (another activist's, for every activist who signs in)."""
+    from outreach.core.auth.services import create_user
+    from outreach.core.db import db
+    from outreach.introductions import profiles, services
+
+    owner = create_user(email="policy-activist@example.org", name="Policy Activist", role="activist",
+                        password="correct horse battery staple", actor=None, now=now)
+    profile = profiles.create_profile(profiles.ProfileData(codename="Policy Heron", legal_name="Policy Legal Name"),
+                                      user=owner, actor=admin, now=now)
+    request = services.submit_request(profile, services.RequestData(purpose="A purpose", ask="An ask",
+                                                                    contact_id=person.id), actor=owner, now=now)
+    db.session.commit()
+    return {"request_id": request.id, "profile_id": profile.id}
 
 
 def _url(rule: Any, world: dict[str, Any]) -> str:

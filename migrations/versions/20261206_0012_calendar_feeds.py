@@ -1,7 +1,7 @@
 """Calendar feeds: a user's subscription address (only its token's hash), scope, contents, privacy mode.
 
 Revision ID: 0012_calendar_feeds
-Revises: 0010_campaigns
+Revises: 0011_introductions
 Create Date: 2026-12-06 21:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_calendar_feeds'
-down_revision = '0010_campaigns'
+down_revision = '0011_introductions'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ contributes here at app set-up, and the page asks for everything registered for 
 Slots in use: "home" (the Today page; context: user, now), "contact.detail",
 "organisation.detail", "meeting.detail" and "commitment.detail" (context adds the record),
 "meeting.actions" (buttons beside a meeting's Edit; context adds meeting) and
-"meetings.list.actions" (beside "Log a meeting"; context adds filters, the list's query arguments).
+"meetings.list.actions" (beside "Log a meeting"; context adds filters, the list's query arguments). Row actions: "public_directory.contact".
 
 A panel's build(user, now, **context) returns the template context, or None to show nothing.
 
@@ -123,3 +123,29 @@ def build_form_fields(form: str, user: Any, now: Any, values: dict[str, str] | N
         if ctx is not None:
             built.append((item, ctx))
     return built
+
+
+@dataclass(frozen=True)
+class RowAction:
+    """A link a higher feature adds to each row of a lower feature's list (e.g. "Request an introduction"
+    on the public directory), built as url_for(endpoint, **{argument: row.id})."""
+
+    slot: str
+    endpoint: str
+    argument: str
+    label: Any  #: a lazy string
+    roles: frozenset[Role]
+
+
+_ROW_ACTIONS: dict[tuple[str, str], RowAction] = {}
+
+
+def register_row_action(action: RowAction) -> None:
+    _ROW_ACTIONS[(action.slot, action.endpoint)] = action
+
+
+def row_actions_for(slot: str, user: Any) -> list[RowAction]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    role = Role(user.role)
+    return [a for (s, _e), a in sorted(_ROW_ACTIONS.items()) if s == slot and role in a.roles]

@@ -94,6 +94,8 @@ AUDITORS = frozenset({Role.ADMIN, Role.MANAGER})
 DIRECTORY_READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER})
 #: Everyone who logs meetings and follows promises up.
 LOGGERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER})
+PARTNERS = frozenset({Role.PARTNER})
+ACTIVISTS = frozenset({Role.ACTIVIST})
 
 #: endpoint → roles allowed (or PUBLIC). Anything absent is refused to everyone.
 ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
@@ -228,6 +230,33 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "calendars.organisation_wide": AUDITORS,  # org-wide export for a date range (audited)
     "calendars.import_upload": LOGGERS,  # an .ics invitation pre-fills a new meeting
     "calendars.import_series": LOGGERS,
+    # introductions (object-level checks in outreach/introductions/access.py: another's request -> 404)
+    "introductions.index": ALL_ROLES,  # her requests / offered to her / the triage queue
+    "introductions.show": ALL_ROLES,
+    "introductions.my_profile": ACTIVISTS,
+    "introductions.choose_target": ACTIVISTS,
+    "introductions.new_request": ACTIVISTS,
+    "introductions.withdraw": ACTIVISTS,
+    "introductions.consent": ACTIVISTS,
+    "introductions.add_message": STAFF | ACTIVISTS,  # the clarification thread; partners never read it
+    "introductions.reveal": STAFF | PARTNERS,  # partners: with her consent; staff: after confirming the password
+    "introductions.answer": PARTNERS,
+    "introductions.introduced": STAFF | PARTNERS,
+    "introductions.schedule": STAFF | PARTNERS,
+    "introductions.door_opener": PARTNERS,
+    "introductions.triage": STAFF,
+    "introductions.decline": STAFF,
+    "introductions.resolve": STAFF,
+    "introductions.offer": STAFF,
+    "introductions.close": STAFF,
+    "introductions.confirm_password": STAFF,
+    "introductions.activists": STAFF,
+    "introductions.new_activist": STAFF,
+    "introductions.activist": STAFF,
+    "introductions.reveal_activist": STAFF,
+    "introductions.purge": ADMINS,
+    "introductions.dashboard": STAFF,
+    "introductions.service_level_settings": ADMINS,
 }
 
 

@@ -71,10 +71,25 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
               "/campaigns/objectives/1/edit", "/campaigns/objectives/1/values", "/campaigns/1/targets.csv",
               "/campaigns/1/objectives.csv", "/campaigns/1/targets/add", "/campaigns/targets/1/stage",
               "/campaigns/targets/1", "/campaigns/targets/1/step-done"]
+    posts += ["/introductions/1/messages", "/introductions/1/identity", "/introductions/1/introduced",  # introductions
+              "/introductions/1/schedule", "/introductions/1/triage", "/introductions/1/decline",
+              "/introductions/1/resolve", "/introductions/1/offer", "/introductions/1/close", "/introductions/confirm",
+              "/introductions/activists/new", "/introductions/activists/1/identity", "/introductions/activists/1/purge",
+              "/introductions/service-levels"]
     for url in posts:
         response = c.post(url, data={"role": "admin"})
         assert response.status_code == 400, url
         assert "Reload the page and try again" in response.text
+    # what only activists or partners may post (the access policy refuses an admin before CSRF is checked)
+    by_role = {"activist": ["/introductions/profile", "/introductions/new", "/introductions/1/withdraw",
+                            "/introductions/1/consent"],
+               "partner": ["/introductions/1/answer", "/introductions/door-opener"]}
+    for role, urls in by_role.items():
+        client, _user = login_as(role)
+        for url in urls:
+            response = client.post(url, data={"role": "admin"})
+            assert response.status_code == 400, url
+        posts += urls
     assert app.test_client().post("/login", data={"email": admin.email, "password": "x"}).status_code == 400
     for rule in app.url_map.iter_rules():  # nothing state-changing escapes the list above
         if rule.methods & {"POST", "PUT", "PATCH", "DELETE"} and rule.endpoint not in {"auth.login", "auth.accept_invite"}:
