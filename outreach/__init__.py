@@ -109,14 +109,21 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.meetings import commitments_bp, follow_ups_bp
     from outreach.meetings import views as _meetings_views  # noqa: F401
     from outreach.meetings.panels import register_contributions as register_meetings_contributions
+    from outreach.resources import bp as resources_bp
+    from outreach.resources import hub_bp
+    from outreach.resources import hub_views as _hub_views  # noqa: F401
+    from outreach.resources import views as _resources_views  # noqa: F401
+    from outreach.resources.panels import register_contributions as register_resources_contributions
 
     for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp, inbox_bp,  # core
                       contacts_bp,  # the directory
-                      meetings_bp, commitments_bp, follow_ups_bp):  # meetings
+                      meetings_bp, commitments_bp, follow_ups_bp,  # meetings
+                      resources_bp, hub_bp):  # the practice hub
         app.register_blueprint(blueprint)
     register_core_contributions()
     register_contacts_contributions()
     register_meetings_contributions()
+    register_resources_contributions()
     for record_type, endpoint, argument in (("contacts", "contacts.contact", "contact_id"),
                                             ("organisations", "contacts.organisation", "organisation_id"),
                                             ("meetings", "meetings.show", "meeting_id"),

@@ -10,6 +10,8 @@
 | OUTREACH_MAIL_SERVER / _PORT / _USERNAME / _PASSWORD / _STARTTLS / _SSL / _FROM | SMTP | unset: mail goes to instance/mail-outbox/ |
 | OUTREACH_INVITE_TTL_HOURS | how long an invitation link stays valid | 168 |
 | OUTREACH_MAX_CONTENT_LENGTH | largest accepted request body, bytes | 16 MiB |
+| OUTREACH_RESOURCE_MAX_UPLOAD | largest file uploaded to the practice hub, bytes | 10 MiB |
+| OUTREACH_HUB_RATE_LIMIT | requests per minute per address on the public hub (0: off) | 120 |
 """
 from __future__ import annotations
 
@@ -98,6 +100,9 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         "INVITE_TTL_HOURS": int(get("INVITE_TTL_HOURS", "168")),
         "MAX_CONTENT_LENGTH": int(get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "ARGON2_PROFILE": get("ARGON2_PROFILE", "default"),
+        # the practice hub: largest uploaded file, and requests per minute per address on the public pages (0: off)
+        "RESOURCE_MAX_UPLOAD": int(get("RESOURCE_MAX_UPLOAD", str(10 * 1024 * 1024))),
+        "HUB_RATE_LIMIT": int(get("HUB_RATE_LIMIT", "120")),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_MAX_FAILURES_PER_IP": int(get("LOGIN_MAX_FAILURES_PER_IP", "20")),
         "LOGIN_COOLDOWN_MINUTES": int(get("LOGIN_COOLDOWN_MINUTES", "15")),

@@ -49,9 +49,12 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
 
     from outreach.contacts.demo import seed_directory_demo
     from outreach.meetings.demo import seed_meetings_demo
+    from outreach.resources.demo import seed_resources_demo
 
     seed_directory_demo(now)
     db.session.flush()
     seed_meetings_demo(now)
+    db.session.flush()
+    seed_resources_demo(now)
     db.session.commit()
     return True, demo_logins()

@@ -6,10 +6,13 @@ from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, Co
                                       Relationship, Tag)
 from outreach.core.notifications import Notification, NotificationPreference, OutboxMessage
 from outreach.meetings.models import Attendee, Commitment, CommitmentChange, FollowUp, Meeting, MeetingRevision
+from outreach.resources.models import (Audience, Collection, CollectionItem, ReachCount, Resource, ResourceFile,
+                                       ResourceLanguage, ResourcePlace, Share, Topic)
 
 metadata = Base.metadata
 
 __all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User", "Contact", "ContactEmail",
            "ContactLanguage", "ContactPhone", "Organisation", "Position", "Relationship", "Tag", "Notification",
            "NotificationPreference", "OutboxMessage", "Attendee", "Commitment", "CommitmentChange", "FollowUp", "Meeting",
-           "MeetingRevision"]
+           "MeetingRevision", "Audience", "Collection", "CollectionItem", "ReachCount", "Resource", "ResourceFile",
+           "ResourceLanguage", "ResourcePlace", "Share", "Topic"]

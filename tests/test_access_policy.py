@@ -52,6 +52,7 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
                                       now=now)
         db.session.commit()
         records = _meeting_records(target, now_utc())
+        records.update(_hub_records(admin, now_utc()))
         return {"user_id": target.id, "invitation_id": issued.invitation.id, "token": issued.token,
                 "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
                 "position_id": post.id, "upload_token": "no-such-upload", **records}
@@ -80,6 +81,18 @@ def _meeting_records(organiser: Any, now: Any) -> dict[str, Any]:
     db.session.commit()
     return {"meeting_id": meeting.id, "commitment_id": meeting.commitments[0].id,
             "follow_up_id": meeting.follow_ups[0].id, "notification_id": note.id}
+
+
+def _hub_records(curator: Any, now: Any) -> dict[str, Any]:
+    """A draft resource in a collection (the practice hub's URLs; a draft, so that every role that may edit one can)."""
+    from outreach.core.db import db
+    from outreach.resources import services as hub
+
+    resource = hub.create_resource(hub.ResourceData(title="Policy toolkit"), actor=curator, now=now)
+    collection = hub.create_collection("Policy pack", "", slug="policy-pack", actor=curator, now=now)
+    hub.set_collection_items(collection, [resource.id], actor=curator, now=now)
+    db.session.commit()
+    return {"resource_id": resource.id, "collection_id": collection.id, "slug": collection.slug}
 
 
 def _url(rule: Any, world: dict[str, Any]) -> str:

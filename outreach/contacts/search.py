@@ -22,6 +22,9 @@ from sqlalchemy import text
 
 from outreach.core.db import db, escape_like
 
+#: Tables with a `search_text` column and its index (FTS5 table `<table>_fts` on SQLite, a pg_trgm index on
+#: PostgreSQL). Higher features add theirs (the practice hub adds "resources").
+SEARCHABLE_TABLES: set[str] = {"contacts", "organisations"}
 #: How many candidates the index hands over for ranking.
 CANDIDATES = 200
 #: Below this rapidfuzz score a fuzzy candidate is noise.
@@ -86,13 +89,13 @@ def _found_as_typed(words: list[str]) -> bool:
 
 
 def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: int = 20) -> list[int]:
-    """Ids of rows of *table* ("contacts" or "organisations") whose search text may match *query*.
+    """Ids of rows of *table* (one of SEARCHABLE_TABLES) whose search text may match *query*.
 
     Exact substrings first; typo-tolerant candidates only when fewer than *enough* rows contain the
     words (a misspelt or rare query, for which the trigram index is selective). The caller ranks and
     filters them; archived rows are included.
     """
-    assert table in {"contacts", "organisations"}
+    assert table in SEARCHABLE_TABLES
     limit = limit or CANDIDATES
     words = _words(query)
     if not words:

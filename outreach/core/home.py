@@ -3,7 +3,8 @@
 `core` and lower features cannot import higher ones, so a higher feature registers what it
 contributes here at app set-up, and the page asks for everything registered for its slot.
 Slots in use: "home" (the Today page; context: user, now), "contact.detail" and
-"organisation.detail" (context adds the record).
+"organisation.detail" (context adds the record), "meeting.detail" (context adds the meeting and
+can_edit).
 
 A panel's build(user, now, **context) returns the template context, or None to show nothing.
 """

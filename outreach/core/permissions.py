@@ -45,6 +45,10 @@ class Capability(str, enum.Enum):
     VIEW_MEETING_NOTES = "view_meeting_notes"  #: internal notes (never activists)
     MANAGE_COMMITMENTS = "manage_commitments"  #: change any commitment's status (partners: their own)
     VIEW_ALL_FOLLOW_UPS = "view_all_follow_ups"
+    # the practice hub (resources feature)
+    SUBMIT_RESOURCES = "submit_resources"  #: add resources, edit one's own drafts, send them for review
+    CURATE_RESOURCES = "curate_resources"  #: publish, send back, retire; collections, topics, audiences, reach
+    SUGGEST_RESOURCES = "suggest_resources"  #: an activist suggests a resource or a story from the ground
 
 
 _DIRECTORY_STAFF = frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY, Capability.EDIT_DIRECTORY,
@@ -54,14 +58,15 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
     Role.MANAGER: frozenset({Capability.VIEW_AUDIT, Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING,
                              Capability.VIEW_ALL_MEETINGS, Capability.VIEW_MEETING_NOTES,
-                             Capability.MANAGE_COMMITMENTS, Capability.VIEW_ALL_FOLLOW_UPS}) | _DIRECTORY_STAFF,
+                             Capability.MANAGE_COMMITMENTS, Capability.VIEW_ALL_FOLLOW_UPS,
+                             Capability.SUBMIT_RESOURCES, Capability.CURATE_RESOURCES}) | _DIRECTORY_STAFF,
     Role.COORDINATOR: frozenset({Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING, Capability.VIEW_ALL_MEETINGS,
                                  Capability.VIEW_MEETING_NOTES, Capability.MANAGE_COMMITMENTS,
-                                 Capability.VIEW_ALL_FOLLOW_UPS}) | _DIRECTORY_STAFF,
+                                 Capability.VIEW_ALL_FOLLOW_UPS, Capability.SUBMIT_RESOURCES}) | _DIRECTORY_STAFF,
     Role.PARTNER: frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY,
                              Capability.MANAGE_OWN_RELATIONSHIPS, Capability.LOG_MEETINGS,
-                             Capability.VIEW_MEETING_NOTES}),
-    Role.ACTIVIST: frozenset({Capability.VIEW_PUBLIC_DIRECTORY}),
+                             Capability.VIEW_MEETING_NOTES, Capability.SUBMIT_RESOURCES}),
+    Role.ACTIVIST: frozenset({Capability.VIEW_PUBLIC_DIRECTORY, Capability.SUGGEST_RESOURCES}),
 }
 
 
@@ -81,6 +86,9 @@ AUDITORS = frozenset({Role.ADMIN, Role.MANAGER})
 DIRECTORY_READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER})
 #: Everyone who logs meetings and follows promises up.
 LOGGERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER})
+
+#: Who publishes, sends back and retires resources and keeps the hub's collections and vocabularies.
+CURATORS = frozenset({Role.ADMIN, Role.MANAGER})
 
 #: endpoint → roles allowed (or PUBLIC). Anything absent is refused to everyone.
 ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
@@ -155,6 +163,30 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "follow_ups.done": LOGGERS,  # the assignee, or staff
     "follow_ups.snooze": LOGGERS,
     "follow_ups.cancel": LOGGERS,  # the assignee, or staff
+    # the practice hub (outreach/resources): public pages, curation, sharing in meetings, reach
+    "hub.index": PUBLIC,  # published resources only; cached, rate-limited
+    "hub.resource": PUBLIC,
+    "hub.download": PUBLIC,
+    "hub.collection": PUBLIC,  # the short link /c/<slug>
+    "hub.opened": PUBLIC,  # the reach beacon: a count per day, nothing about the reader
+    "resources.index": LOGGERS,  # partners: published ones and their own (object rules in resources/access.py)
+    "resources.show": LOGGERS,
+    "resources.new": LOGGERS,
+    "resources.edit": LOGGERS,  # partners: their own drafts
+    "resources.submit": LOGGERS,
+    "resources.file": LOGGERS,
+    "resources.review": CURATORS,  # publish, send back
+    "resources.retire": CURATORS,
+    "resources.collections": CURATORS,
+    "resources.collection": CURATORS,
+    "resources.new_collection": CURATORS,
+    "resources.collection_items": CURATORS,
+    "resources.vocabulary": CURATORS,  # topics and audiences
+    "resources.reach": CURATORS,
+    "resources.share": LOGGERS,  # from a meeting the user may edit
+    "resources.picker": LOGGERS,
+    "resources.suggest": frozenset({Role.ACTIVIST}),
+    "resources.my_suggestions": frozenset({Role.ACTIVIST}),
 }
 
 

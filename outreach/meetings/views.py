@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from outreach.core.db import db
 from outreach.core.forms import choices
+from outreach.core.home import build_panels
 from outreach.core.permissions import Capability, Role, has_capability, permission_required
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc, to_zone
@@ -308,10 +309,13 @@ def show(meeting_id: int):
     """One meeting: attendees, commitments, follow-ups and its edit history."""
     user = _user()
     meeting = get_meeting_or_404(meeting_id, user)
+    now = now_utc()
+    can_edit = can_edit_meeting(user, meeting)
+    # Higher features (the practice hub: what was shared) add sections through core's panel slot.
+    panels = build_panels("meeting.detail", user, now, meeting=meeting, can_edit=can_edit)
     return render_template("meetings/show.html", meeting=meeting, commitments=meeting.commitments,
-                           follow_ups=meeting.follow_ups, history=meeting.history,
-                           can_edit=can_edit_meeting(user, meeting), show_notes=can_see_notes(user),
-                           now=now_utc(), **LABELS)
+                           follow_ups=meeting.follow_ups, history=meeting.history, can_edit=can_edit,
+                           show_notes=can_see_notes(user), panels=panels, now=now, **LABELS)
 
 
 @bp.get("/meetings/people")
