@@ -49,13 +49,14 @@ class ResourceForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), filters=[strip_filter],
                             validators=[Length(max=MAX_SUMMARY), NoControlCharacters()],
                             description=_l("What it is, who it helps, and what it shows. Shown on the public hub."))
-    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()), default=ResourceKind.TOOLKIT.value)
     publisher_id = HiddenField(_l("Publisher"), validators=[RecordId()])
     url = TextField(_l("Link"), validators=[Optional(), Length(max=MAX_URL)],
                     description=_l("Where it lives on the web, if it does (https://…)."))
     file = FileField(_l("Or upload a file (PDF, DOCX, XLSX)"))
     issued_on = DateField(_l("Date issued"), validators=[Optional()])
-    evidence = SelectField(_l("Strength of evidence"), choices=choices([("", _l("Not assessed")), *EVIDENCE_LABELS.items()]))
+    evidence = SelectField(_l("Strength of evidence"), choices=choices([("", _l("Not assessed")), *EVIDENCE_LABELS.items()]),
+                           default="")
     topics = SelectMultipleField(_l("Topics"), coerce=str, validate_choice=False)
     audiences = SelectMultipleField(_l("Audiences"), coerce=str, validate_choice=False)
     languages = TextField(_l("Languages"), validators=[Length(max=200)],

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from flask import Response, abort, current_app, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach.core.db import db
@@ -26,7 +27,6 @@ from outreach.resources.uploads import stored_path
 
 #: How long browsers and shared caches may keep a public page before asking again (with the ETag).
 MAX_AGE = 300
-_window = SlidingWindow()
 _CODE = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,59}$")
 _SLUG = re.compile(r"^[a-z0-9-]{1,40}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -34,8 +34,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @hub_bp.before_request
 def _rate_limit() -> Any:
-    if not _window.allow(client_ip(), current_app.config.get("HUB_RATE_LIMIT", 120)):
-        abort(429)
+    window = current_app.extensions.setdefault("hub_rate_window", SlidingWindow())
+    if not window.allow(client_ip(), current_app.config.get("HUB_RATE_LIMIT", 120)):
+        page = render_template("errors/error.html", code=429, title=_("Too many requests"),
+                               message=_("The practice hub answers a limited number of pages a minute to each "
+                                         "address. Wait a minute and try again."))
+        return page, 429, {"Retry-After": "60"}
     return None
 
 

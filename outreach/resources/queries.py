@@ -121,6 +121,7 @@ def public_collection(slug: str) -> tuple[Collection, list[Resource]] | None:
 def hub_version() -> str:
     """Changes whenever anything the public pages show may have changed: the ETag's seed."""
     row = db.session.execute(select(select(func.max(Resource.updated_at)).scalar_subquery(),
+                                    select(func.max(Resource.id)).scalar_subquery(),
                                     select(func.max(Collection.updated_at)).scalar_subquery(),
                                     select(func.count(Topic.id)).scalar_subquery(),
                                     select(func.count(Audience.id)).scalar_subquery())).one()

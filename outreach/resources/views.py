@@ -112,7 +112,12 @@ def _render_form(form: ResourceForm, item: Resource | None, status: int = 200) -
 def _save(form: ResourceForm, item: Resource | None) -> Any:
     upload = request.files.get(form.file.name)
     try:
-        content = read_limited(upload.stream, current_app.config["RESOURCE_MAX_UPLOAD"]) if upload and upload.filename else None
+        content = None
+        if upload and upload.filename:
+            try:
+                content = read_limited(upload.stream, current_app.config["RESOURCE_MAX_UPLOAD"])
+            finally:
+                upload.close()
         data = services.ResourceData(**form.to_data())
         now = now_utc()
         if item is None:
