@@ -105,17 +105,20 @@ def seed_demo() -> None:
               help="Meetings over the existing contacts and users, with their attendees.")
 @click.option("--commitments", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--follow-ups", "follow_ups", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--resources", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Practice hub resources (nine in ten published), with a collection per 400.")
 @click.option("--seed", "seed_value", default=1325, show_default=True, help="Random seed: same seed, same data.")
 @click.option("--now", "now_value", default=None, type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
               help="The data set's moment (ISO 8601, UTC unless a zone is given; default: the clock): it looks like "
                    "the day after a normal worker day as of then.")
 def seed(users: int, organisations: int, contacts: int, meetings: int, commitments: int, follow_ups: int,
-         seed_value: int, now_value: datetime | None) -> None:
+         resources: int, seed_value: int, now_value: datetime | None) -> None:
     from outreach.contacts.seed import seed_directory
     from outreach.core.auth.seed import seed_users
     from outreach.core.db import db as database
     from outreach.core.time import now_utc
     from outreach.meetings.seed import SeedError, seed_meetings
+    from outreach.resources.seed import seed_resources
 
     now = now_utc() if now_value is None else now_value.replace(tzinfo=now_value.tzinfo or timezone.utc)
     # One step per feature, in dependency order: (label, rows it will add, run(progress)).
@@ -127,6 +130,8 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
         ("Meetings", meetings + commitments + follow_ups,
          lambda progress: seed_meetings(meetings=meetings, commitments=commitments, follow_ups=follow_ups,
                                         seed=seed_value, now=now, progress=progress)),
+        ("Resources", resources,
+         lambda progress: seed_resources(resources=resources, seed=seed_value, now=now, progress=progress)),
     ]
     app = _app()
     with app.app_context():
@@ -141,7 +146,7 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
                     raise click.ClickException(str(exc)) from exc
             database.session.commit()
     added = {"users": users, "organisations": organisations, "contacts": contacts, "meetings": meetings,
-             "commitments": commitments, "follow-ups": follow_ups}
+             "commitments": commitments, "follow-ups": follow_ups, "resources": resources}
     click.echo("Added " + ", ".join(f"{n} {k}" for k, n in added.items() if n) + f" (seed {seed_value}).")
 
 

@@ -45,7 +45,7 @@ class HubFilters:
 
 def list_options() -> list[Any]:
     return [selectinload(Resource.publisher), selectinload(Resource.topics), selectinload(Resource.languages),
-            selectinload(Resource.places), selectinload(Resource.file)]
+            selectinload(Resource.places)]
 
 
 def vocabularies() -> tuple[list[Topic], list[Audience]]:
@@ -56,19 +56,22 @@ def vocabularies() -> tuple[list[Topic], list[Audience]]:
 
 
 def _filtered(stmt: Any, filters: HubFilters, topics: list[Topic], audiences: list[Audience]) -> Any:
+    """Narrow *stmt* by the filters. Correlated EXISTS on the link tables' primary keys: the list walks the
+    resources index newest first and stops at a page, instead of building and sorting every match."""
+    def linked(column: Any, owner: Any, value: Any) -> Any:
+        return select(column).where(owner == Resource.id, column == value).exists()
+
     if filters.topic:
         topic_id = next((t.id for t in topics if t.slug == filters.topic), 0)
-        stmt = stmt.where(Resource.id.in_(select(resource_topic_links.c.resource_id)
-                                          .where(resource_topic_links.c.topic_id == topic_id)))
+        stmt = stmt.where(linked(resource_topic_links.c.topic_id, resource_topic_links.c.resource_id, topic_id))
     if filters.audience:
         audience_id = next((a.id for a in audiences if a.slug == filters.audience), 0)
-        stmt = stmt.where(Resource.id.in_(select(resource_audience_links.c.resource_id)
-                                          .where(resource_audience_links.c.audience_id == audience_id)))
+        stmt = stmt.where(linked(resource_audience_links.c.audience_id, resource_audience_links.c.resource_id,
+                                 audience_id))
     if filters.country:
-        stmt = stmt.where(Resource.id.in_(select(ResourcePlace.resource_id).where(ResourcePlace.code == filters.country)))
+        stmt = stmt.where(linked(ResourcePlace.code, ResourcePlace.resource_id, filters.country))
     if filters.language:
-        stmt = stmt.where(Resource.id.in_(select(ResourceLanguage.resource_id)
-                                          .where(ResourceLanguage.code == filters.language)))
+        stmt = stmt.where(linked(ResourceLanguage.code, ResourceLanguage.resource_id, filters.language))
     if filters.kind:
         stmt = stmt.where(Resource.kind == filters.kind)
     return stmt
@@ -102,7 +105,8 @@ def search_published(filters: HubFilters, topics: list[Topic], audiences: list[A
 
 
 def published_resource(resource_id: int) -> Resource | None:
-    return db.session.scalar(select(Resource).options(*list_options(), selectinload(Resource.audiences))
+    return db.session.scalar(select(Resource).options(*list_options(), selectinload(Resource.audiences),
+                                                      selectinload(Resource.file))
                              .where(Resource.id == resource_id, PUBLISHED))
 
 
