@@ -118,6 +118,20 @@ COLLECTIONS = [
 ]
 
 
+#: What each kind of demo resource says about itself (the figures behind them are invented).
+_SUMMARIES = {
+    "toolkit": "Step by step, with templates to adapt: who to involve, what to ask for, and how to check it happened. "
+               "Field-tested with ministry and mission staff.",
+    "training_module": "A half-day module with slides, exercises and a facilitator's guide, for teams that will "
+                       "carry the work forward.",
+    "research": "What the evidence shows, where it is thin, and what follows for policy. Methods and sources are "
+                "listed at the end.",
+    "data_set": "A spreadsheet with definitions, sources and a short guide to reading it, updated once a year.",
+    "case_story": "Told by the women who did it: what they faced, what changed, and what they would do differently.",
+    "policy_brief": "Four pages for busy readers: the problem, the options, and three recommendations with costs.",
+}
+
+
 def _term(model: Any, name: str) -> Any:
     term = model(slug=services.slugify(name), name=name)
     db.session.add(term)
@@ -142,8 +156,8 @@ def seed_resources_demo(now: datetime) -> int:
     for i, (title, kind, publisher, langs, places, t_idx, a_idx, evidence, year) in enumerate(RESOURCES):
         data = services.ResourceData(
             title=title, kind=kind, publisher_id=orgs.get(publisher), evidence=evidence,
-            summary=(f"{title}. Demonstration entry: the document and its figures are invented to show how the "
-                     "practice hub works. It describes what worked, for whom, and what it takes to do it again."),
+            summary=(f"{_SUMMARIES[kind]}\n\nDemonstration entry: the document and its figures are invented to show "
+                     "how the practice hub works."),
             url=f"https://example.org/wps-hub/{i + 1}", issued_on=date(year, rng.randint(1, 12), rng.randint(1, 28)),
             topic_ids=[topics[t].id for t in t_idx], audience_ids=[audiences[a].id for a in a_idx],
             languages=langs.split(","), places=places.split(","),

@@ -80,6 +80,10 @@ def seed_resources(*, resources: int, seed: int = 1325, now: datetime,
         db.session.execute(insert(ResourceLanguage), languages)
         db.session.execute(insert(ResourcePlace), places)
         step(len(rows))
+    if db.dialect == "postgresql" and resources:
+        # Explicit ids were inserted: move the sequence past them.
+        db.session.execute(select(func.setval(func.pg_get_serial_sequence("resources", "id"),
+                                              select(func.max(Resource.id)).scalar_subquery())))
     for k in range(max(resources // 400, 1) if published else 0):
         collection = Collection(slug=f"bench-{seed}-{base}-{k}", title=f"Briefing pack {k + 1}",
                                 description="A saved selection.", created_at=now, updated_at=now)
