@@ -88,12 +88,15 @@ def _found_as_typed(words: list[str]) -> bool:
 
 
 
-def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: int = 20) -> list[int]:
+def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: int = 20,
+                  rank_typos: bool = True) -> list[int]:
     """Ids of rows of *table* (one of SEARCHABLE_TABLES) whose search text may match *query*.
 
     Exact substrings first; typo-tolerant candidates only when fewer than *enough* rows contain the
     words (a misspelt or rare query, for which the trigram index is selective). The caller ranks and
-    filters them; archived rows are included.
+    filters them; archived rows are included. With *rank_typos* off, PostgreSQL hands over the first typo
+    candidates the index finds instead of the closest ones: for long texts (the practice hub's summaries),
+    where computing the similarity of thousands of matching rows to sort them costs more than the page.
     """
     assert table in SEARCHABLE_TABLES
     limit = limit or CANDIDATES
@@ -144,9 +147,8 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
         params.update({f"t{i}": f"%{escape_like(t)}%" for i, t in enumerate(spellings)})
         either = " OR ".join([":q <% search_text", *swapped])
         first = f"CASE WHEN {' OR '.join(swapped)} THEN 0 ELSE 1 END, " if swapped else ""
-        more = list(db.session.scalars(text(
-            f"SELECT id FROM {table} WHERE {either} ORDER BY {first}word_similarity(:q, search_text) DESC LIMIT :n"),
-            params))
+        order = f"ORDER BY {first}word_similarity(:q, search_text) DESC " if rank_typos else ""
+        more = list(db.session.scalars(text(f"SELECT id FROM {table} WHERE {either} {order}LIMIT :n"), params))
         db.session.execute(text("SELECT set_config('enable_seqscan', 'on', true)"))
         seen = set(ids)
         ids.extend(i for i in more if i not in seen)

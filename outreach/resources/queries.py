@@ -90,7 +90,9 @@ def search_published(filters: HubFilters, topics: list[Topic], audiences: list[A
                      limit: int = SEARCH_RESULTS) -> list[Resource]:
     """Published resources matching the query, accents and typos forgiven (the directory's index and ranking)."""
     query = search.normalise(filters.q)[: search.MAX_QUERY_LENGTH]
-    ids = search.candidate_ids("resources", query)
+    # Summaries make long texts: sorting every typo candidate by similarity would cost more than the page, and
+    # the candidates are ranked here anyway.
+    ids = search.candidate_ids("resources", query, rank_typos=False)
     if not ids:
         return []
     rows = db.session.execute(_filtered(select(Resource.id, Resource.search_text, Resource.title)
