@@ -9,8 +9,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from outreach.core.forms import (NoControlCharacters, SelectField, SelectMultipleField, TextField, choices, is_record_id,
-                                  strip_filter)
+from outreach.core.forms import (NoControlCharacters, SelectField, SelectMultipleField, TextField, choices,
+                                  is_record_id, strip_filter)
 from outreach.resources.models import EvidenceStrength, ResourceKind
 from outreach.resources.services import MAX_NOTES, MAX_REASON, MAX_SUMMARY, MAX_TITLE, MAX_URL
 
@@ -55,7 +55,8 @@ class ResourceForm(FlaskForm):
                     description=_l("Where it lives on the web, if it does (https://…)."))
     file = FileField(_l("Or upload a file (PDF, DOCX, XLSX)"))
     issued_on = DateField(_l("Date issued"), validators=[Optional()])
-    evidence = SelectField(_l("Strength of evidence"), choices=choices([("", _l("Not assessed")), *EVIDENCE_LABELS.items()]),
+    evidence = SelectField(_l("Strength of evidence"),
+                           choices=choices([("", _l("Not assessed")), *EVIDENCE_LABELS.items()]),
                            default="")
     topics = SelectMultipleField(_l("Topics"), coerce=str, validate_choice=False)
     audiences = SelectMultipleField(_l("Audiences"), coerce=str, validate_choice=False)

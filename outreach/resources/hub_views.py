@@ -9,7 +9,7 @@ import hashlib
 import re
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -154,7 +154,3 @@ def opened():
     count_open(subject, subject_id, now=now_utc())
     db.session.commit()
     return Response(status=204)
-
-
-def short_link(slug: str) -> str:
-    return url_for("hub.collection", slug=slug, _external=True)

@@ -29,7 +29,8 @@ def build_meeting_shares(user: Any, now: datetime, *, meeting: Any = None, can_e
     names = {c.id: f"{c.first_name} {c.last_name}" for c in contacts}
     grouped: dict[int, dict[str, Any]] = {}
     for share in shares:
-        entry = grouped.setdefault(share.resource_id, {"resource": share.resource, "contacts": [], "on": share.shared_on})
+        entry = grouped.setdefault(share.resource_id,
+                                   {"resource": share.resource, "contacts": [], "on": share.shared_on})
         entry["contacts"].append(names.get(share.contact_id, "—"))
     form = None
     if can_edit and contacts:

@@ -277,7 +277,8 @@ def create_collection(title: str, description: str, *, slug: str | None = None, 
         slug = new_slug()
         while db.session.scalar(select(Collection.id).where(Collection.slug == slug)) is not None:
             slug = new_slug()
-    collection = Collection(slug=slug, title=clean_title, description=_text(description, "description", MAX_SUMMARY) or "",
+    description = _text(description, "description", MAX_SUMMARY) or ""
+    collection = Collection(slug=slug, title=clean_title, description=description,
                             created_by_id=getattr(actor, "id", None), created_at=now, updated_at=now, is_demo=is_demo)
     db.session.add(collection)
     db.session.flush()

@@ -22,7 +22,7 @@ from outreach.resources.access import (can_curate, can_edit_resource, can_see_in
 from outreach.resources.forms import (EVIDENCE_LABELS, KIND_LABELS, LANGUAGE_NAMES, STATUS_LABELS, CollectionForm,
                                       CollectionItemsForm, ReasonForm, ResourceForm, ShareForm, SuggestionForm,
                                       TermForm)
-from outreach.resources.models import Audience, Collection, CollectionItem, Resource, ResourceStatus, Topic
+from outreach.resources.models import Audience, Collection, CollectionItem, Resource, Topic
 from outreach.resources.uploads import UploadTooLarge, attach_file, read_limited, stored_path
 
 LABELS = {"kind_labels": KIND_LABELS, "evidence_labels": EVIDENCE_LABELS, "status_labels": STATUS_LABELS,

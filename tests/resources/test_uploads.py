@@ -67,7 +67,8 @@ def _post_multipart(client, url, data):
 
 
 def _upload(client, content, name, **fields):
-    data = {"title": "Uploaded toolkit", "kind": "toolkit", **fields, "file": FileStorage(io.BytesIO(content), filename=name)}
+    data = {"title": "Uploaded toolkit", "kind": "toolkit", **fields,
+            "file": FileStorage(io.BytesIO(content), filename=name)}
     return _post_multipart(client, "/resources/new", data)
 
 
