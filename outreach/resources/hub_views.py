@@ -58,6 +58,7 @@ def _cached(render: Any) -> Response:
         response = current_app.make_response(render())
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    response.vary.add("Cookie")  # a member's copy (no-store anyway) names her way back into Outreach
     return response
 
 

@@ -53,7 +53,7 @@ def build_review_queue(user: Any, now: datetime, **_: Any) -> dict[str, Any] | N
 
 
 def register_contributions() -> None:
-    register_nav_item(NavItem("resources.index", _l("Practice hub"), LOGGERS, 60))
+    register_nav_item(NavItem("resources.index", _l("Hub"), LOGGERS, 60))  # short: the bar is full at 1366px
     register_nav_item(NavItem("resources.my_suggestions", _l("Suggest a resource"), frozenset({Role.ACTIVIST}), 60,
                               active_for=frozenset({"resources.my_suggestions", "resources.suggest"})))
     register_panel(Panel("resources.shared", "resources/_panel_meeting.html", build_meeting_shares,

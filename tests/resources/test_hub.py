@@ -64,6 +64,7 @@ def test_public_pages_carry_an_etag_and_answer_304_until_something_changes(app, 
     first = client.get("/hub")
     etag = first.headers["ETag"]
     assert first.headers["Cache-Control"] == "public, max-age=300" and "Set-Cookie" not in first.headers
+    assert "Cookie" in first.headers["Vary"]
     again = client.get("/hub", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     make_resource("A newer toolkit")
