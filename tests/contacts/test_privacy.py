@@ -60,7 +60,8 @@ def test_an_activist_never_sees_private_directory_fields(app, login_as, make_use
     secrets = [MARKER, "+23670012345", "opposed", "door opener"]  # compared case-insensitively
     ids = {"contact_id": person.id, "organisation_id": org.id, "position_id": 1, "user_id": 1, "invitation_id": 1,
            "token": "x", "filename": "css/outreach.css", "upload_token": "x", "meeting_id": private_id,
-           "commitment_id": commitment_id, "follow_up_id": 1, "notification_id": 1}
+           "commitment_id": commitment_id, "follow_up_id": 1, "notification_id": 1, "resource_id": 1,
+           "collection_id": 1, "slug": "x"}
     assert "Introduction with the envoy" in client.get(f"/meetings/{shared_id}").get_data(as_text=True)
     adapter = _policy_app.url_map.bind("localhost")
     queue = ["/", "/directory/public", "/directory/public?q=public", f"/directory/public?q={MARKER}",
