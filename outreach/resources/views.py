@@ -42,6 +42,19 @@ def _form_error(form: Any, exc: services.ResourceError) -> None:
         form.form_errors.append(exc.message)
 
 
+def _act(step: Any, back: str, done: Any) -> Any:
+    """Run a one-click action: commit and say *done*, or roll back and say what was wrong; back to *back*."""
+    try:
+        message = step()
+    except services.ResourceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(back), 303
+    db.session.commit()
+    flash(message or done, "success")
+    return redirect(back)
+
+
 # --- the list and one resource ---------------------------------------------------------------
 
 @bp.get("")
@@ -166,15 +179,12 @@ def edit(resource_id: int):
 def submit(resource_id: int):
     """Send a draft to the managers for review."""
     item = get_resource_or_404(resource_id, _user(), need="edit")
-    try:
+
+    def step() -> None:
         services.submit_for_review(item, actor=_user(), now=now_utc())
-    except services.ResourceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("resources.show", resource_id=resource_id))
-    db.session.commit()
-    flash(_("Sent for review. A manager will publish it or send it back with a reason."), "success")
-    return redirect(url_for("resources.show", resource_id=resource_id))
+
+    return _act(step, url_for("resources.show", resource_id=resource_id),
+                _("Sent for review. A manager will publish it or send it back with a reason."))
 
 
 # --- review ----------------------------------------------------------------------------------
@@ -189,18 +199,15 @@ def review(resource_id: int):
     if action not in ("publish", "send_back") or not form.validate():
         flash(_("Choose to publish it or to send it back with a reason."), "danger")
         return redirect(url_for("resources.show", resource_id=resource_id)), 303
-    try:
+
+    def step() -> None:
         if action == "publish":
             services.publish(item, actor=_user(), now=now_utc())
         else:
             services.send_back(item, form.reason.data or "", actor=_user(), now=now_utc())
-    except services.ResourceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("resources.show", resource_id=resource_id)), 303
-    db.session.commit()
-    flash(_("Published on the hub.") if action == "publish" else _("Sent back with your reason."), "success")
-    return redirect(url_for("resources.show", resource_id=resource_id))
+
+    return _act(step, url_for("resources.show", resource_id=resource_id),
+                _("Published on the hub.") if action == "publish" else _("Sent back with your reason."))
 
 
 @bp.post("/<int(max=2147483647):resource_id>/retire")
@@ -209,17 +216,13 @@ def retire(resource_id: int):
     """Take a resource off the hub; it is kept, hidden, with the reason."""
     item = get_resource_or_404(resource_id, _user())
     form = ReasonForm()
-    try:
+
+    def step() -> None:
         if not form.validate():
             raise services.ResourceError(_("Keep the reason shorter, without control characters."))
         services.retire(item, form.reason.data or "", actor=_user(), now=now_utc())
-    except services.ResourceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("resources.show", resource_id=resource_id)), 303
-    db.session.commit()
-    flash(_("Retired: it is no longer on the hub."), "success")
-    return redirect(url_for("resources.show", resource_id=resource_id))
+
+    return _act(step, url_for("resources.show", resource_id=resource_id), _("Retired: it is no longer on the hub."))
 
 
 # --- activists' suggestions ------------------------------------------------------------------
@@ -304,7 +307,8 @@ def collection_items(collection_id: int):
     if found is None:
         abort(404)
     form = CollectionItemsForm()
-    try:
+
+    def step() -> None:
         if not form.validate_on_submit():
             raise services.ResourceError(_("Check the list of numbers."))
         try:
@@ -312,13 +316,8 @@ def collection_items(collection_id: int):
         except ValueError:
             raise services.ResourceError(_("Use the resources' numbers, separated by commas.")) from None
         services.set_collection_items(found, ids, actor=_user(), now=now_utc())
-    except services.ResourceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("resources.collection", collection_id=collection_id)), 303
-    db.session.commit()
-    flash(_("Collection saved."), "success")
-    return redirect(url_for("resources.collection", collection_id=collection_id))
+
+    return _act(step, url_for("resources.collection", collection_id=collection_id), _("Collection saved."))
 
 
 # --- vocabularies and reach ------------------------------------------------------------------
@@ -373,7 +372,8 @@ def share(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
     form = ShareForm()
     back = url_for("meetings.show", meeting_id=meeting.id) + "#shared-resources"
-    try:
+
+    def step() -> str:
         if not form.validate_on_submit():
             raise services.ResourceError(" ".join(str(e) for errors in form.errors.values() for e in errors))
         item = db.session.get(Resource, int(form.resource_id.data))
@@ -383,11 +383,7 @@ def share(meeting_id: int):
         due = services.default_follow_up_due(now) if form.follow_up.data else None
         added = services.share(meeting, item, [int(c) for c in form.contact_ids.data or []], actor=_user(), now=now,
                                follow_up_due=due)
-    except services.ResourceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(back), 303
-    db.session.commit()
-    flash(_("Recorded: shared with %(n)d attendee(s).", n=len(added)) if added
-          else _("Already recorded for these attendees."), "success")
-    return redirect(back)
+        return (_("Recorded: shared with %(n)d attendee(s).", n=len(added)) if added
+                else _("Already recorded for these attendees."))
+
+    return _act(step, back, None)
