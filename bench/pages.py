@@ -246,8 +246,33 @@ def introduction_pages(conn: Any) -> list[Page]:
     return pages
 
 
+def hub_pages(conn: Any) -> list[Page]:
+    """The practice hub: the public pages as an anonymous reader, and the staff's list and reach dashboard."""
+    resource = _scalar(conn, "SELECT max(id) FROM resources WHERE status = 'published'")
+    if resource is None:
+        return []
+    slug = _scalar(conn, "SELECT c.slug FROM resource_collections c JOIN resource_collection_items i "
+                         "ON i.collection_id = c.id GROUP BY c.slug ORDER BY count(*) DESC, c.slug LIMIT 1")
+    topic = _scalar(conn, "SELECT t.slug FROM resource_topics t ORDER BY t.id LIMIT 1") or "mediation"
+    pages = [
+        Page("public hub", None, "/hub"),
+        Page("public hub deep page", None, f"/hub?after={max(int(resource) - 2000, 1)}"),
+        Page("public hub filtered (topic, language)", None, f"/hub?topic={topic}&language=fr"),
+        Page("public hub filtered (country)", None, "/hub?country=ML"),
+        Page("public hub search", None, "/hub?q=mediation", kind="search"),
+        Page("public hub search: accents and a typo", None, "/hub?q=m%C3%A9diatoin", kind="search"),
+        Page("public resource page", None, f"/hub/r/{resource}"),
+        Page("resources list", "coordinator", "/resources"),
+        Page("resources review queue", "manager", "/resources?status=in_review"),
+        Page("hub reach dashboard", "manager", "/resources/reach"),
+    ]
+    if slug:
+        pages.append(Page("public collection page", None, f"/c/{slug}"))
+    return pages
+
+
 SOURCES: list[PageSource] = [foundation_pages, directory_pages, meeting_pages, campaign_pages, introduction_pages,
-                             calendar_pages, monitoring_pages]
+                             calendar_pages, monitoring_pages, hub_pages]
 
 
 def catalog(engine: Engine, url_exists: Callable[[str], bool]) -> tuple[list[Page], list[str]]:

@@ -69,6 +69,7 @@ def serve_sequence(url: str, cookies: dict[str, str], requests: int, seed: int, 
     os.environ["OUTREACH_DATABASE_URL"] = url
     os.environ.setdefault("OUTREACH_ENV", "development")
     os.environ["OUTREACH_CALENDAR_FEED_LIMIT"] = "0"  # the soak polls one feed far past a client's rate limit
+    os.environ.setdefault("OUTREACH_HUB_RATE_LIMIT", "0")  # the practice hub's limit per address would refuse the run
     from sqlalchemy import create_engine
 
     from bench.pages import catalog

@@ -135,6 +135,11 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.introductions import bp as introductions_bp
     from outreach.introductions import views as _introductions_views  # noqa: F401
     from outreach.introductions.panels import register_contributions as register_introductions_contributions
+    from outreach.resources import bp as resources_bp
+    from outreach.resources import hub_bp
+    from outreach.resources import hub_views as _hub_views  # noqa: F401
+    from outreach.resources import views as _resources_views  # noqa: F401
+    from outreach.resources.panels import register_contributions as register_resources_contributions
 
     for blueprint in (auth_bp, account_bp, home_bp, health_bp, admin_bp, audit_bp, inbox_bp,  # core
                       contacts_bp,  # the directory
@@ -142,7 +147,8 @@ def _register_blueprints(app: Flask) -> None:
                       campaigns_bp,  # campaigns
                       calendars_bp,  # downloads, feeds, import
                       introductions_bp,  # activists' requests, consent, door-openers
-                      monitoring_bp):  # instruments, the watchlist
+                      monitoring_bp,  # instruments, the watchlist
+                      resources_bp, hub_bp):  # the practice hub
         app.register_blueprint(blueprint)
     register_core_contributions()
     register_contacts_contributions()
@@ -151,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
     register_monitoring_contributions()
     register_calendars_contributions()
     register_introductions_contributions()
+    register_resources_contributions()
     for record_type, endpoint, argument in (("contacts", "contacts.contact", "contact_id"),
                                             ("organisations", "contacts.organisation", "organisation_id"),
                                             ("meetings", "meetings.show", "meeting_id"),

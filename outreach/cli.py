@@ -123,13 +123,15 @@ def seed_demo() -> None:
               help="Monitored instruments, each with ten rated versions, money, key posts and linked meetings.")
 @click.option("--introductions", default=0, show_default=True, type=click.IntRange(min=0),
               help="Introduction requests in every state, with the activist profiles they need.")
+@click.option("--resources", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Practice hub resources (nine in ten published), with a collection per 400.")
 @click.option("--seed", "seed_value", default=1325, show_default=True, help="Random seed: same seed, same data.")
 @click.option("--now", "now_value", default=None, type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
               help="The data set's moment (ISO 8601, UTC unless a zone is given; default: the clock): it looks like "
                    "the day after a normal worker day as of then.")
 def seed(users: int, organisations: int, contacts: int, meetings: int, commitments: int, follow_ups: int,
          campaigns: int, campaign_targets: int, instruments: int, introductions: int,
-         seed_value: int, now_value: datetime | None) -> None:
+         resources: int, seed_value: int, now_value: datetime | None) -> None:
     from outreach.campaigns.seed import SeedError as CampaignSeedError
     from outreach.campaigns.seed import seed_campaigns
     from outreach.contacts.seed import seed_directory
@@ -139,6 +141,7 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
     from outreach.introductions.seed import seed_introductions
     from outreach.meetings.seed import SeedError, seed_meetings
     from outreach.monitoring.seed import seed_instruments
+    from outreach.resources.seed import seed_resources
 
     now = now_utc() if now_value is None else now_value.replace(tzinfo=now_value.tzinfo or timezone.utc)
     # One step per feature, in dependency order: (label, rows it will add, run(progress)).
@@ -157,6 +160,8 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
          lambda progress: seed_instruments(instruments=instruments, seed=seed_value, now=now, progress=progress)),
         ("Introductions", introductions,
          lambda progress: seed_introductions(requests=introductions, seed=seed_value, now=now, progress=progress)),
+        ("Resources", resources,
+         lambda progress: seed_resources(resources=resources, seed=seed_value, now=now, progress=progress)),
     ]
     app = _app()
     with app.app_context():
@@ -172,7 +177,8 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
             database.session.commit()
     added = {"users": users, "organisations": organisations, "contacts": contacts, "meetings": meetings,
              "commitments": commitments, "follow-ups": follow_ups, "campaigns": campaigns,
-             "instruments": instruments, "introductions": introductions}
+             "instruments": instruments, "introductions": introductions,
+             "resources": resources}
     click.echo("Added " + ", ".join(f"{n} {k}" for k, n in added.items() if n) + f" (seed {seed_value}).")
 
 

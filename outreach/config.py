@@ -12,6 +12,8 @@
 | OUTREACH_MAX_CONTENT_LENGTH | largest accepted request body, bytes | 16 MiB |
 | OUTREACH_CALENDAR_PAST_DAYS / _FUTURE_DAYS | what calendar feeds and downloads hold around today | 90 / 548 |
 | OUTREACH_CALENDAR_FEED_LIMIT | requests per feed per ten minutes, per web process (0: none) | 60 |
+| OUTREACH_RESOURCE_MAX_UPLOAD | largest file uploaded to the practice hub, bytes | 10 MiB |
+| OUTREACH_HUB_RATE_LIMIT | requests per minute per address on the public hub (0: off) | 120 |
 """
 from __future__ import annotations
 
@@ -117,6 +119,9 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         # signed in from before still passes them, so a stranger cannot lock anyone out.
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "50")),
         "LOGIN_MAX_FAILURES_PER_IP": int(get("LOGIN_MAX_FAILURES_PER_IP", "100")),
+        # the practice hub: largest uploaded file, and requests per minute per address on the public pages (0: off)
+        "RESOURCE_MAX_UPLOAD": int(get("RESOURCE_MAX_UPLOAD", str(10 * 1024 * 1024))),
+        "HUB_RATE_LIMIT": int(get("HUB_RATE_LIMIT", "120")),
         "LOGIN_COOLDOWN_MINUTES": int(get("LOGIN_COOLDOWN_MINUTES", "15")),
         "PROXIES": int(get("PROXIES", "0")),  #: reverse proxies in front (ProxyFix); 0: none
         "SESSION_COOKIE_SECURE": production,

@@ -55,6 +55,7 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
     from outreach.campaigns.demo import seed_campaigns_demo, settle_campaigns_demo
     from outreach.contacts.demo import seed_directory_demo
     from outreach.meetings.demo import seed_meetings_demo
+    from outreach.resources.demo import seed_resources_demo
 
     seed_directory_demo(now)
     db.session.flush()
@@ -74,5 +75,7 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
     from outreach.introductions.demo import seed_introductions_demo
 
     seed_introductions_demo(now)
+    db.session.flush()
+    seed_resources_demo(now)
     db.session.commit()
     return True, demo_logins()

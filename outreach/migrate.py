@@ -21,8 +21,8 @@ def alembic_config(database_url: str, connection: Any = None) -> Config:
 #: What the migrations create but the models cannot describe (FTS5 tables and their shadow tables on
 #: SQLite, trigram GIN indexes and the expression indexes behind the organisation and user lists'
 #: order on PostgreSQL); schema comparisons skip them.
-UNMODELLED_PREFIXES = ("contacts_fts", "organisations_fts")
-UNMODELLED_INDEXES = frozenset({"ix_contacts_search_trgm", "ix_organisations_search_trgm",
+UNMODELLED_PREFIXES = ("contacts_fts", "organisations_fts", "resources_fts")
+UNMODELLED_INDEXES = frozenset({"ix_contacts_search_trgm", "ix_organisations_search_trgm", "ix_resources_search_trgm",
                                 "ix_organisations_archived_sort", "ix_users_name_sort"})
 
 

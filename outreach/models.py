@@ -12,6 +12,8 @@ from outreach.monitoring.models import (Assessment, Criterion, Funding, Instrume
                                         InstrumentVersion, KeyPost)
 from outreach.introductions.models import (ActivistProfile, Consent, DoorOpener, IntroductionRequest, RequestMessage,
                                           RequestTransition, ServiceLevel)
+from outreach.resources.models import (Audience, Collection, CollectionItem, ReachCount, Resource, ResourceFile,
+                                       ResourceLanguage, ResourcePlace, Share, Topic)
 
 metadata = Base.metadata
 
@@ -22,4 +24,5 @@ __all__ = ["metadata", "AuditEvent", "Invitation", "LoginAttempt", "User", "Cont
            "Assessment", "Criterion", "Funding", "Instrument", "InstrumentFollower", "InstrumentLink",
            "InstrumentVersion", "KeyPost", "CalendarFeed",
            "ActivistProfile", "Consent", "DoorOpener", "IntroductionRequest", "RequestMessage", "RequestTransition",
-           "ServiceLevel"]
+           "ServiceLevel", "Audience", "Collection", "CollectionItem", "ReachCount", "Resource", "ResourceFile",
+           "ResourceLanguage", "ResourcePlace", "Share", "Topic"]

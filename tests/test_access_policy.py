@@ -54,6 +54,7 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
         records = _meeting_records(target, now_utc())
         records.update(_campaign_records(admin, person, now_utc()))
         records.update(_introduction_records(admin, person, now_utc()))
+        records.update(_hub_records(admin, now_utc()))
         monitoring = _monitoring_records(admin, org, records["meeting_id"], now_utc())
         feed, feed_token = _calendar_feed(target, now_utc())
         return {"feed_id": feed.id, "feed_token": feed_token, "user_id": target.id, "invitation_id": issued.invitation.id,
@@ -149,6 +150,18 @@ def _introduction_records(admin: Any, person: Any, now: Any) -> dict[str, Any]:
                                                                     contact_id=person.id), actor=owner, now=now)
     db.session.commit()
     return {"request_id": request.id, "profile_id": profile.id}
+
+
+def _hub_records(curator: Any, now: Any) -> dict[str, Any]:
+    """A draft resource in a collection (the practice hub's URLs; a draft, so that every role that may edit one can)."""
+    from outreach.core.db import db
+    from outreach.resources import services as hub
+
+    resource = hub.create_resource(hub.ResourceData(title="Policy toolkit"), actor=curator, now=now)
+    collection = hub.create_collection("Policy pack", "", slug="policy-pack", actor=curator, now=now)
+    hub.set_collection_items(collection, [resource.id], actor=curator, now=now)
+    db.session.commit()
+    return {"resource_id": resource.id, "collection_id": collection.id, "slug": collection.slug}
 
 
 def _url(rule: Any, world: dict[str, Any]) -> str:

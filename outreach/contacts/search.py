@@ -21,6 +21,9 @@ from sqlalchemy import text
 from outreach.core.db import db, escape_like
 from outreach.core.text import fold
 
+#: Tables with a `search_text` column and its index (FTS5 table `<table>_fts` on SQLite, a pg_trgm index on
+#: PostgreSQL). Higher features add theirs (the practice hub adds "resources").
+SEARCHABLE_TABLES: set[str] = {"contacts", "organisations"}
 #: How many candidates the index hands over for ranking.
 CANDIDATES = 200
 #: Below this rapidfuzz score a fuzzy candidate is noise.
@@ -78,14 +81,17 @@ def _found_as_typed(words: list[str]) -> bool:
 
 
 
-def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: int = 20) -> list[int]:
-    """Ids of rows of *table* ("contacts" or "organisations") whose search text may match *query*.
+def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: int = 20,
+                  rank_typos: bool = True) -> list[int]:
+    """Ids of rows of *table* (one of SEARCHABLE_TABLES) whose search text may match *query*.
 
     Exact substrings first; typo-tolerant candidates only when fewer than *enough* rows contain the
     words (a misspelt or rare query, for which the trigram index is selective). The caller ranks and
-    filters them; archived rows are included.
+    filters them; archived rows are included. With *rank_typos* off, PostgreSQL hands over the first typo
+    candidates the index finds instead of the closest ones: for long texts (the practice hub's summaries),
+    where computing the similarity of thousands of matching rows to sort them costs more than the page.
     """
-    assert table in {"contacts", "organisations"}
+    assert table in SEARCHABLE_TABLES
     limit = limit or CANDIDATES
     words = _words(query)
     if not words:
@@ -134,9 +140,8 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
         params.update({f"t{i}": f"%{escape_like(t)}%" for i, t in enumerate(spellings)})
         either = " OR ".join([":q <% search_text", *swapped])
         first = f"CASE WHEN {' OR '.join(swapped)} THEN 0 ELSE 1 END, " if swapped else ""
-        more = list(db.session.scalars(text(
-            f"SELECT id FROM {table} WHERE {either} ORDER BY {first}word_similarity(:q, search_text) DESC LIMIT :n"),
-            params))
+        order = f"ORDER BY {first}word_similarity(:q, search_text) DESC " if rank_typos else ""
+        more = list(db.session.scalars(text(f"SELECT id FROM {table} WHERE {either} {order}LIMIT :n"), params))
         db.session.execute(text("SELECT set_config('enable_seqscan', 'on', true)"))
         seen = set(ids)
         ids.extend(i for i in more if i not in seen)

@@ -3,7 +3,7 @@
 `core` and lower features cannot import higher ones, so a higher feature registers what it
 contributes here at app set-up, and the page asks for everything registered for its slot.
 Slots in use: "home" (the Today page; context: user, now), "contact.detail",
-"organisation.detail", "meeting.detail" and "commitment.detail" (context adds the record),
+"organisation.detail", "meeting.detail" and "commitment.detail" (context adds the record; the meeting page also passes can_edit),
 "meeting.actions" (buttons beside a meeting's Edit; context adds meeting) and
 "meetings.list.actions" (beside "Log a meeting"; context adds filters, the list's query arguments). Row actions: "public_directory.contact".
 

@@ -54,6 +54,10 @@ class Capability(str, enum.Enum):
     MANAGE_CAMPAIGN_TARGETS = "manage_campaign_targets"  #: add targets, move any stage, assign partners
     VIEW_ALL_CAMPAIGNS = "view_all_campaigns"  #: otherwise: campaigns with a target assigned to you
     WORK_OWN_TARGETS = "work_own_targets"  #: move the stages and next steps of targets assigned to you
+    # the practice hub (resources feature)
+    SUBMIT_RESOURCES = "submit_resources"  #: add resources, edit one's own drafts, send them for review
+    CURATE_RESOURCES = "curate_resources"  #: publish, send back, retire; collections, topics, audiences, reach
+    SUGGEST_RESOURCES = "suggest_resources"  #: an activist suggests a resource or a story from the ground
 
 
 _DIRECTORY_STAFF = frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY, Capability.EDIT_DIRECTORY,
@@ -66,15 +70,18 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
                              Capability.VIEW_ALL_MEETINGS, Capability.VIEW_MEETING_NOTES,
                              Capability.MANAGE_COMMITMENTS, Capability.VIEW_ALL_FOLLOW_UPS,
                              Capability.MANAGE_CAMPAIGNS, Capability.MANAGE_CAMPAIGN_TARGETS,
-                             Capability.VIEW_ALL_CAMPAIGNS, Capability.WORK_OWN_TARGETS}) | _DIRECTORY_STAFF,
+                             Capability.VIEW_ALL_CAMPAIGNS, Capability.WORK_OWN_TARGETS, Capability.SUBMIT_RESOURCES,
+                             Capability.CURATE_RESOURCES}) | _DIRECTORY_STAFF,
     Role.COORDINATOR: frozenset({Capability.LOG_MEETINGS, Capability.EDIT_ANY_MEETING, Capability.VIEW_ALL_MEETINGS,
                                  Capability.VIEW_MEETING_NOTES, Capability.MANAGE_COMMITMENTS,
                                  Capability.VIEW_ALL_FOLLOW_UPS, Capability.MANAGE_CAMPAIGN_TARGETS,
-                                 Capability.VIEW_ALL_CAMPAIGNS, Capability.WORK_OWN_TARGETS, Capability.FIND_ACTIVISTS}) | _DIRECTORY_STAFF,
+                                 Capability.VIEW_ALL_CAMPAIGNS, Capability.WORK_OWN_TARGETS, Capability.FIND_ACTIVISTS,
+                                 Capability.SUBMIT_RESOURCES}) | _DIRECTORY_STAFF,
     Role.PARTNER: frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PUBLIC_DIRECTORY,
                              Capability.MANAGE_OWN_RELATIONSHIPS, Capability.LOG_MEETINGS,
-                             Capability.VIEW_MEETING_NOTES, Capability.WORK_OWN_TARGETS}),
-    Role.ACTIVIST: frozenset({Capability.VIEW_PUBLIC_DIRECTORY}),
+                             Capability.VIEW_MEETING_NOTES, Capability.WORK_OWN_TARGETS,
+                             Capability.SUBMIT_RESOURCES}),
+    Role.ACTIVIST: frozenset({Capability.VIEW_PUBLIC_DIRECTORY, Capability.SUGGEST_RESOURCES}),
 }
 
 
@@ -96,6 +103,9 @@ DIRECTORY_READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.
 LOGGERS = frozenset({Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PARTNER})
 PARTNERS = frozenset({Role.PARTNER})
 ACTIVISTS = frozenset({Role.ACTIVIST})
+
+#: Who publishes, sends back and retires resources and keeps the hub's collections and vocabularies.
+CURATORS = frozenset({Role.ADMIN, Role.MANAGER})
 
 #: endpoint → roles allowed (or PUBLIC). Anything absent is refused to everyone.
 ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
@@ -257,6 +267,30 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "introductions.purge": ADMINS,
     "introductions.dashboard": STAFF,
     "introductions.service_level_settings": ADMINS,
+    # the practice hub (outreach/resources): public pages, curation, sharing in meetings, reach
+    "hub.index": PUBLIC,  # published resources only; cached, rate-limited
+    "hub.resource": PUBLIC,
+    "hub.download": PUBLIC,
+    "hub.collection": PUBLIC,  # the short link /c/<slug>
+    "hub.opened": PUBLIC,  # the reach beacon: a count per day, nothing about the reader
+    "resources.index": LOGGERS,  # partners: published ones and their own (object rules in resources/access.py)
+    "resources.show": LOGGERS,
+    "resources.new": LOGGERS,
+    "resources.edit": LOGGERS,  # partners: their own drafts
+    "resources.submit": LOGGERS,
+    "resources.file": LOGGERS,
+    "resources.review": CURATORS,  # publish, send back
+    "resources.retire": CURATORS,
+    "resources.collections": CURATORS,
+    "resources.collection": CURATORS,
+    "resources.new_collection": CURATORS,
+    "resources.collection_items": CURATORS,
+    "resources.vocabulary": CURATORS,  # topics and audiences
+    "resources.reach": CURATORS,
+    "resources.share": LOGGERS,  # from a meeting the user may edit
+    "resources.picker": LOGGERS,
+    "resources.suggest": frozenset({Role.ACTIVIST}),
+    "resources.my_suggestions": frozenset({Role.ACTIVIST}),
 }
 
 

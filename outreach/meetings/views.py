@@ -363,11 +363,12 @@ def show(meeting_id: int):
     user = _user()
     meeting = get_meeting_or_404(meeting_id, user)
     now = now_utc()
+    can_edit = can_edit_meeting(user, meeting)
     return render_template("meetings/show.html", meeting=meeting, commitments=meeting.commitments,
-                           follow_ups=meeting.follow_ups, history=meeting.history,
-                           can_edit=can_edit_meeting(user, meeting), show_notes=can_see_notes(user),
-                           show_outcome=can_see_outcome(user),
-                           panels=build_panels("meeting.detail", user, now, meeting=meeting),
+                           follow_ups=meeting.follow_ups, history=meeting.history, can_edit=can_edit,
+                           show_notes=can_see_notes(user), show_outcome=can_see_outcome(user),
+                           # higher features add sections (campaign, instruments, resources shared) and buttons
+                           panels=build_panels("meeting.detail", user, now, meeting=meeting, can_edit=can_edit),
                            actions=build_panels("meeting.actions", user, now, meeting=meeting), now=now, **LABELS)
 
 

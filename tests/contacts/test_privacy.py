@@ -62,7 +62,8 @@ def test_an_activist_never_sees_private_directory_fields(app, login_as, make_use
            "token": "x", "filename": "css/outreach.css", "upload_token": "x", "meeting_id": private_id,
            "commitment_id": commitment_id, "follow_up_id": 1, "notification_id": 1, "feed_id": 1,
            "feed_token": "ocal_x", "campaign_id": 1, "objective_id": 1, "target_id": 1,
-           "request_id": 1, "profile_id": 1}
+           "request_id": 1, "profile_id": 1,
+           "resource_id": 1, "collection_id": 1, "slug": "x"}
     assert "Introduction with the envoy" in client.get(f"/meetings/{shared_id}").get_data(as_text=True)
     adapter = _policy_app.url_map.bind("localhost")
     queue = ["/", "/directory/public", "/directory/public?q=public", f"/directory/public?q={MARKER}",

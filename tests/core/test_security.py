@@ -76,6 +76,9 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
               "/introductions/1/resolve", "/introductions/1/offer", "/introductions/1/close", "/introductions/confirm",
               "/introductions/activists/new", "/introductions/activists/1/identity", "/introductions/activists/1/purge",
               "/introductions/service-levels"]
+    posts += ["/resources/new", "/resources/1/edit", "/resources/1/submit", "/resources/1/review",  # practice hub
+              "/resources/1/retire", "/resources/collections", "/resources/collections/1/items",
+              "/resources/vocabulary", "/resources/share/1"]
     for url in posts:
         response = c.post(url, data={"role": "admin"})
         assert response.status_code == 400, url
@@ -90,6 +93,11 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
             response = client.post(url, data={"role": "admin"})
             assert response.status_code == 400, url
         posts += urls
+    activist, _ = login_as("activist")
+    assert activist.post("/resources/suggest", data={"title": "x", "summary": "y"}).status_code == 400
+    posts.append("/resources/suggest")
+    # The hub's reach beacon is the one exception: anonymous by design, it only adds one to a day's counter.
+    posts.append("/hub/opened")
     assert app.test_client().post("/login", data={"email": admin.email, "password": "x"}).status_code == 400
     for rule in app.url_map.iter_rules():  # nothing state-changing escapes the list above
         if rule.methods & {"POST", "PUT", "PATCH", "DELETE"} and rule.endpoint not in {"auth.login", "auth.accept_invite"}:
