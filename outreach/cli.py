@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 
 import click
@@ -157,6 +158,35 @@ def worker(once: bool, tick_seconds: int) -> None:
         click.echo("tick: " + (", ".join(f"{k}={v}" for k, v in results.items()) or "no jobs"))
         return
     run_worker(app, tick_seconds=tick_seconds)
+
+
+@main.command("backup", help="Write a consistent copy of the database to PATH while the app keeps running "
+                             "(SQLite: online backup API; PostgreSQL: pg_dump -Fc).")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    from outreach.backup import BackupError, backup
+
+    app = _app()
+    try:
+        written = backup(app.config["DATABASE_URL"], path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup of {_safe_url(app.config['DATABASE_URL'])} written to {written} "
+               f"({written.stat().st_size:,} bytes).")
+
+
+@main.command("restore", help="Load the backup at PATH into the configured database, which must be empty.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    from outreach.backup import BackupError, restore
+
+    app = _app()
+    try:
+        restore(app.config["DATABASE_URL"], path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {path} into {_safe_url(app.config['DATABASE_URL'])}; "
+               "run `outreach db upgrade` if this version is newer than the backup.")
 
 
 @main.command("routes", help="Print the access policy: every endpoint and the roles allowed.")

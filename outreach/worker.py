@@ -57,7 +57,8 @@ def _dispatch_outbox(now: Any) -> int:
 
     from outreach.core.notifications import dispatch_due
 
-    return dispatch_due(now, config=current_app.config)
+    lease = timedelta(seconds=int(current_app.config.get("OUTBOX_LEASE_SECONDS", 300)))
+    return dispatch_due(now, config=current_app.config, lease=lease)
 
 
 def register_core_jobs() -> None:
