@@ -251,6 +251,14 @@ def prepared_app(database_url: str, instance: Path) -> Any:
                        "ENCRYPTION_KEYS": ENCRYPTION_KEYS, "ARGON2_PROFILE": "fast"})
 
 
+def dispose(app: Any) -> None:
+    """Close the test's own connections (a scratch database is dropped after the test)."""
+    from outreach.core.db import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
 def create_users(app: Any, roles: list[str]) -> list[Any]:
     from outreach.core.auth.services import create_user
     from outreach.core.db import db
