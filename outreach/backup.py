@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore found on PATH, with an argument list (no shell)
+import subprocess  # runs pg_dump/pg_restore found on PATH, with an argument list (no shell)  # nosec B404
 from pathlib import Path
 from typing import Mapping
 

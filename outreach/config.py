@@ -10,6 +10,7 @@
 | OUTREACH_MAIL_SERVER / _PORT / _USERNAME / _PASSWORD / _STARTTLS / _SSL / _FROM | SMTP | unset: mail goes to instance/mail-outbox/ |
 | OUTREACH_INVITE_TTL_HOURS | how long an invitation link stays valid | 168 |
 | OUTREACH_MAX_CONTENT_LENGTH | largest accepted request body, bytes | 16 MiB |
+| OUTREACH_SQLITE_BUSY_TIMEOUT_MS | how long SQLite waits for another writer's lock | 5000 |
 | OUTREACH_OUTBOX_LEASE_SECONDS | how long a worker's claim on an outbox row lasts before another takes it over | 300 |
 """
 from __future__ import annotations
@@ -98,6 +99,8 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         "MAIL_OUTBOX_DIR": str(instance / "mail-outbox"),
         "INVITE_TTL_HOURS": int(get("INVITE_TTL_HOURS", "168")),
         "MAX_CONTENT_LENGTH": int(get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
+        #: How long a SQLite writer waits for another's lock before giving up ("database is locked").
+        "SQLITE_BUSY_TIMEOUT_MS": int(get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
         #: How long a worker's claim on an outbox row lasts before another worker may take it over.
         "OUTBOX_LEASE_SECONDS": int(get("OUTBOX_LEASE_SECONDS", "300")),
         "ARGON2_PROFILE": get("ARGON2_PROFILE", "default"),

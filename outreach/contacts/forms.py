@@ -6,7 +6,7 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from outreach.contacts.models import OrganisationKind, RelationshipKind, Stance
@@ -84,6 +84,8 @@ class OrganisationForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
+    #: The contact's last change when the form was opened: a save on an older copy is refused.
+    loaded_at = HiddenField()
     honorific = TextField(_l("Honorific"), validators=[Optional(), Length(max=40)],
                           description=_l("e.g. H.E., Dr., Lt. Gen."))
     first_name = TextField(_l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)])

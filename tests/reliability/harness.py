@@ -283,7 +283,7 @@ def table_rows(database_url: str) -> dict[str, list[str]]:
             tables = sorted(inspect(conn).get_table_names())
             quote = conn.dialect.identifier_preparer.quote
             return {table: sorted(repr(tuple(row)) for row in conn.execute(text(f"SELECT * FROM {quote(table)}")))
-                    for table in tables}  # nosec B608 - names come from the database's own catalogue
+                    for table in tables}  # names come from the database's own catalogue  # nosec B608
     finally:
         engine.dispose()
 
