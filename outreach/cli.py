@@ -146,7 +146,7 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
     click.echo("Added " + ", ".join(f"{n} {k}" for k, n in added.items() if n) + f" (seed {seed_value}).")
 
 
-@main.command("worker", help="Run the scheduler process (exactly one per deployment).")
+@main.command("worker", help="Run the scheduler process (one or more per deployment; they share the work).")
 @click.option("--once", is_flag=True, help="Run one tick and exit.")
 @click.option("--tick-seconds", default=60, show_default=True)
 def worker(once: bool, tick_seconds: int) -> None:

@@ -132,11 +132,8 @@ def test_two_servers_and_two_killed_workers_share_one_postgresql(pg_scratch, ins
             workers = [start_worker(env, tmp_path / f"worker-{n}.log") for n in range(2)]
             started += workers
             began = time.monotonic()
-            chaos_ends = began + window + 5
-            for _ in range(cycles):
-                if time.monotonic() > chaos_ends:
-                    break
-                time.sleep(rng.uniform(0.3, 2 * (window + 5) / cycles - 0.3))
+            for _ in range(cycles):  # spread over the window in which the reminders fall due
+                time.sleep(rng.uniform(0.2, 2 * window / cycles - 0.2))
                 victim = rng.randrange(2)
                 workers[victim].kill(signal.SIGKILL)
                 kills += 1
@@ -182,4 +179,4 @@ def test_two_servers_and_two_killed_workers_share_one_postgresql(pg_scratch, ins
     # E-mail is at-least-once: a worker killed between the SMTP hand-off and its commit makes the next one
     # send the same Message-ID again. That can happen at most once per kill.
     assert figures["email_resends_same_message_id"] <= kills, figures
-    assert kills >= min(cycles, 10)
+    assert kills == cycles
