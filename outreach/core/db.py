@@ -9,6 +9,7 @@ from typing import Any, Iterator
 from flask import Flask, current_app
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -154,7 +155,25 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN"
+        # A writer waits for the lock up to the busy timeout, then asks again: under a burst of writers on
+        # a loaded machine one wait may not be enough, and nothing has happened yet in this transaction.
+        for attempt in range(1, SQLITE_BEGIN_ATTEMPTS + 1):
+            try:
+                connection.exec_driver_sql(statement)
+                return
+            except OperationalError as exc:
+                if attempt == SQLITE_BEGIN_ATTEMPTS or not _sqlite_busy(exc):
+                    raise
+
+
+#: How many times a SQLite writer waits its busy timeout for the write lock before giving up.
+SQLITE_BEGIN_ATTEMPTS = 3
+
+
+def _sqlite_busy(exc: BaseException) -> bool:
+    code = getattr(getattr(exc, "orig", None), "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED and their extended codes
 
 
 def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engine:

@@ -114,10 +114,11 @@ def start_server(env: dict[str, str], log: Path, *, workers: int = 1, timeout: f
             time.sleep(0.1)
         while server.port and time.monotonic() < deadline:
             try:
-                if Client(server.port).get("/healthz").status in (200, 503):
+                if Client(server.port, timeout=30).get("/healthz").status in (200, 503):
                     return server
             except OSError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer in {timeout} s: {server.log_text()[-3000:]}")
     except BaseException:
         server.kill()

@@ -1,6 +1,9 @@
 """The backup drill: a backup taken while writes run restores into a fresh database that boots and holds
 exactly what it should.
 
+The database holds a synthetic coalition (the benchmark's seed: users, organisations, contacts with posts,
+meetings with attendees, commitments, follow-ups, sent messages; the long form adds the demo data).
+
 - Backup A is taken with `outreach backup` while three clients log meetings through a real server. It is
   restored with `outreach restore` into a new database, a server boots on that database and serves and
   accepts writes. A is a snapshot: every table of the restore is contained in the source's final state
@@ -16,15 +19,35 @@ import threading
 import time
 from collections import Counter
 from contextlib import ExitStack
-
-import pytest
 from pathlib import Path
 
-from tests.reliability.conftest import dialect_of
-from tests.reliability.harness import (Client, app_env, checksums, meeting_form, prepared_app, processes, report,
-                                       scratch_postgres, sized, start_server, table_rows)
+import pytest
 
-DEMO_PASSWORD = "outreach-demo-2026"
+from tests.reliability.conftest import dialect_of
+from tests.reliability.harness import (SOAK, Client, app_env, checksums, create_users, dispose, meeting_form,
+                                       prepared_app, processes, report, scratch_postgres, sized, start_server,
+                                       table_rows)
+
+
+def _fill(app) -> None:  # type: ignore[no-untyped-def]
+    """Data in the tables: the synthetic seed (seconds) in CI, the demo coalition on top of it in the long form."""
+    from outreach.contacts.seed import seed_directory
+    from outreach.core.auth.seed import seed_users
+    from outreach.core.db import db
+    from outreach.core.time import now_utc
+    from outreach.demo import seed_demo
+    from outreach.meetings.seed import seed_meetings
+
+    now = now_utc()
+    with app.app_context():
+        if SOAK:
+            seed_demo()
+        seed_users(users=20, seed=18, now=now, progress=lambda _n: None)
+        db.session.commit()
+        seed_directory(contacts=300, organisations=40, seed=18, now=now, progress=lambda _n: None)
+        db.session.commit()
+        seed_meetings(meetings=300, commitments=150, follow_ups=150, seed=18, now=now, progress=lambda _n: None)
+        db.session.commit()
 
 
 def _outreach(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -34,14 +57,12 @@ def _outreach(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
 
 def test_backup_while_writing_restores_into_a_fresh_database_that_boots(scratch_url, instance, tmp_path):
     from outreach.backup import BackupError, backup, restore
-    from outreach.core.db import db
-    from outreach.demo import seed_demo
 
     env = app_env(scratch_url, instance)
     app = prepared_app(scratch_url, instance)
-    with app.app_context():
-        seed_demo()
-        db.engine.dispose()
+    _fill(app)
+    (writer,) = create_users(app, ["coordinator"])
+    dispose(app)
     acknowledged: list[tuple[float, str]] = []
     failures: Counter[str] = Counter()
     stop = threading.Event()
@@ -52,7 +73,7 @@ def test_backup_while_writing_restores_into_a_fresh_database_that_boots(scratch_
 
         def write(number: int) -> None:
             client = Client(server.port)
-            client.login("coordinator@outreach.example", DEMO_PASSWORD)
+            client.login(writer.email)
             client.get("/meetings/new")
             n = 0
             while not stop.is_set():
@@ -118,7 +139,7 @@ def test_backup_while_writing_restores_into_a_fresh_database_that_boots(scratch_
         # The restored database boots, serves its data and takes new writes.
         started.append(restored := start_server(app_env(target_a, instance), tmp_path / "restored.log"))
         client = Client(restored.port)
-        client.login("coordinator@outreach.example", DEMO_PASSWORD)
+        client.login(writer.email)
         assert client.get("/meetings").status == 200
         assert client.get("/directory/contacts").status == 200
         client.get("/meetings/new")

@@ -98,3 +98,31 @@ def test_a_deadlocked_request_runs_again_a_bounded_number_of_times(ctx):
     with pytest.raises(OperationalError):
         flaky(99, _Other())()
     assert len(calls) == 1  # anything else is not retried
+
+
+def test_a_sqlite_writer_waits_out_a_lock_held_longer_than_one_busy_timeout(tmp_path):
+    import sqlite3
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from outreach.core.db import SQLITE_BEGIN_ATTEMPTS, make_engine
+
+    path = tmp_path / "busy.db"
+    engine = make_engine(f"sqlite:///{path}", busy_timeout_ms=400)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.6, lambda: holder.execute("ROLLBACK"))  # longer than one wait, shorter than all
+    release.start()
+    began = time.monotonic()
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    assert 0.5 < time.monotonic() - began < 0.4 * SQLITE_BEGIN_ATTEMPTS + 1
+    release.join()
+    holder.close()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    engine.dispose()
