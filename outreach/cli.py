@@ -165,13 +165,14 @@ def worker(once: bool, tick_seconds: int) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
     from outreach.backup import BackupError, backup
+    from outreach.config import load_config
 
-    app = _app()
+    url = load_config()["DATABASE_URL"]  # the configuration only: no need to build the app for this
     try:
-        written = backup(app.config["DATABASE_URL"], path)
+        written = backup(url, path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Backup of {_safe_url(app.config['DATABASE_URL'])} written to {written} "
+    click.echo(f"Backup of {_safe_url(url)} written to {written} "
                f"({written.stat().st_size:,} bytes).")
 
 
@@ -179,13 +180,14 @@ def backup_command(path: Path) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(path: Path) -> None:
     from outreach.backup import BackupError, restore
+    from outreach.config import load_config
 
-    app = _app()
+    url = load_config()["DATABASE_URL"]
     try:
-        restore(app.config["DATABASE_URL"], path)
+        restore(url, path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Restored {path} into {_safe_url(app.config['DATABASE_URL'])}; "
+    click.echo(f"Restored {path} into {_safe_url(url)}; "
                "run `outreach db upgrade` if this version is newer than the backup.")
 
 
