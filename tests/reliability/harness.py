@@ -116,7 +116,7 @@ def start_server(env: dict[str, str], log: Path, *, workers: int = 1, timeout: f
             try:
                 if Client(server.port, timeout=30).get("/healthz").status in (200, 503):
                     return server
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer in {timeout} s: {server.log_text()[-3000:]}")

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import http.client
 import random
 import signal
 import sqlite3
@@ -66,7 +67,7 @@ def test_killing_the_web_server_loses_no_acknowledged_write(scratch_url, instanc
                     n += 1
                     try:
                         response = client.post("/meetings/new", meeting_form(title))
-                    except OSError as exc:  # the server died under us: not acknowledged
+                    except (OSError, http.client.HTTPException) as exc:  # the server died under us: not acknowledged
                         refused[type(exc).__name__] += 1
                         time.sleep(0.2)
                         continue
