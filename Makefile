@@ -16,7 +16,7 @@ HOST ?= 127.0.0.1
 , := ,
 PORT ?= 5000
 
-.PHONY: run test install install-test routes clean bench bench-smoke soak
+.PHONY: run test install install-test routes clean bench bench-smoke soak soak-reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench-smoke: install-test
 ## interpreter named in SOAK_PYTHONS (default: the virtual environment's); fails on a crash or on growth.
 soak: install-test
 	$(BIN)/python -m bench.soak $(foreach p,$(or $(SOAK_PYTHONS),$(BIN)/python),--python $(p)) $(SOAK_ARGS)
+
+## The reliability proofs' long forms (docs/RELIABILITY.md): more kill cycles, writes, reminders and races.
+## Set OUTREACH_TEST_POSTGRES_URL for the PostgreSQL ones; OUTREACH_RELIABILITY_REPORT=DIR keeps the figures.
+soak-reliability: install-test
+	OUTREACH_SOAK=1 $(BIN)/pytest tests/reliability -s -p no:cacheprovider $(PYTEST_ARGS)
 
 routes: install
 	$(BIN)/outreach routes

@@ -170,6 +170,14 @@ def _register_blueprints(app: Flask) -> None:
     def favicon():  # type: ignore[no-untyped-def]
         return app.send_static_file("img/favicon.svg")
 
+    from outreach.core.db import retry_transient
+
+    # PostgreSQL may abort a transaction for a deadlock or a serialization failure: every view runs
+    # again, a bounded number of times, before the user sees an error.
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint != "static":
+            app.view_functions[endpoint] = retry_transient(view)
+
 
 def _template_context(app: Flask) -> None:
     from outreach.core.admin.forms import ROLE_LABELS

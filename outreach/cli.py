@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 
 import click
@@ -195,7 +196,7 @@ def rotate_keys() -> None:
                "Older keys can be removed from OUTREACH_ENCRYPTION_KEYS once every process runs with the new list.")
 
 
-@main.command("worker", help="Run the scheduler process (exactly one per deployment).")
+@main.command("worker", help="Run the scheduler process (one or more per deployment; they share the work).")
 @click.option("--once", is_flag=True, help="Run one tick and exit.")
 @click.option("--tick-seconds", default=60, show_default=True)
 def worker(once: bool, tick_seconds: int) -> None:
@@ -207,6 +208,37 @@ def worker(once: bool, tick_seconds: int) -> None:
         click.echo("tick: " + (", ".join(f"{k}={v}" for k, v in results.items()) or "no jobs"))
         return
     run_worker(app, tick_seconds=tick_seconds)
+
+
+@main.command("backup", help="Write a consistent copy of the database to PATH while the app keeps running "
+                             "(SQLite: online backup API; PostgreSQL: pg_dump -Fc).")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    from outreach.backup import BackupError, backup
+    from outreach.config import load_config
+
+    url = load_config()["DATABASE_URL"]  # the configuration only: no need to build the app for this
+    try:
+        written = backup(url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup of {_safe_url(url)} written to {written} "
+               f"({written.stat().st_size:,} bytes).")
+
+
+@main.command("restore", help="Load the backup at PATH into the configured database, which must be empty.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    from outreach.backup import BackupError, restore
+    from outreach.config import load_config
+
+    url = load_config()["DATABASE_URL"]
+    try:
+        restore(url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {path} into {_safe_url(url)}; "
+               "run `outreach db upgrade` if this version is newer than the backup.")
 
 
 @main.command("routes", help="Print the access policy: every endpoint and the roles allowed.")

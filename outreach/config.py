@@ -14,6 +14,8 @@
 | OUTREACH_CALENDAR_FEED_LIMIT | requests per feed per ten minutes, per web process (0: none) | 60 |
 | OUTREACH_RESOURCE_MAX_UPLOAD | largest file uploaded to the practice hub, bytes | 10 MiB |
 | OUTREACH_HUB_RATE_LIMIT | requests per minute per address on the public hub (0: off) | 120 |
+| OUTREACH_SQLITE_BUSY_TIMEOUT_MS | how long SQLite waits for another writer's lock | 5000 |
+| OUTREACH_OUTBOX_LEASE_SECONDS | how long a worker's claim on an outbox row lasts before another takes it over | 300 |
 """
 from __future__ import annotations
 
@@ -107,6 +109,10 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         "MAIL_OUTBOX_DIR": str(instance / "mail-outbox"),
         "INVITE_TTL_HOURS": int(get("INVITE_TTL_HOURS", "168")),
         "MAX_CONTENT_LENGTH": int(get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
+        #: How long a SQLite writer waits for another's lock before giving up ("database is locked").
+        "SQLITE_BUSY_TIMEOUT_MS": int(get("SQLITE_BUSY_TIMEOUT_MS", "5000")),
+        #: How long a worker's claim on an outbox row lasts before another worker may take it over.
+        "OUTBOX_LEASE_SECONDS": int(get("OUTBOX_LEASE_SECONDS", "300")),
         "ARGON2_PROFILE": get("ARGON2_PROFILE", "default"),
         # calendar feeds and downloads: the window around today
         "CALENDAR_PAST_DAYS": int(get("CALENDAR_PAST_DAYS", "90")),

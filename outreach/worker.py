@@ -1,7 +1,7 @@
 """The worker process: APScheduler ticks, the database decides what is due.
 
-Run exactly this in one process per deployment (`outreach worker`); web processes and tests
-never start a scheduler. Every job is safe to run twice and safe to kill.
+Run it in one or more processes per deployment (`outreach worker`); web processes and tests
+never start a scheduler. Every job is safe to run twice, in two workers at once, and safe to kill.
 """
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def _dispatch_outbox(now: Any) -> int:
 
     from outreach.core.notifications import dispatch_due
 
-    return dispatch_due(now, config=current_app.config)
+    lease = timedelta(seconds=int(current_app.config.get("OUTBOX_LEASE_SECONDS", 300)))
+    return dispatch_due(now, config=current_app.config, lease=lease)
 
 
 def register_core_jobs() -> None:

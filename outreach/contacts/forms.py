@@ -6,8 +6,8 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, SelectChoice, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from outreach.contacts import fields
 from outreach.contacts.models import OrganisationKind, RelationshipKind, Stance
@@ -80,6 +80,8 @@ class OrganisationForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
+    #: The contact's last change when the form was opened: a save on an older copy is refused.
+    loaded_at = HiddenField()
     honorific = TextField(_l("Honorific"), validators=[Optional(), fields.HONORIFIC],
                           description=_l("e.g. H.E., Dr., Lt. Gen."))
     first_name = TextField(_l("First name"), validators=[DataRequired(_l("Enter the first name.")), fields.FIRST_NAME])

@@ -17,7 +17,7 @@ from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, Co
                                       Relationship, Tag, contact_tags, organisation_tags, post_recency)
 from outreach.core.audit import record_event
 from outreach.core.auth.services import ServiceError, normalise_email
-from outreach.core.db import db
+from outreach.core.db import compare_and_set, db
 from outreach.core.permissions import Capability, has_capability
 
 CONTACT_FIELDS = ("honorific", "first_name", "last_name", "country", "stance", "influence", "cadence_days",
@@ -307,9 +307,21 @@ def create_contact(data: dict[str, Any], *, actor: Any, now: datetime, ip: str |
     return contact
 
 
+class StaleContact(ServiceError):
+    """Someone saved the contact after this edit was opened; nothing was saved."""
+
+
 def update_contact(contact: Contact, data: dict[str, Any], *, actor: Any, now: datetime,
-                   ip: str | None = None) -> Contact:
-    """Change a contact; the audit event names the changed fields (not private values)."""
+                   ip: str | None = None, expected_updated_at: datetime | None = None) -> Contact:
+    """Change a contact; the audit event names the changed fields (not private values).
+
+    With *expected_updated_at* (the version the editor opened), a save that someone else's came
+    before is refused with StaleContact, even when the two race.
+    """
+    if expected_updated_at is not None and not compare_and_set(
+            Contact, contact.id, Contact.updated_at, expected_updated_at, updated_at=now):
+        raise StaleContact(_l("This contact was changed since you opened it; nothing was saved. "
+                              "Your entries are still in the form: check the contact's page, then save again."))
     before = {f: getattr(contact, f) for f in CONTACT_FIELDS}
     before_lists = (sorted(e.email for e in contact.emails), sorted(p.number for p in contact.phones))
     _apply_contact(contact, data)

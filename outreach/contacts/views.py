@@ -14,7 +14,7 @@ from outreach.contacts.forms import (KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LA
                                      EndPositionForm, PositionForm, RelationshipForm)
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
 from outreach.core.auth.services import ServiceError
-from outreach.core.db import db
+from outreach.core.db import db, parse_version_token, version_token
 from outreach.core.forms import search_text
 from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page
@@ -174,12 +174,20 @@ def edit_contact(contact_id: int):
         form.phones.data = "\n".join(p.number for p in person.phones)
         form.languages.data = ", ".join(services.language_name(lang.code) for lang in person.languages)
         form.tags.data = ", ".join(t.name for t in person.tags)
+        form.loaded_at.data = version_token(person.updated_at)
         return _contact_form_page(form, person)
     form = ContactForm()
     if not form.validate_on_submit():
         return _contact_form_page(form, person, 422)
     try:
-        services.update_contact(person, form.data, actor=_user(), now=now_utc(), ip=client_ip())
+        services.update_contact(person, form.data, actor=_user(), now=now_utc(), ip=client_ip(),
+                                expected_updated_at=parse_version_token(form.loaded_at.data))
+    except services.StaleContact as exc:
+        db.session.rollback()
+        person = get_contact_or_404(contact_id, _user(), need="edit")
+        form.loaded_at.data = version_token(person.updated_at)
+        _form_error(form, exc)
+        return _contact_form_page(form, person, 409)
     except ServiceError as exc:
         db.session.rollback()
         _form_error(form, exc)

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 from flask import Flask, current_app
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -74,6 +75,68 @@ def starts_with(column: Any, prefix: str) -> Any:
     return (column >= prefix) & (column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
+def compare_and_set(entity: Any, row_id: int, column: Any, expected: Any, **values: Any) -> bool:
+    """``UPDATE entity SET values WHERE id = row_id AND column = expected``; whether the row still matched.
+
+    The guard of an edit made on a copy read earlier: on PostgreSQL the matching row stays locked
+    until commit, so a concurrent save waits, then sees the new value and matches nothing; on SQLite
+    writers are serialised by BEGIN IMMEDIATE.
+    """
+    from sqlalchemy import update
+
+    result = db.session.execute(update(entity).where(entity.id == row_id, column == expected).values(**values)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def version_token(instant: datetime) -> str:
+    """An edit form's record of the version it was opened on (the record's last change, to the microsecond)."""
+    return instant.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_version_token(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+#: SQLSTATEs after which a transaction may simply be run again: serialization failure, deadlock.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+#: How many times a request runs in all when PostgreSQL aborts its transaction for one of them.
+TRANSIENT_ATTEMPTS = 3
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether *exc* is a serialization failure or deadlock that another attempt would get past."""
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
+def retry_transient(view: Any) -> Any:
+    """Run *view* again (a bounded number of times, after a rollback and a short random pause) when
+    the database aborts its transaction for a serialization failure or a deadlock."""
+    import functools
+    import random
+    import time
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            try:
+                return view(*args, **kwargs)
+            except Exception as exc:
+                if attempt == TRANSIENT_ATTEMPTS or not is_transient(exc):
+                    raise
+                db.session.rollback()
+                time.sleep(random.uniform(0.01, 0.05) * attempt)  # jitter, not a secret  # nosec B311
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return wrapper
+
+
 def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 
@@ -92,7 +155,25 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN"
+        # A writer waits for the lock up to the busy timeout, then asks again: under a burst of writers on
+        # a loaded machine one wait may not be enough, and nothing has happened yet in this transaction.
+        for attempt in range(1, SQLITE_BEGIN_ATTEMPTS + 1):
+            try:
+                connection.exec_driver_sql(statement)
+                return
+            except OperationalError as exc:
+                if attempt == SQLITE_BEGIN_ATTEMPTS or not _sqlite_busy(exc):
+                    raise
+
+
+#: How many times a SQLite writer waits its busy timeout for the write lock before giving up.
+SQLITE_BEGIN_ATTEMPTS = 3
+
+
+def _sqlite_busy(exc: BaseException) -> bool:
+    code = getattr(getattr(exc, "orig", None), "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED and their extended codes
 
 
 def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engine:

@@ -306,11 +306,12 @@ def send_claimed(token: str, ids: list[int], *, config: Mapping[str, Any], now: 
     return sent
 
 
-def dispatch_due(now: datetime, *, config: Mapping[str, Any], batch: int = 50, max_batches: int = 20) -> int:
+def dispatch_due(now: datetime, *, config: Mapping[str, Any], batch: int = 50, max_batches: int = 20,
+                 lease: timedelta = LEASE) -> int:
     """Claim and deliver everything due, batch by batch; safe to run in any number of workers."""
     total = 0
     for _ in range(max_batches):
-        token, ids = claim_due(now, limit=batch)
+        token, ids = claim_due(now, limit=batch, lease=lease)
         if not ids:
             break
         total += send_claimed(token, ids, config=config, now=now)

@@ -41,7 +41,7 @@ def commitments_register():
 def show_commitment(commitment_id: int):
     """One commitment with its status history."""
     item = get_commitment_or_404(commitment_id, _user())
-    form = CommitmentStatusForm(status=item.status)
+    form = CommitmentStatusForm(status=item.status, seen_status=item.status)
     return _commitment_page(item, form, _follow_up_form(), can_change=can_change_commitment(_user(), item))
 
 
@@ -96,7 +96,13 @@ def commitment_status(commitment_id: int):
         try:
             services.change_commitment_status(item, form.status.data, note=form.note.data,
                                               evidence=form.evidence.data, actor=_user(), now=now_utc(),
-                                              ip=client_ip())
+                                              ip=client_ip(), expected_status=form.seen_status.data or None)
+        except services.StaleCommitment as exc:
+            db.session.rollback()
+            item = get_commitment_or_404(commitment_id, _user(), need="edit")
+            form.seen_status.data = item.status
+            form.form_errors.append(exc.message)
+            return _commitment_page(item, form, _follow_up_form(), can_change=True, status=409)
         except services.MeetingError as exc:
             db.session.rollback()
             item = get_commitment_or_404(commitment_id, _user(), need="edit")

@@ -243,6 +243,8 @@ class CommitmentFilterForm(FlaskForm):
 
 
 class CommitmentStatusForm(FlaskForm):
+    #: The status the person saw when the page was opened: a change on an older copy is refused.
+    seen_status = HiddenField()
     status = SelectField(_l("New status"), choices=choices(COMMITMENT_STATUS_LABELS.items()))
     note = TextField(_l("Note"), validators=[Optional(), Length(max=2000)])
     evidence = TextField(_l("Evidence link"), validators=[Optional(), Length(max=500),

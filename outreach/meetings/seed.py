@@ -189,7 +189,7 @@ def seed_meetings(*, meetings: int, commitments: int, follow_ups: int, seed: int
     sent = seed_sent_messages(rng, now, first_follow_up=first_follow_up, first_commitment=first_commitment)
     if db.dialect == "postgresql":  # ids were given explicitly: move the sequences past them
         for table in ("meetings", "commitments", "follow_ups", "outbox_messages"):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # table names from the literal tuple above  # nosec B608
                                     f"(SELECT coalesce(max(id), 1) FROM {table}))"))
     db.session.commit()
     return {"meetings": meetings, "attendees": attendees, "commitments": commitments, "follow_ups": follow_ups,

@@ -19,7 +19,7 @@ from outreach.contacts.models import Contact, Organisation
 from outreach.contacts.services import current_posts
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
-from outreach.core.db import db
+from outreach.core.db import compare_and_set, db
 from outreach.core.ids import parse_id
 from outreach.core.notifications import cancel_pending
 from outreach.core.permissions import Role
@@ -223,7 +223,7 @@ def latest_touches(contact_ids: Iterable[int] | None = None) -> dict[int, dateti
 
 def refresh_last_touch(contact_ids: Iterable[int]) -> None:
     """Set each contact's last touch to the start of their latest held meeting."""
-    ids = list(set(contact_ids))
+    ids = sorted(set(contact_ids))  # rows locked in one order: two saves never deadlock over them
     if not ids:
         return
     latest = latest_touches(ids)
@@ -377,12 +377,24 @@ def record_commitment(meeting: Meeting | None, data: CommitmentData, *, actor: A
     return commitment
 
 
+class StaleCommitment(MeetingError):
+    """Someone recorded another status after this change was opened; nothing was saved."""
+
+
 def change_commitment_status(commitment: Commitment, status: str, *, note: str | None = None,
                              evidence: str | None = None, actor: Any, now: datetime,
-                             ip: str | None = None) -> CommitmentChange:
-    """Move a commitment to *status*, keeping a dated, attributed history (actor None: the system)."""
+                             ip: str | None = None, expected_status: str | None = None) -> CommitmentChange:
+    """Move a commitment to *status*, keeping a dated, attributed history (actor None: the system).
+
+    With *expected_status* (the status the person saw), a change someone else's came before is
+    refused with StaleCommitment, even when the two race.
+    """
     if status not in {s.value for s in CommitmentStatus}:
         raise MeetingError(_l("Choose a status from the list."), field="status")
+    if expected_status is not None and not compare_and_set(
+            Commitment, commitment.id, Commitment.status, expected_status, updated_at=now):
+        raise StaleCommitment(_l("Someone recorded another status since you opened this commitment; nothing was "
+                                 "saved. Its history below shows the change: choose again if you still need to."))
     if status == commitment.status:
         raise MeetingError(_l("The commitment is already in this status."), field="status")
     _check_text(note, "note", 5000)
