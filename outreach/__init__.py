@@ -184,7 +184,7 @@ def _template_context(app: Flask) -> None:
     from outreach.core.audit_text import action_label
     from sqlalchemy.exc import SQLAlchemyError
 
-    from outreach.core.home import nav_items_for, row_actions_for
+    from outreach.core.home import nav_entries_for, nav_is_active, row_actions_for
     from outreach.core.notifications import unread_count
     from outreach.core.permissions import Capability, Role, has_capability
 
@@ -198,7 +198,8 @@ def _template_context(app: Flask) -> None:
     @app.context_processor
     def _inject() -> dict[str, Any]:
         return {
-            "nav_items_for": nav_items_for,
+            "nav_entries_for": nav_entries_for,
+            "nav_is_active": nav_is_active,
             "row_actions_for": row_actions_for,
             "has_capability": has_capability,
             "Capability": Capability,

@@ -68,6 +68,10 @@ ACTION_LABELS = {
 }
 
 
+#: The directory's pages open from one menu of the navigation bar.
+DIRECTORY = _l("Directory")
+
+
 def register_contributions() -> None:
     register_private_fields("private_notes", "note")  # a contact's notes, a relationship's note
     register_action_labels(ACTION_LABELS)
@@ -78,12 +82,13 @@ def register_contributions() -> None:
     register_nav_item(NavItem("contacts.index", _l("Contacts"), DIRECTORY_READERS, 20, active_for=frozenset({
         "contacts.contact", "contacts.new_contact", "contacts.edit_contact", "contacts.new_position",
         "contacts.relationship", "contacts.people_i_know", "contacts.duplicates",
-        "contacts.merge_contacts", "contacts.import_upload", "contacts.import_confirm"})))
+        "contacts.merge_contacts", "contacts.import_upload", "contacts.import_confirm"}), group=DIRECTORY))
     register_nav_item(NavItem("contacts.organisations", _l("Organisations"), DIRECTORY_READERS, 21,
                               active_for=frozenset({"contacts.organisation", "contacts.new_organisation",
-                                                    "contacts.edit_organisation", "contacts.merge_organisations"})))
+                                                    "contacts.edit_organisation", "contacts.merge_organisations"}),
+                              group=DIRECTORY))
     register_nav_item(NavItem("contacts.search", _l("Search"), DIRECTORY_READERS, 22,
-                              active_for=frozenset({"contacts.search"})))
+                              active_for=frozenset({"contacts.search"}), group=DIRECTORY))
     register_nav_item(NavItem("contacts.public_directory", _l("Directory"), frozenset({Role.ACTIVIST}), 20))
     register_panel(Panel("directory.recent", "contacts/_panel_recent.html", _recent_targets, roles=STAFF, order=30))
     register_panel(Panel("directory.known", "contacts/_panel_known.html", _people_i_know,

@@ -62,6 +62,17 @@ class NavItem:
     order: int
     #: Endpoints that light this item up; empty means "any endpoint of the same blueprint".
     active_for: frozenset[str] = frozenset()
+    #: A lazy label: items sharing it open from one menu, so the bar holds every feature at 1366 px.
+    group: Any = None
+
+
+@dataclass
+class NavGroup:
+    label: Any
+    items: list[NavItem]
+
+    def is_active(self, endpoint: str | None) -> bool:
+        return any(nav_is_active(item, endpoint) for item in self.items)
 
 
 _NAV: dict[str, NavItem] = {}
@@ -76,6 +87,31 @@ def nav_items_for(user: Any) -> list[NavItem]:
         return []
     role = Role(user.role)
     return sorted((n for n in _NAV.values() if role in n.roles), key=lambda n: n.order)
+
+
+def nav_is_active(item: NavItem, endpoint: str | None) -> bool:
+    """Whether the page at *endpoint* belongs to *item* (its own endpoint, those it names, or its blueprint's)."""
+    endpoint = endpoint or ""
+    if endpoint == item.endpoint or endpoint in item.active_for:
+        return True
+    return (not item.active_for and item.endpoint != "home.today"
+            and endpoint.startswith(item.endpoint.split(".")[0] + "."))
+
+
+def nav_entries_for(user: Any) -> list[NavItem | NavGroup]:
+    """The bar's entries: items, and menus of the items that share a group (at its first item's place); a group
+    with a single item for this role is shown as that item."""
+    entries: list[NavItem | NavGroup] = []
+    groups: dict[str, NavGroup] = {}
+    for item in nav_items_for(user):
+        if item.group is None:
+            entries.append(item)
+            continue
+        if str(item.group) not in groups:
+            groups[str(item.group)] = NavGroup(item.group, [])
+            entries.append(groups[str(item.group)])
+        groups[str(item.group)].items.append(item)
+    return [e.items[0] if isinstance(e, NavGroup) and len(e.items) == 1 else e for e in entries]
 
 
 @dataclass(frozen=True)

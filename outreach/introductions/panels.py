@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from outreach.core.audit import register_action_labels
+from outreach.core.audit_text import register_action_labels
 from outreach.core.db import db
 from outreach.core.home import NavItem, Panel, RowAction, register_nav_item, register_panel, register_row_action
 from outreach.core.permissions import STAFF, Role

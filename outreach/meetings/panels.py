@@ -82,9 +82,10 @@ def register_contributions() -> None:
     register_record_names("meetings", names_from(Meeting.id, Meeting.title))
     register_record_names("commitments", names_from(Commitment.id, Commitment.description))
     register_record_names("follow_ups", names_from(FollowUp.id, FollowUp.task))
-    register_nav_item(NavItem("meetings.index", _l("Meetings"), ALL_ROLES, 30))
-    register_nav_item(NavItem("commitments.index", _l("Commitments"), LOGGERS, 40))
-    register_nav_item(NavItem("follow_ups.index", _l("Follow-ups"), LOGGERS, 50))
+    # Meetings, commitments and follow-ups open from one menu (an activist, with meetings only, sees the link).
+    register_nav_item(NavItem("meetings.index", _l("Meetings"), ALL_ROLES, 30, group=_l("Meetings")))
+    register_nav_item(NavItem("commitments.index", _l("Commitments"), LOGGERS, 31, group=_l("Meetings")))
+    register_nav_item(NavItem("follow_ups.index", _l("Follow-ups"), LOGGERS, 32, group=_l("Meetings")))
     register_panel(Panel("meetings.my_follow_ups", "meetings/_panel_follow_ups.html", build_my_follow_ups,
                          roles=LOGGERS, order=10))
     register_panel(Panel("meetings.upcoming", "meetings/_panel_upcoming.html", build_upcoming_meetings,

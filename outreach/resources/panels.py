@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from outreach.core.audit import register_record_link
+from outreach.core.audit_text import names_from, register_action_labels, register_record_link, register_record_names
 from outreach.core.db import db
 from outreach.core.forms import choices
 from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
@@ -63,3 +63,16 @@ def register_contributions() -> None:
     register_panel(Panel("resources.review", "resources/_panel_review.html", build_review_queue, roles=CURATORS,
                          order=35))
     register_record_link("resources", "resources.show", "resource_id")
+    register_record_names("resources", names_from(Resource.id, Resource.title))
+    register_action_labels({
+        "resource.create": _l("added the resource %(record)s"),
+        "resource.update": _l("changed the resource %(record)s"),
+        "resource.suggest": _l("suggested a resource"),
+        "resource.share": _l("recorded resources shared in a meeting"),
+        "resource.collection.create": _l("created a collection"),
+        "resource.collection.items": _l("changed a collection"),
+        "resource.in_review": _l("sent the resource %(record)s for review"),
+        "resource.published": _l("published the resource %(record)s"),
+        "resource.draft": _l("sent the resource %(record)s back to its author"),
+        "resource.retired": _l("retired the resource %(record)s"),
+    })
