@@ -10,6 +10,7 @@ from outreach.calendars import services
 from outreach.calendars.guard import install_log_masking
 from outreach.calendars.sources import register_sources
 from outreach.core import signals
+from outreach.core.audit_text import register_action_labels
 from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
 from outreach.core.permissions import ALL_ROLES, DIRECTORY_READERS
 
@@ -42,6 +43,12 @@ def _role_changed(sender: Any, *, user: Any, now: datetime, **_: Any) -> None:
 
 def register_contributions() -> None:
     register_sources()
+    register_action_labels({
+        "calendar.export": _l("downloaded the organisation's calendar"),
+        "calendar_feed.create": _l("created a calendar feed"),
+        "calendar_feed.regenerate": _l("gave a calendar feed a new address"),
+        "calendar_feed.revoke": _l("revoked a calendar feed"),
+    })
     install_log_masking()
     register_nav_item(NavItem("calendars.index", _l("Calendars"), ALL_ROLES, 80))
     register_panel(Panel("calendars.add_to_calendar", "calendars/_add_to_calendar.html", build_meeting_actions,

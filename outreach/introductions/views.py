@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from outreach.contacts.models import Contact, Organisation, Position
 from outreach.core.db import db
-from outreach.core.forms import is_record_id
+from outreach.core.forms import is_record_id, search_text
 from outreach.core.pagination import keyset_by_id_desc, parse_cursor
 from outreach.core.permissions import Role
 from outreach.core.security import client_ip
@@ -159,7 +159,7 @@ def choose_target():
     """Find the person or organisation to ask for, in the public directory's fields only."""
     from outreach.contacts import services as directory
 
-    q = (request.args.get("q") or "").strip()[:100]
+    q = search_text(request.args.get("q"))
     contacts = directory.search_contacts(q, user=acting_user(), limit=20) if q else []
     organisations = directory.search_organisations(q, user=acting_user(), limit=10) if q else []
     return render_template("introductions/choose.html", q=q, contacts=contacts, organisations=organisations)

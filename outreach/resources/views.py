@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from outreach.contacts.models import Organisation
 from outreach.core.db import db
+from outreach.core.forms import search_text
 from outreach.core.pagination import keyset_by_id_desc, parse_cursor
 from outreach.core.permissions import Capability, permission_required
 from outreach.core.time import now_utc
@@ -360,7 +361,7 @@ def reach():
 @permission_required(Capability.LOG_MEETINGS)
 def picker():
     """The resource picker (htmx): published resources matching what was typed."""
-    q = (request.args.get("q") or "")[:100]
+    q = search_text(request.args.get("q"))
     return render_template("resources/_picker_results.html", resources=queries.pick_published(q),
                            picker=request.args.get("picker") or "", q=q)
 

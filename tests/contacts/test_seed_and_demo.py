@@ -46,7 +46,8 @@ def test_seed_demo_tells_the_directory_story(monkeypatch, tmp_path):
     runner = _env(monkeypatch, tmp_path, "demo.db")
     assert runner.invoke(main, ["seed-demo"]).exit_code == 0
     path = tmp_path / "demo.db"
-    assert 38 <= _rows(path, "SELECT count(*) FROM organisations")[0][0] <= 45
+    # the directory's ~42, and the bodies monitoring's instruments need (the Security Council, IGAD…)
+    assert 38 <= _rows(path, "SELECT count(*) FROM organisations")[0][0] <= 50
     assert 140 <= _rows(path, "SELECT count(*) FROM contacts")[0][0] <= 160
     assert _rows(path, "SELECT count(*) FROM positions WHERE end_date IS NOT NULL")[0][0] >= 10  # people who moved
     acronyms = {r[0] for r in _rows(path, "SELECT acronym FROM organisations")}

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
-from outreach.config import PROJECT_ROOT
+from outreach.config import RESOURCE_ROOT
 from outreach.core.db import db
 from outreach.resources.models import Resource, ResourceFile
 from outreach.resources.uploads import check_upload, clean_download_name, detect_type
@@ -84,7 +84,7 @@ def test_an_upload_is_stored_outside_the_web_root_by_a_generated_name_and_served
         path = folder / stored.stored_name
         assert path.read_bytes() == PDF
         assert "My" not in stored.stored_name and len(stored.stored_name) == 36
-        assert not str(path.resolve()).startswith(str((PROJECT_ROOT / "static").resolve()))
+        assert not str(path.resolve()).startswith(str((RESOURCE_ROOT / "static").resolve()))
         resource_id = resource.id
     internal = client.get(f"/resources/{resource_id}/file")
     assert internal.status_code == 200 and internal.data == PDF
