@@ -53,7 +53,7 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
     other = make_user("partner")
     posts = ["/logout", "/account/", "/account/password", "/admin/users/invite",
              f"/admin/users/{other.id}/role", f"/admin/users/{other.id}/deactivate",
-             f"/admin/users/{other.id}/reactivate", "/admin/invitations/1/revoke"]
+             f"/admin/users/{other.id}/reactivate", "/admin/invitations/1/revoke", "/admin/invitations/1/resend"]
     posts += ["/directory/contacts/new", "/directory/contacts/1/edit", "/directory/contacts/1/archive",  # directory
               "/directory/contacts/1/restore", "/directory/contacts/1/positions/new", "/directory/positions/1/end",
               "/directory/contacts/1/relationship", "/directory/contacts/1/relationship/remove",
