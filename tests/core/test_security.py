@@ -79,6 +79,14 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
     posts += ["/resources/new", "/resources/1/edit", "/resources/1/submit", "/resources/1/review",  # practice hub
               "/resources/1/retire", "/resources/collections", "/resources/collections/1/items",
               "/resources/vocabulary", "/resources/share/1"]
+    posts += ["/monitoring/export", "/monitoring/instruments/new", "/monitoring/instruments/1/edit",  # monitoring
+              "/monitoring/instruments/1/archive", "/monitoring/instruments/1/restore",
+              "/monitoring/instruments/1/versions/new", "/monitoring/instruments/1/versions/1/rate",
+              "/monitoring/instruments/1/funding", "/monitoring/instruments/1/funding/1/withdraw",
+              "/monitoring/instruments/1/key-posts", "/monitoring/instruments/1/key-posts/1/remove",
+              "/monitoring/instruments/1/follow", "/monitoring/instruments/1/publish", "/monitoring/criteria",
+              "/monitoring/criteria/1/archive", "/meetings/1/instruments", "/commitments/1/instruments",
+              "/monitoring/links/1/remove"]
     for url in posts:
         response = c.post(url, data={"role": "admin"})
         assert response.status_code == 400, url
