@@ -27,7 +27,7 @@ from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_f
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
                                      MeetingFilterForm, MeetingForm, local_to_utc)
 from outreach.meetings.jobs import format_when
-from outreach.meetings.models import Meeting
+from outreach.meetings.models import Meeting, MeetingStatus
 
 LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGORY_LABELS,
           "commitment_statuses": COMMITMENT_STATUS_LABELS, "format_when": format_when, "format_time": format_time}
@@ -277,6 +277,10 @@ def _prefill(form: MeetingForm) -> None:
             form.end_time.data = time.fromisoformat(args["end_time"])
     except ValueError:
         pass
+    # An invitation for a meeting still to come is logged as planned: a meeting cannot be held before it starts.
+    if form.date.data and form.start_time.data and is_valid_zone(form.timezone.data or ""):
+        if local_to_utc(form.date.data, form.start_time.data, form.timezone.data) > now_utc():
+            form.status.data = MeetingStatus.PLANNED.value
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
