@@ -111,6 +111,7 @@ def commitment_status(commitment_id: int):
             db.session.commit()
             flash(_("Status recorded."), "success")
             return redirect(url_for("commitments.show", commitment_id=item.id))
+    form.form_errors.extend(str(e) for e in form.seen_status.errors)  # a hidden field: say it above the form
     return _commitment_page(item, form, _follow_up_form(), can_change=True, status=422)
 
 

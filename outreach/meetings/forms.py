@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, SelectChoice, TextAreaField, TimeField,
                      URLField)
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, URL, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValidation, URL, ValidationError
 
 from outreach.core.forms import (DateField, HiddenRecordIdField, IanaTimezone, NoControlCharacters, RecordIdField,
                                   SelectField, SelectMultipleField, TextField, choices, is_record_id, strip_filter)
@@ -244,7 +244,8 @@ class CommitmentFilterForm(FlaskForm):
 
 class CommitmentStatusForm(FlaskForm):
     #: The status the person saw when the page was opened: a change on an older copy is refused.
-    seen_status = HiddenField()
+    seen_status = HiddenField(validators=[Optional(), AnyOf(list(COMMITMENT_STATUS_LABELS),
+                                                            message=_l("Reload the commitment and try again."))])
     status = SelectField(_l("New status"), choices=choices(COMMITMENT_STATUS_LABELS.items()))
     note = TextField(_l("Note"), validators=[Optional(), Length(max=2000)])
     evidence = TextField(_l("Evidence link"), validators=[Optional(), Length(max=500),

@@ -124,7 +124,7 @@ class WatchlistFilterForm(Form):
     q = TextField(_l("Title"), [Optional(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=choices([("", _l("Any kind"))] + list(KIND_LABELS.items())),
                        validators=[Optional()])
-    region = SelectField(_l("Region"), validators=[Optional()], validate_choice=False)
+    region = SelectField(_l("Region"), validators=[Optional()])
     body = SelectField(_l("Body"), validators=[Optional(), RecordId()], validate_choice=False)
     country = TextField(_l("Country"), [Optional(), Length(max=2)])
     criterion = SelectField(_l("Criterion"), validators=[Optional(), RecordId()], validate_choice=False)
