@@ -25,6 +25,7 @@ from outreach.core.forms import choices, is_record_id
 from outreach.core.permissions import Capability, has_capability
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
+from outreach.core.web import acting_user
 from outreach.meetings.access import get_meeting_or_404
 from outreach.meetings.forms import MeetingFilterForm
 from outreach.meetings.jobs import format_when
@@ -32,9 +33,6 @@ from outreach.meetings.jobs import format_when
 ICS_TYPE = "text/calendar; charset=utf-8"
 MAX_ORGANISATION_CHOICES = 300
 
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _window(now: datetime) -> tuple[datetime, datetime]:
@@ -78,7 +76,7 @@ def _organisation_choices(selected: str | None) -> list[tuple[str, str]]:
 def _feed_form(form: FeedForm | None = None) -> FeedForm:
     form = form or FeedForm(formdata=None, data={"name": _("My Outreach calendar"),
                                                  "organisation": request.args.get("organisation") or ""})
-    user = _user()
+    user = acting_user()
     form.scope.choices = choices((k, v) for k, v in SCOPE_LABELS.items() if services.may_use_scope(user, k))
     if request.args.get("organisation") and services.may_use_scope(user, FeedScope.SUBTREE.value) \
             and request.method == "GET":
@@ -97,7 +95,7 @@ def _feed_urls(token: str) -> dict[str, str]:
 
 def _render_index(form: FeedForm | None = None, *, status: int = 200, new_token: str | None = None,
                   new_feed: Any = None) -> Any:
-    user = _user()
+    user = acting_user()
     response = render_template(
         "calendars/index.html", form=_feed_form(form), feeds=services.my_feeds(user), rename=RenameForm(),
         action=ActionForm(), new_feed=new_feed, urls=_feed_urls(new_token) if new_token else None,
@@ -129,7 +127,7 @@ def create_feed():
         form.organisation.errors = [_("Choose an organisation from the list.")]
         return _render_index(form, status=422)
     try:
-        feed, token = services.create_feed(settings, actor=_user(), now=now_utc())
+        feed, token = services.create_feed(settings, actor=acting_user(), now=now_utc())
     except services.FeedError as exc:
         db.session.rollback()
         target = getattr(form, exc.field, None) if exc.field else None
@@ -140,7 +138,7 @@ def create_feed():
 
 
 def _own_feed_or_404(feed_id: int) -> Any:
-    feed = services.get_own_feed(feed_id, _user())
+    feed = services.get_own_feed(feed_id, acting_user())
     if feed is None:
         abort(404)
     return feed
@@ -154,7 +152,7 @@ def rename_feed(feed_id: int):
     if not form.validate_on_submit():
         flash(_("Give the feed a name of at most 120 characters."), "danger")
         return redirect(url_for("calendars.index")), 303
-    services.rename_feed(feed, form.name.data, actor=_user(), now=now_utc())
+    services.rename_feed(feed, form.name.data, actor=acting_user(), now=now_utc())
     db.session.commit()
     flash(_("Feed renamed."), "success")
     return redirect(url_for("calendars.index"))
@@ -166,7 +164,7 @@ def regenerate_feed(feed_id: int):
     feed = _own_feed_or_404(feed_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    token = services.regenerate_feed(feed, actor=_user(), now=now_utc())
+    token = services.regenerate_feed(feed, actor=acting_user(), now=now_utc())
     db.session.commit()
     return _render_index(new_token=token, new_feed=feed)
 
@@ -177,7 +175,7 @@ def revoke_feed(feed_id: int):
     feed = _own_feed_or_404(feed_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.revoke_feed(feed, actor=_user(), now=now_utc())
+    services.revoke_feed(feed, actor=acting_user(), now=now_utc())
     db.session.commit()
     flash(_("Feed revoked: calendars subscribed to it will stop updating."), "success")
     return redirect(url_for("calendars.index"))
@@ -217,7 +215,7 @@ def _too_many(wait: float) -> Response:
 # -- downloads ------------------------------------------------------------------------------------
 
 def _download(query: CalendarQuery, *, name: str, filename: str) -> Response:
-    body, _count = services.render_download(_user(), query, name=name)
+    body, _count = services.render_download(acting_user(), query, name=name)
     return _ics_response(body, filename)
 
 
@@ -230,7 +228,7 @@ def _query(scope: str, **params: Any) -> CalendarQuery:
 @bp.get("/meetings/<int:meeting_id>/calendar.ics")
 def meeting(meeting_id: int):
     """One meeting as an .ics file ("Add to calendar")."""
-    row = get_meeting_or_404(meeting_id, _user())
+    row = get_meeting_or_404(meeting_id, acting_user())
     return _download(_query("meeting", meeting_id=row.id), name=row.title, filename=f"meeting-{row.id}.ics")
 
 
@@ -280,8 +278,8 @@ def organisation_wide():
     query = CalendarQuery(scope="organisation", start=start, end=end,
                           includes=frozenset({"meetings", "follow_ups", "commitments"}), owner_id=current_user.id,
                           params={"zone": current_user.timezone}, base_url=_base_url())
-    body, count = services.render_download(_user(), query, name=_("Outreach: the whole organisation"))
-    record_event("calendar.export", actor=_user(), now=now_utc(), ip=client_ip(), record_type="calendar",
+    body, count = services.render_download(acting_user(), query, name=_("Outreach: the whole organisation"))
+    record_event("calendar.export", actor=acting_user(), now=now_utc(), ip=client_ip(), record_type="calendar",
                  date_from=form.date_from.data.isoformat(), date_to=form.date_to.data.isoformat(), items=count)
     db.session.commit()
     return _ics_response(body, f"outreach-{form.date_from.data}-{form.date_to.data}.ics")
@@ -329,7 +327,7 @@ def import_upload():
     finally:
         upload.close()  # a large upload is spooled to a temporary file
     try:
-        inv = read_invitation(raw, reader=_user(), now=now_utc())
+        inv = read_invitation(raw, reader=acting_user(), now=now_utc())
     except ImportRefused as exc:
         form.file.errors = [str(exc.message)]
         return render_template("calendars/import.html", form=form, max_kb=MAX_BYTES // 1024), exc.status
@@ -371,7 +369,7 @@ def import_series():
                     end_at=start + timedelta(minutes=int(minutes)) if minutes else None, timezone=data["timezone"],
                     location=data.get("location"), online_url=data.get("online_url"), agenda=data.get("agenda"),
                     attendees=list(data.get("attendees") or [])),
-                commitments=[], follow_ups=[], actor=_user(), now=now, ip=client_ip()))
+                commitments=[], follow_ups=[], actor=acting_user(), now=now, ip=client_ip()))
     except meeting_services.MeetingError as exc:
         db.session.rollback()
         flash(_("Nothing was imported: %(why)s", why=str(exc.message)), "danger")

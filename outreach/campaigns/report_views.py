@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Iterator
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from outreach.campaigns import bp, charts, queries
 from outreach.campaigns.access import get_campaign_or_404
 from outreach.campaigns.forms import TargetFilterForm
 from outreach.campaigns.models import PIPELINE, CampaignStatus, Stage, Target, TargetAssignment
-from outreach.campaigns.views import LABELS, user
+from outreach.campaigns.views import LABELS
 from outreach.contacts.csv_io import write_csv
 from outreach.contacts.models import Contact
 from outreach.core.audit import record_event
@@ -22,6 +22,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
+from outreach.core.web import acting_user, csv_response
 
 OUTCOME_LABELS = {"kept": _l("Kept"), "partly_kept": _l("Partly kept"), "broken": _l("Broken"), "open": _l("Still open")}
 
@@ -34,7 +35,7 @@ def _funnel(counts: dict[str, int]) -> list[tuple[str, int, str]]:
 @bp.get("/campaigns/<int:campaign_id>/report")
 def report(campaign_id: int):
     """One campaign's dashboard: objectives, funnel, meetings per month, commitments, partners. Prints well."""
-    me = user()
+    me = acting_user()
     campaign = get_campaign_or_404(campaign_id, me)
     now = now_utc()
     progress = queries.objective_progress(campaign.objectives, today=now.date())
@@ -53,7 +54,7 @@ def report(campaign_id: int):
 @bp.get("/campaigns/dashboard")
 def dashboard():
     """Every running campaign side by side: pipeline, objectives' states, recent movement."""
-    me = user()
+    me = acting_user()
     now = now_utc()
     rows = queries.campaigns_overview(me, (CampaignStatus.ACTIVE.value, CampaignStatus.PAUSED.value))
     objectives = [o for c, _counts in rows for o in c.objectives]
@@ -69,12 +70,6 @@ def dashboard():
                            pipelines=pipelines, funnel_chart=charts.bars(_funnel(totals), title=_("All targets by stage")),
                            progress=progress, now=now, **LABELS)
 
-
-def _csv_response(chunks: Iterator[str], filename: str) -> Response:
-    response = Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 TARGET_COLUMNS = ["target", "kind", "title", "country", "stage", "since", "priority", "partners", "next_step",
@@ -101,7 +96,7 @@ def _target_rows(campaign: Any, stmt: Any) -> Iterator[list[Any]]:
 @bp.post("/campaigns/<int:campaign_id>/targets.csv")
 def export_targets(campaign_id: int):
     """Download the campaign's targets (as filtered) as CSV; audited."""
-    me = user()
+    me = acting_user()
     campaign = get_campaign_or_404(campaign_id, me)
     form = TargetFilterForm(request.form)
     if not form.validate():
@@ -112,7 +107,7 @@ def export_targets(campaign_id: int):
     record_event("campaign.export_targets", actor=me, now=now, record=campaign, ip=client_ip(),
                  filters={k: v for k, v in form.data.items() if v})
     db.session.commit()
-    return _csv_response(write_csv(TARGET_COLUMNS, _target_rows(campaign, stmt)),
+    return csv_response(write_csv(TARGET_COLUMNS, _target_rows(campaign, stmt)),
                          f"campaign-{campaign.id}-targets-{now:%Y%m%d-%H%M}.csv")
 
 
@@ -123,7 +118,7 @@ OBJECTIVE_COLUMNS = ["metric", "unit", "baseline", "target", "deadline", "source
 @bp.post("/campaigns/<int:campaign_id>/objectives.csv")
 def export_objectives(campaign_id: int):
     """Download the campaign's objectives with their current values and states as CSV; audited."""
-    me = user()
+    me = acting_user()
     campaign = get_campaign_or_404(campaign_id, me)
     now = now_utc()
     progress = queries.objective_progress(campaign.objectives, today=now.date())
@@ -133,4 +128,4 @@ def export_objectives(campaign_id: int):
              p.objective.deadline.isoformat(), p.objective.source, round(p.current, 2),
              p.as_of.isoformat() if p.as_of else "", p.status, "yes" if p.achieved else "no", round(p.expected, 2)]
             for p in progress)
-    return _csv_response(write_csv(OBJECTIVE_COLUMNS, rows), f"campaign-{campaign.id}-objectives-{now:%Y%m%d}.csv")
+    return csv_response(write_csv(OBJECTIVE_COLUMNS, rows), f"campaign-{campaign.id}-objectives-{now:%Y%m%d}.csv")

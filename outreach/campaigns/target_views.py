@@ -13,7 +13,7 @@ from outreach.campaigns.forms import (DirectoryContactFilter, DirectoryOrganisat
                                       TargetForm)
 from outreach.campaigns.models import Target
 from outreach.contacts.models import Contact, Organisation
-from outreach.campaigns.views import LABELS, user
+from outreach.campaigns.views import LABELS
 from outreach.contacts.services import contact_list_statement, organisation_list_statement, search_contact_ids, \
     search_organisation_ids
 from outreach.core.db import db
@@ -21,15 +21,13 @@ from outreach.core.forms import is_record_id
 from outreach.core.pagination import offset_page, parse_page
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
+from outreach.core.web import acting_user, is_htmx
 from outreach.meetings.queries import user_names
 
 PAGE_SIZE = 50
 #: The directory list shows this many matches to tick; "all that match" adds up to services.MAX_BULK_TARGETS.
 PICK_PAGE_SIZE = 100
 
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -39,7 +37,7 @@ def _ids(values: list[str]) -> list[int]:
 @bp.get("/campaigns/<int:campaign_id>/targets")
 def targets(campaign_id: int):
     """The campaign's targets (a partner: her own) with filters, sorting and pages."""
-    me = user()
+    me = acting_user()
     campaign = get_campaign_or_404(campaign_id, me)
     form = TargetFilterForm(request.args)
     partners = queries.campaign_partners(campaign) if can_manage_targets(me) else []
@@ -55,7 +53,7 @@ def targets(campaign_id: int):
 @bp.get("/campaigns/<int:campaign_id>/board")
 def board(campaign_id: int):
     """The pipeline as columns by stage; cards move with buttons (htmx), by keyboard as well."""
-    me = user()
+    me = acting_user()
     campaign = get_campaign_or_404(campaign_id, me)
     columns = queries.board(campaign, me)
     counts = queries.stage_counts(campaign, me)
@@ -66,7 +64,7 @@ def board(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/targets/add", methods=["GET", "POST"])
 def add_targets(campaign_id: int):
     """Add targets from a filtered directory list: tick some, or take everything that matches."""
-    me = user()
+    me = acting_user()
     campaign = get_campaign_or_404(campaign_id, me, need="targets")
     kind = "organisation" if (request.values.get("kind") == "organisation") else "contact"
     filters = (DirectoryOrganisationFilter if kind == "organisation" else DirectoryContactFilter)(request.args)
@@ -90,7 +88,7 @@ def _matches(kind: str, filters: Any, now: Any, *, limit: int) -> list[Any]:
         model, finder = Contact, search_contact_ids
         order = (Contact.last_name, Contact.first_name, Contact.id)
     if filters.q.data:
-        found = finder(filters.q.data, user=user(), limit=min(limit, 500))
+        found = finder(filters.q.data, user=acting_user(), limit=min(limit, 500))
         rank = {rid: i for i, rid in enumerate(found)}
         return sorted(db.session.scalars(stmt.where(model.id.in_(rank))).all(), key=lambda r: rank[r.id])
     return list(db.session.scalars(stmt.order_by(*order).limit(limit)))
@@ -123,7 +121,7 @@ def _add(campaign: Any, kind: str, filters: Any, now: Any):  # type: ignore[no-u
     try:
         result = services.add_targets(campaign, contact_ids=ids if kind == "contact" else (),
                                       organisation_ids=ids if kind == "organisation" else (), partner_ids=partners,
-                                      priority=priority, actor=user(), now=now, ip=client_ip(),
+                                      priority=priority, actor=acting_user(), now=now, ip=client_ip(),
                                       single=form.get("single") == "1")
     except services.CampaignError as exc:
         db.session.rollback()
@@ -141,7 +139,7 @@ def _add(campaign: Any, kind: str, filters: Any, now: Any):  # type: ignore[no-u
 
 def _target_page(target: Target, *, move_form: MoveForm | None = None, target_form: TargetForm | None = None,
                  status: int = 200):  # type: ignore[no-untyped-def]
-    me = user()
+    me = acting_user()
     move_form = move_form or MoveForm()
     if target_form is None:
         target_form = TargetForm(next_step=target.next_step, next_step_due=target.next_step_due,
@@ -156,13 +154,13 @@ def _target_page(target: Target, *, move_form: MoveForm | None = None, target_fo
 @bp.get("/campaigns/targets/<int:target_id>")
 def target(target_id: int):
     """One target: stage and its dated history, partners, next step."""
-    return _target_page(get_target_or_404(target_id, user()))
+    return _target_page(get_target_or_404(target_id, acting_user()))
 
 
 @bp.post("/campaigns/targets/<int:target_id>/stage")
 def move_target(target_id: int):
     """Move a target to another stage (a reason when skipping, going back or dropping)."""
-    me = user()
+    me = acting_user()
     item = get_target_or_404(target_id, me, need="move")
     form = MoveForm()
     on_board = form.view.data == "board"
@@ -181,7 +179,7 @@ def move_target(target_id: int):
         else:
             db.session.commit()
             status = 200
-    if on_board and _is_htmx():
+    if on_board and is_htmx():
         # The board moves the card to its new column with both counts, or shows the refusal on the card (htmx
         # swaps only 2xx answers, so the refusal travels as content).
         return render_template("campaigns/_moved.html", t=item, error=error, moved=error is None,
@@ -198,7 +196,7 @@ def move_target(target_id: int):
 @bp.post("/campaigns/targets/<int:target_id>")
 def update_target(target_id: int):
     """Set the next step (partners: their own targets); priority and partners (coordinators)."""
-    me = user()
+    me = acting_user()
     item = get_target_or_404(target_id, me, need="move")
     form = TargetForm()
     if not form.validate_on_submit():
@@ -223,7 +221,7 @@ def update_target(target_id: int):
 @bp.post("/campaigns/targets/<int:target_id>/step-done")
 def step_done(target_id: int):
     """Mark the target's next step done (one tap from "My targets")."""
-    me = user()
+    me = acting_user()
     item = get_target_or_404(target_id, me, need="move")
     try:
         services.complete_next_step(item, actor=me, now=now_utc(), ip=client_ip())
@@ -243,7 +241,7 @@ def step_done(target_id: int):
 def my_targets():
     """Every target assigned to me across active campaigns, what needs me first."""
     now = now_utc()
-    rows = queries.my_targets(user(), now)
+    rows = queries.my_targets(acting_user(), now)
     number = parse_page(request.args.get("page"))
     shown = rows[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
     return render_template("campaigns/my_targets.html", rows=shown, total=len(rows), number=number,

@@ -25,14 +25,12 @@ from outreach.core.db import db
 from outreach.core.forms import choices
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
+from outreach.core.web import acting_user
 from outreach.campaigns.services import OWNER_ROLES
 
 LABELS = {"stages": STAGE_LABELS, "statuses": STATUS_LABELS, "priorities": PRIORITY_LABELS,
           "sources": SOURCE_LABELS, "objective_statuses": OBJECTIVE_STATUS_LABELS, "pipeline": list(PIPELINE)}
 
-
-def user() -> Any:
-    return current_user._get_current_object()
 
 
 def form_error(form: Any, exc: services.CampaignError) -> None:
@@ -64,7 +62,7 @@ def submit(form: Any, template: str, context: dict[str, Any], save: Callable[[],
 def index():
     """Campaigns the user may see: running ones first, then drafts, then closed."""
     shown = request.args.get("status") or ""
-    stmt = select(Campaign).where(visible_campaigns(user())).options(selectinload(Campaign.owner),
+    stmt = select(Campaign).where(visible_campaigns(acting_user())).options(selectinload(Campaign.owner),
                                                                      selectinload(Campaign.tags))
     if shown in STATUS_LABELS:
         stmt = stmt.where(Campaign.status == shown)
@@ -72,9 +70,9 @@ def index():
              CampaignStatus.CLOSED.value: 3}
     campaigns = sorted(db.session.scalars(stmt.order_by(Campaign.end_date.desc(), Campaign.id).limit(500)).all(),
                        key=lambda c: order.get(c.status, 9))
-    counts = dict((c.id, n) for c, n in queries.campaigns_overview(user(), [s for s in STATUS_LABELS]))
+    counts = dict((c.id, n) for c, n in queries.campaigns_overview(acting_user(), [s for s in STATUS_LABELS]))
     return render_template("campaigns/list.html", campaigns=campaigns, counts=counts, shown=shown,
-                           can_create=can_manage_campaign(user()), **LABELS)
+                           can_create=can_manage_campaign(acting_user()), **LABELS)
 
 
 def _owner_choices(form: CampaignForm) -> None:
@@ -99,7 +97,7 @@ def new():
         form.owner_id.data = str(current_user.id)
         return render_template("campaigns/form.html", form=form, campaign=None)
     return submit(form, "campaigns/form.html", {"campaign": None},
-                  lambda: services.create_campaign(_campaign_data(form), actor=user(), now=now_utc(), ip=client_ip()),
+                  lambda: services.create_campaign(_campaign_data(form), actor=acting_user(), now=now_utc(), ip=client_ip()),
                   _("Campaign created. Now set its objectives and add its targets."),
                   lambda campaign: url_for("campaigns.show", campaign_id=campaign.id))
 
@@ -107,7 +105,7 @@ def new():
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
 def edit(campaign_id: int):
     """Change a campaign's name, goal, dates, status, owner or tags."""
-    campaign = get_campaign_or_404(campaign_id, user(), need="manage")
+    campaign = get_campaign_or_404(campaign_id, acting_user(), need="manage")
     form = CampaignForm(obj=campaign) if request.method == "GET" else CampaignForm()
     _owner_choices(form)
     if request.method == "GET":
@@ -115,7 +113,7 @@ def edit(campaign_id: int):
         form.tags.data = ", ".join(t.name for t in campaign.tags)
         return render_template("campaigns/form.html", form=form, campaign=campaign)
     return submit(form, "campaigns/form.html", {"campaign": campaign},
-                  lambda: services.update_campaign(campaign, _campaign_data(form), actor=user(), now=now_utc(),
+                  lambda: services.update_campaign(campaign, _campaign_data(form), actor=acting_user(), now=now_utc(),
                                                    ip=client_ip()),
                   _("Campaign saved."), lambda _saved: url_for("campaigns.show", campaign_id=campaign_id))
 
@@ -123,13 +121,13 @@ def edit(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/status")
 def set_status(campaign_id: int):
     """Activate, pause, close or reopen a campaign."""
-    campaign = get_campaign_or_404(campaign_id, user(), need="manage")
+    campaign = get_campaign_or_404(campaign_id, acting_user(), need="manage")
     form = StatusForm()
     if not form.validate_on_submit():
         flash(_("Choose a status from the list."), "danger")
         return redirect(url_for("campaigns.show", campaign_id=campaign.id)), 303
     try:
-        services.set_status(campaign, form.status.data, actor=user(), now=now_utc(), ip=client_ip())
+        services.set_status(campaign, form.status.data, actor=acting_user(), now=now_utc(), ip=client_ip())
     except services.CampaignError as exc:
         db.session.rollback()
         flash(str(exc.message), "warning")
@@ -142,7 +140,7 @@ def set_status(campaign_id: int):
 @bp.get("/campaigns/<int:campaign_id>")
 def show(campaign_id: int):
     """One campaign: goal, objectives with their trajectory, the pipeline at a glance."""
-    me = user()
+    me = acting_user()
     campaign = get_campaign_or_404(campaign_id, me)
     now = now_utc()
     progress = queries.objective_progress(campaign.objectives, today=now.date())
@@ -178,14 +176,14 @@ def _objective_data(form: ObjectiveForm) -> services.ObjectiveData:
 @bp.route("/campaigns/<int:campaign_id>/objectives/new", methods=["GET", "POST"])
 def new_objective(campaign_id: int):
     """Set a measurable objective: metric, baseline, target value, deadline, where its value comes from."""
-    campaign = get_campaign_or_404(campaign_id, user(), need="manage")
+    campaign = get_campaign_or_404(campaign_id, acting_user(), need="manage")
     form = ObjectiveForm()
     _organisation_choices(form, form.organisation_id.data)
     if request.method == "GET":
         form.deadline.data = campaign.end_date
         return render_template("campaigns/objective_form.html", form=form, campaign=campaign, objective=None)
     return submit(form, "campaigns/objective_form.html", {"campaign": campaign, "objective": None},
-                  lambda: services.add_objective(campaign, _objective_data(form), actor=user(), now=now_utc(),
+                  lambda: services.add_objective(campaign, _objective_data(form), actor=acting_user(), now=now_utc(),
                                                  ip=client_ip()),
                   _("Objective set."), lambda objective: url_for("campaigns.objective", objective_id=objective.id))
 
@@ -193,7 +191,7 @@ def new_objective(campaign_id: int):
 @bp.route("/campaigns/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
 def edit_objective(objective_id: int):
     """Change an objective's metric, values or deadline."""
-    objective = get_objective_or_404(objective_id, user(), need="manage")
+    objective = get_objective_or_404(objective_id, acting_user(), need="manage")
     form = ObjectiveForm(obj=objective) if request.method == "GET" else ObjectiveForm()
     if request.method == "GET":
         form.organisation_id.data = str(objective.organisation_id or "")
@@ -202,7 +200,7 @@ def edit_objective(objective_id: int):
     if request.method == "GET":
         return render_template("campaigns/objective_form.html", form=form, **context)
     return submit(form, "campaigns/objective_form.html", context,
-                  lambda: services.update_objective(objective, _objective_data(form), actor=user(), now=now_utc(),
+                  lambda: services.update_objective(objective, _objective_data(form), actor=acting_user(), now=now_utc(),
                                                     ip=client_ip()),
                   _("Objective saved."), lambda _saved: url_for("campaigns.objective", objective_id=objective_id))
 
@@ -216,13 +214,13 @@ def _objective_page(objective: Objective, form: ValueForm, status: int = 200):  
     chart = charts.trajectory_chart(objective, history, today=now.date(), start=objective.campaign.start_date)
     return render_template("campaigns/objective.html", objective=objective, campaign=objective.campaign,
                            progress=progress, history=history, chart=chart, form=form,
-                           can_manage=can_manage_campaign(user()), **LABELS), status
+                           can_manage=can_manage_campaign(acting_user()), **LABELS), status
 
 
 @bp.get("/campaigns/objectives/<int:objective_id>")
 def objective(objective_id: int):
     """One objective: where it stands, its trajectory, its history as a chart and a table."""
-    obj = get_objective_or_404(objective_id, user())
+    obj = get_objective_or_404(objective_id, acting_user())
     form = ValueForm()
     form.as_of.data = now_utc().date()
     return _objective_page(obj, form)
@@ -231,16 +229,16 @@ def objective(objective_id: int):
 @bp.post("/campaigns/objectives/<int:objective_id>/values")
 def record_value(objective_id: int):
     """Enter a manual objective's current value with the date it was true and a note."""
-    obj = get_objective_or_404(objective_id, user(), need="manage")
+    obj = get_objective_or_404(objective_id, acting_user(), need="manage")
     form = ValueForm()
     if not form.validate_on_submit():
         return _objective_page(obj, form, 422)
     try:
-        services.record_value(obj, form.value.data, form.as_of.data, form.note.data, actor=user(), now=now_utc(),
+        services.record_value(obj, form.value.data, form.as_of.data, form.note.data, actor=acting_user(), now=now_utc(),
                               ip=client_ip())
     except services.CampaignError as exc:
         db.session.rollback()
-        obj = get_objective_or_404(objective_id, user(), need="manage")
+        obj = get_objective_or_404(objective_id, acting_user(), need="manage")
         form_error(form, exc)
         return _objective_page(obj, form, exc.status)
     db.session.commit()

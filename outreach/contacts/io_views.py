@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
@@ -12,16 +12,16 @@ from sqlalchemy.orm import selectinload
 from outreach.contacts import bp, csv_io, merge, services
 from outreach.contacts.forms import ContactFilterForm, ImportForm, OrganisationFilterForm
 from outreach.contacts.models import Contact, Organisation, Position
-from outreach.contacts.views import _user, get_contact_or_404, get_organisation_or_404
+from outreach.contacts.views import get_contact_or_404, get_organisation_or_404
 from outreach.contacts.vcard import contact_vcard
 from outreach.core.audit import record_event
 from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
 from outreach.core.forms import search_text
 from outreach.core.ids import parse_id
-from outreach.core.permissions import Capability, permission_required
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
+from outreach.core.web import acting_user, csv_response
 
 PREVIEW_ROWS = 300
 
@@ -29,7 +29,6 @@ PREVIEW_ROWS = 300
 # -- duplicates and merge ----------------------------------------------------------------------
 
 @bp.get("/duplicates")
-@permission_required(Capability.EDIT_DIRECTORY)
 def duplicates():
     """Contacts that are probably the same person."""
     return render_template("contacts/duplicates.html", pairs=merge.find_duplicate_contacts(limit=50))
@@ -43,10 +42,9 @@ def _merge_choices(fields: tuple[str, ...]) -> dict[str, str]:
 
 
 @bp.route("/contacts/<int:contact_id>/merge", methods=["GET", "POST"])
-@permission_required(Capability.EDIT_DIRECTORY)
 def merge_contacts(contact_id: int):
     """Merge another contact into this one, choosing field by field."""
-    user = _user()
+    user = acting_user()
     loaders = [selectinload(Contact.emails), selectinload(Contact.phones), selectinload(Contact.tags),
                selectinload(Contact.positions).selectinload(Position.organisation)]
     target = get_contact_or_404(contact_id, user, need="edit", options=loaders)
@@ -75,10 +73,9 @@ def merge_contacts(contact_id: int):
 
 
 @bp.route("/organisations/<int:organisation_id>/merge", methods=["GET", "POST"])
-@permission_required(Capability.EDIT_DIRECTORY)
 def merge_organisations(organisation_id: int):
     """Merge another organisation into this one, choosing field by field."""
-    user = _user()
+    user = acting_user()
     target = get_organisation_or_404(organisation_id, user, need="edit")
     other_id = parse_id(request.values.get("with"))
     if not other_id:
@@ -104,15 +101,8 @@ def merge_organisations(organisation_id: int):
 
 # -- export ------------------------------------------------------------------------------------
 
-def _csv_response(chunks: Any, filename: str) -> Response:
-    response = Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 @bp.post("/contacts/export")
-@permission_required(Capability.IMPORT_EXPORT_DIRECTORY)
 def export_contacts():
     """Download the filtered contact list as CSV (audited)."""
     form = ContactFilterForm(request.form)
@@ -122,17 +112,16 @@ def export_contacts():
     now = now_utc()
     stmt = services.contact_list_statement(form.data, now=now)
     if form.q.data:
-        ids = services.search_contact_ids(form.q.data, user=_user(), limit=500,
+        ids = services.search_contact_ids(form.q.data, user=acting_user(), limit=500,
                                           include_archived=bool(form.archived.data))
         stmt = stmt.where(Contact.id.in_(ids))
-    csv_io.record_export("contacts", actor=_user(), now=now, filters=form.data, ip=client_ip())
+    csv_io.record_export("contacts", actor=acting_user(), now=now, filters=form.data, ip=client_ip())
     db.session.commit()
     chunks = csv_io.write_csv(csv_io.CONTACT_COLUMNS, csv_io.contact_rows(stmt))
-    return _csv_response(chunks, f"contacts-{now:%Y%m%d-%H%M}.csv")
+    return csv_response(chunks, f"contacts-{now:%Y%m%d-%H%M}.csv")
 
 
 @bp.post("/organisations/export")
-@permission_required(Capability.IMPORT_EXPORT_DIRECTORY)
 def export_organisations():
     """Download the filtered organisation list as CSV (audited)."""
     form = OrganisationFilterForm(request.form)
@@ -142,24 +131,23 @@ def export_organisations():
     now = now_utc()
     stmt = services.organisation_list_statement(form.data)
     if form.q.data:
-        ids = services.search_organisation_ids(form.q.data, user=_user(), limit=500,
+        ids = services.search_organisation_ids(form.q.data, user=acting_user(), limit=500,
                                                include_archived=bool(form.archived.data))
         stmt = stmt.where(Organisation.id.in_(ids))
-    csv_io.record_export("organisations", actor=_user(), now=now, filters=form.data, ip=client_ip())
+    csv_io.record_export("organisations", actor=acting_user(), now=now, filters=form.data, ip=client_ip())
     db.session.commit()
     chunks = csv_io.write_csv(csv_io.ORGANISATION_COLUMNS, csv_io.organisation_rows(stmt))
-    return _csv_response(chunks, f"organisations-{now:%Y%m%d-%H%M}.csv")
+    return csv_response(chunks, f"organisations-{now:%Y%m%d-%H%M}.csv")
 
 
 @bp.post("/contacts/<int:contact_id>/vcard")
-@permission_required(Capability.IMPORT_EXPORT_DIRECTORY)
 def vcard(contact_id: int):
     """Download a contact as a vCard (audited)."""
-    person = get_contact_or_404(contact_id, _user(), options=[
+    person = get_contact_or_404(contact_id, acting_user(), options=[
         selectinload(Contact.emails), selectinload(Contact.phones),
         selectinload(Contact.positions).selectinload(Position.organisation)])
     now = now_utc()
-    record_event("contact.export_vcard", actor=_user(), now=now, record=person, ip=client_ip())
+    record_event("contact.export_vcard", actor=acting_user(), now=now, record=person, ip=client_ip())
     db.session.commit()
     response = Response(contact_vcard(person), content_type="text/vcard; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="contact-{person.id}.vcf"'
@@ -183,7 +171,6 @@ def _preview(token: str, meta: dict[str, Any], header: list[str], rows: list[lis
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@permission_required(Capability.IMPORT_EXPORT_DIRECTORY)
 def import_upload():
     """Upload a CSV of contacts or organisations; see a dry run before anything is written."""
     form = ImportForm()
@@ -204,16 +191,15 @@ def import_upload():
         form.file.errors = [str(exc)]
         return render_template("contacts/import.html", form=form, limits=csv_io), 422
     token = csv_io.store_upload(_upload_folder(), data=data, kind=form.kind.data, filename=upload.filename[:200],
-                                user_id=_user().id, now=now_utc())
+                                user_id=acting_user().id, now=now_utc())
     meta = {"kind": form.kind.data, "filename": upload.filename[:200]}
     return _preview(token, meta, header, rows, csv_io.guess_mapping(header, form.kind.data))
 
 
 @bp.post("/import/<upload_token>")
-@permission_required(Capability.IMPORT_EXPORT_DIRECTORY)
 def import_confirm(upload_token: str):
     """Re-run the dry run with another column mapping, or import for real."""
-    stored = csv_io.load_upload(_upload_folder(), upload_token, user_id=_user().id, now=now_utc())
+    stored = csv_io.load_upload(_upload_folder(), upload_token, user_id=acting_user().id, now=now_utc())
     if stored is None:
         abort(404)
     data, meta = stored
@@ -238,7 +224,7 @@ def import_confirm(upload_token: str):
     if rejected == len(plan.rows):
         return _preview(upload_token, meta, header, rows, mapping, 422,
                         _("No row can be imported. Fix the file and upload it again."))
-    result = csv_io.apply_import(plan, actor=_user(), now=now_utc(), filename=meta["filename"], ip=client_ip())
+    result = csv_io.apply_import(plan, actor=acting_user(), now=now_utc(), filename=meta["filename"], ip=client_ip())
     db.session.commit()
     csv_io.discard_upload(_upload_folder(), upload_token)
     flash(_("Imported: %(c)d created, %(u)d updated, %(r)d rejected rows skipped.", c=result["created"],

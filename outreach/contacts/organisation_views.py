@@ -11,20 +11,18 @@ from sqlalchemy.orm import selectinload
 from outreach.contacts import bp, services
 from outreach.contacts.forms import OrganisationFilterForm, OrganisationForm
 from outreach.contacts.models import Contact, Organisation, Position
-from outreach.contacts.views import (PAGE_SIZE, SEARCH_PAGE_SIZE, ResultPage, _form_error, _is_htmx, _user,
-                                     get_organisation_or_404)
+from outreach.contacts.views import PAGE_SIZE, SEARCH_PAGE_SIZE, ResultPage, get_organisation_or_404
 from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
 from outreach.core.ids import parse_id
 from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page
-from outreach.core.permissions import Capability, permission_required
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
+from outreach.core.web import acting_user, is_htmx, show_error
 
 
 @bp.get("/organisations")
-@permission_required(Capability.VIEW_DIRECTORY)
 def organisations():
     """Organisations as a filtered list or as an expandable tree."""
     form = OrganisationFilterForm(request.args)
@@ -33,7 +31,7 @@ def organisations():
     tree = request.args.get("view") == "tree"
     stmt = services.organisation_list_statement(form.data).options(selectinload(Organisation.parent))
     if form.q.data:
-        found = services.search_organisation_ids(form.q.data, user=_user(), limit=500,
+        found = services.search_organisation_ids(form.q.data, user=acting_user(), limit=500,
                                                  include_archived=bool(form.archived.data))
         order = {oid: i for i, oid in enumerate(found)}
         rows = sorted(db.session.scalars(stmt.where(Organisation.id.in_(order))).all(), key=lambda o: order[o.id])
@@ -46,7 +44,7 @@ def organisations():
                  else (func.lower(Organisation.name), Organisation.id))
         page = offset_page(stmt.order_by(*order), number=parse_page(request.args.get("page")), size=PAGE_SIZE)
     child_counts = _child_counts([o.id for o in page.items]) if tree else {}
-    template = "contacts/_organisation_rows.html" if _is_htmx() else "contacts/organisations.html"
+    template = "contacts/_organisation_rows.html" if is_htmx() else "contacts/organisations.html"
     return render_template(template, form=form, page=page, tree=tree, child_counts=child_counts)
 
 
@@ -60,10 +58,9 @@ def _child_counts(ids: list[int]) -> dict[int, int]:
 
 
 @bp.get("/organisations/<int:organisation_id>/children")
-@permission_required(Capability.VIEW_DIRECTORY)
 def organisation_children(organisation_id: int):
     """One level of the tree under an organisation (loaded when a branch opens)."""
-    org = get_organisation_or_404(organisation_id, _user())
+    org = get_organisation_or_404(organisation_id, acting_user())
     children = db.session.scalars(select(Organisation).where(Organisation.parent_id == org.id,
                                                              Organisation.is_archived.is_(False))
                                   .order_by(func.lower(Organisation.name)).limit(500)).all()
@@ -72,10 +69,9 @@ def organisation_children(organisation_id: int):
 
 
 @bp.get("/organisations/<int:organisation_id>")
-@permission_required(Capability.VIEW_DIRECTORY)
 def organisation(organisation_id: int):
     """One organisation: where it sits, what is under it, its people now and before."""
-    user = _user()
+    user = acting_user()
     org = get_organisation_or_404(organisation_id, user)
     ancestors = services.organisation_ancestors(org)
     children = db.session.scalars(select(Organisation).where(Organisation.parent_id == org.id)
@@ -100,7 +96,6 @@ def _org_form_page(form: OrganisationForm, org: Organisation | None, status: int
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
-@permission_required(Capability.EDIT_DIRECTORY)
 def new_organisation():
     """Add an organisation."""
     form = OrganisationForm()
@@ -111,10 +106,10 @@ def new_organisation():
     if not form.validate_on_submit():
         return _org_form_page(form, None, 422)
     try:
-        org = services.create_organisation(form.data, actor=_user(), now=now_utc(), ip=client_ip())
+        org = services.create_organisation(form.data, actor=acting_user(), now=now_utc(), ip=client_ip())
     except ServiceError as exc:
         db.session.rollback()
-        _form_error(form, exc)
+        show_error(form, exc)
         return _org_form_page(form, None, 422)
     db.session.commit()
     flash(_("%(name)s is in the directory.", name=org.name), "success")
@@ -122,10 +117,9 @@ def new_organisation():
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
-@permission_required(Capability.EDIT_DIRECTORY)
 def edit_organisation(organisation_id: int):
     """Change an organisation."""
-    org = get_organisation_or_404(organisation_id, _user(), need="edit")
+    org = get_organisation_or_404(organisation_id, acting_user(), need="edit")
     if request.method == "GET":
         form = OrganisationForm(obj=org)
         form.tags.data = ", ".join(t.name for t in org.tags)
@@ -134,10 +128,10 @@ def edit_organisation(organisation_id: int):
     if not form.validate_on_submit():
         return _org_form_page(form, org, 422)
     try:
-        services.update_organisation(org, form.data, actor=_user(), now=now_utc(), ip=client_ip())
+        services.update_organisation(org, form.data, actor=acting_user(), now=now_utc(), ip=client_ip())
     except ServiceError as exc:
         db.session.rollback()
-        _form_error(form, exc)
+        show_error(form, exc)
         return _org_form_page(form, org, 422)
     db.session.commit()
     flash(_("Saved."), "success")
@@ -145,22 +139,20 @@ def edit_organisation(organisation_id: int):
 
 
 @bp.post("/organisations/<int:organisation_id>/archive")
-@permission_required(Capability.EDIT_DIRECTORY)
 def archive_organisation(organisation_id: int):
     """Archive an organisation (its people and sub-organisations stay)."""
-    org = get_organisation_or_404(organisation_id, _user(), need="edit")
-    services.set_organisation_archived(org, True, actor=_user(), now=now_utc(), ip=client_ip())
+    org = get_organisation_or_404(organisation_id, acting_user(), need="edit")
+    services.set_organisation_archived(org, True, actor=acting_user(), now=now_utc(), ip=client_ip())
     db.session.commit()
     flash(_("%(name)s is archived.", name=org.name), "success")
     return redirect(url_for("contacts.organisation", organisation_id=org.id))
 
 
 @bp.post("/organisations/<int:organisation_id>/restore")
-@permission_required(Capability.EDIT_DIRECTORY)
 def restore_organisation(organisation_id: int):
     """Bring an archived organisation back."""
-    org = get_organisation_or_404(organisation_id, _user(), need="edit")
-    services.set_organisation_archived(org, False, actor=_user(), now=now_utc(), ip=client_ip())
+    org = get_organisation_or_404(organisation_id, acting_user(), need="edit")
+    services.set_organisation_archived(org, False, actor=acting_user(), now=now_utc(), ip=client_ip())
     db.session.commit()
     flash(_("%(name)s is back in the directory.", name=org.name), "success")
     return redirect(url_for("contacts.organisation", organisation_id=org.id))

@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,9 +17,10 @@ from outreach.core.db import db, parse_version_token, version_token
 from outreach.core.forms import search_text
 from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page
-from outreach.core.permissions import Capability, has_capability, permission_required
+from outreach.core.permissions import Capability, has_capability
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc, to_zone
+from outreach.core.web import acting_user, is_htmx, show_error
 
 PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 50
@@ -52,12 +52,6 @@ class ResultPage:
         self.items = items
 
 
-def _user() -> Any:
-    return current_user._get_current_object()
-
-
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def get_contact_or_404(contact_id: int, user: Any, need: str = "view", options: Any = ()) -> Contact:
@@ -83,18 +77,10 @@ def get_organisation_or_404(organisation_id: int, user: Any, need: str = "view")
     return org
 
 
-def _form_error(form: Any, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
 
 # -- contacts ----------------------------------------------------------------------------------
 
 @bp.get("/contacts")
-@permission_required(Capability.VIEW_DIRECTORY)
 def index():
     """The contact directory: search, filters, sorting, pages."""
     form = ContactFilterForm(request.args)
@@ -104,7 +90,7 @@ def index():
     stmt = services.contact_list_statement(form.data, now=now).options(*services.contact_loader_options())
     if form.q.data:
         # Searching: the best matches, ranked, then the filters.
-        found = services.search_contact_ids(form.q.data, user=_user(), limit=500,
+        found = services.search_contact_ids(form.q.data, user=acting_user(), limit=500,
                                             include_archived=bool(form.archived.data))
         order = {cid: i for i, cid in enumerate(found)}
         rows = sorted(db.session.scalars(stmt.where(Contact.id.in_(order))).all(), key=lambda c: order[c.id])
@@ -114,17 +100,16 @@ def index():
                 "influence": (Contact.influence.desc(), Contact.last_name, Contact.first_name, Contact.id)}.get(
             form.sort.data or "name", (Contact.last_name, Contact.first_name, Contact.id))
         page = offset_page(stmt.order_by(*sort), number=parse_page(request.args.get("page")), size=PAGE_SIZE)
-    template = "contacts/_contact_rows.html" if _is_htmx() else "contacts/index.html"
+    template = "contacts/_contact_rows.html" if is_htmx() else "contacts/index.html"
     organisation = db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
     return render_template(template, form=form, page=page, searched=bool(form.q.data), now=now,
                            organisation=organisation)
 
 
 @bp.get("/contacts/<int:contact_id>")
-@permission_required(Capability.VIEW_DIRECTORY)
 def contact(contact_id: int):
     """One person: posts over time, how to reach them, who knows them."""
-    user = _user()
+    user = acting_user()
     person = get_contact_or_404(contact_id, user, options=[
         selectinload(Contact.emails), selectinload(Contact.phones), selectinload(Contact.languages),
         selectinload(Contact.tags), selectinload(Contact.positions).selectinload(Position.organisation)])
@@ -144,7 +129,6 @@ def _contact_form_page(form: ContactForm, contact: Contact | None, status: int =
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
-@permission_required(Capability.EDIT_DIRECTORY)
 def new_contact():
     """Add a person to the directory."""
     form = ContactForm()
@@ -153,10 +137,10 @@ def new_contact():
     if not form.validate_on_submit():
         return _contact_form_page(form, None, 422)
     try:
-        person = services.create_contact(form.data, actor=_user(), now=now_utc(), ip=client_ip())
+        person = services.create_contact(form.data, actor=acting_user(), now=now_utc(), ip=client_ip())
     except ServiceError as exc:
         db.session.rollback()
-        _form_error(form, exc)
+        show_error(form, exc)
         return _contact_form_page(form, None, 422)
     db.session.commit()
     flash(_("%(name)s is in the directory. Add their current post next.", name=person.full_name), "success")
@@ -164,10 +148,9 @@ def new_contact():
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
-@permission_required(Capability.EDIT_DIRECTORY)
 def edit_contact(contact_id: int):
     """Change a person's details."""
-    person = get_contact_or_404(contact_id, _user(), need="edit")
+    person = get_contact_or_404(contact_id, acting_user(), need="edit")
     if request.method == "GET":
         form = ContactForm(obj=person)
         form.emails.data = "\n".join(e.email for e in person.emails)
@@ -180,17 +163,17 @@ def edit_contact(contact_id: int):
     if not form.validate_on_submit():
         return _contact_form_page(form, person, 422)
     try:
-        services.update_contact(person, form.data, actor=_user(), now=now_utc(), ip=client_ip(),
+        services.update_contact(person, form.data, actor=acting_user(), now=now_utc(), ip=client_ip(),
                                 expected_updated_at=parse_version_token(form.loaded_at.data))
     except services.StaleContact as exc:
         db.session.rollback()
-        person = get_contact_or_404(contact_id, _user(), need="edit")
+        person = get_contact_or_404(contact_id, acting_user(), need="edit")
         form.loaded_at.data = version_token(person.updated_at)
-        _form_error(form, exc)
+        show_error(form, exc)
         return _contact_form_page(form, person, 409)
     except ServiceError as exc:
         db.session.rollback()
-        _form_error(form, exc)
+        show_error(form, exc)
         return _contact_form_page(form, person, 422)
     db.session.commit()
     flash(_("Saved."), "success")
@@ -198,22 +181,20 @@ def edit_contact(contact_id: int):
 
 
 @bp.post("/contacts/<int:contact_id>/archive")
-@permission_required(Capability.EDIT_DIRECTORY)
 def archive_contact(contact_id: int):
     """Archive a contact: hidden from lists and pickers, restorable."""
-    person = get_contact_or_404(contact_id, _user(), need="edit")
-    services.set_contact_archived(person, True, actor=_user(), now=now_utc(), ip=client_ip())
+    person = get_contact_or_404(contact_id, acting_user(), need="edit")
+    services.set_contact_archived(person, True, actor=acting_user(), now=now_utc(), ip=client_ip())
     db.session.commit()
     flash(_("%(name)s is archived. Restore them from their page at any time.", name=person.full_name), "success")
     return redirect(url_for("contacts.contact", contact_id=person.id))
 
 
 @bp.post("/contacts/<int:contact_id>/restore")
-@permission_required(Capability.EDIT_DIRECTORY)
 def restore_contact(contact_id: int):
     """Bring an archived contact back."""
-    person = get_contact_or_404(contact_id, _user(), need="edit")
-    services.set_contact_archived(person, False, actor=_user(), now=now_utc(), ip=client_ip())
+    person = get_contact_or_404(contact_id, acting_user(), need="edit")
+    services.set_contact_archived(person, False, actor=acting_user(), now=now_utc(), ip=client_ip())
     db.session.commit()
     flash(_("%(name)s is back in the directory.", name=person.full_name), "success")
     return redirect(url_for("contacts.contact", contact_id=person.id))
@@ -222,10 +203,9 @@ def restore_contact(contact_id: int):
 # -- positions ---------------------------------------------------------------------------------
 
 @bp.route("/contacts/<int:contact_id>/positions/new", methods=["GET", "POST"])
-@permission_required(Capability.EDIT_DIRECTORY)
 def new_position(contact_id: int):
     """Record a post, or move the person to a new post in one step."""
-    person = get_contact_or_404(contact_id, _user(), need="edit",
+    person = get_contact_or_404(contact_id, acting_user(), need="edit",
                                 options=[selectinload(Contact.positions).selectinload(Position.organisation)])
     form = PositionForm()
     if request.method == "GET":
@@ -239,10 +219,10 @@ def new_position(contact_id: int):
     try:
         services.add_position(person, organisation=org, title=form.title.data, start_date=form.start_date.data,
                               end_date=form.end_date.data, move=form.move.data,
-                              keep_other_posts_here=form.keep_both.data, actor=_user(), now=now_utc(), ip=client_ip())
+                              keep_other_posts_here=form.keep_both.data, actor=acting_user(), now=now_utc(), ip=client_ip())
     except ServiceError as exc:
         db.session.rollback()
-        _form_error(form, exc)
+        show_error(form, exc)
         return render_template("contacts/position_form.html", form=form, contact=person, organisation=org), 422
     db.session.commit()
     flash(_("%(name)s moved to a new post.", name=person.full_name) if form.move.data else _("Post recorded."),
@@ -251,7 +231,6 @@ def new_position(contact_id: int):
 
 
 @bp.post("/positions/<int:position_id>/end")
-@permission_required(Capability.EDIT_DIRECTORY)
 def end_position(position_id: int):
     """Mark a post as ended."""
     position = db.session.get(Position, position_id)
@@ -262,7 +241,7 @@ def end_position(position_id: int):
         flash(_("Enter the date the post ended."), "danger")
         return redirect(url_for("contacts.contact", contact_id=position.contact_id)), 303
     try:
-        services.end_position(position, form.end_date.data, actor=_user(), now=now_utc(), ip=client_ip())
+        services.end_position(position, form.end_date.data, actor=acting_user(), now=now_utc(), ip=client_ip())
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -275,10 +254,9 @@ def end_position(position_id: int):
 # -- relationships -----------------------------------------------------------------------------
 
 @bp.route("/contacts/<int:contact_id>/relationship", methods=["GET", "POST"])
-@permission_required(Capability.MANAGE_OWN_RELATIONSHIPS)
 def relationship(contact_id: int):
     """Record how you know this person."""
-    user = _user()
+    user = acting_user()
     person = get_contact_or_404(contact_id, user)
     mine = db.session.scalar(select(Relationship).where(Relationship.user_id == user.id,
                                                         Relationship.contact_id == person.id))
@@ -296,10 +274,9 @@ def relationship(contact_id: int):
 
 
 @bp.post("/contacts/<int:contact_id>/relationship/remove")
-@permission_required(Capability.MANAGE_OWN_RELATIONSHIPS)
 def remove_relationship(contact_id: int):
     """Stop listing yourself as knowing this person."""
-    user = _user()
+    user = acting_user()
     person = get_contact_or_404(contact_id, user)
     mine = db.session.scalar(select(Relationship).where(Relationship.user_id == user.id,
                                                         Relationship.contact_id == person.id,
@@ -313,14 +290,12 @@ def remove_relationship(contact_id: int):
 
 
 @bp.get("/people-i-know")
-@permission_required(Capability.MANAGE_OWN_RELATIONSHIPS)
 def people_i_know():
     """The people the signed-in user knows."""
-    return _known_by(_user(), own=True)
+    return _known_by(acting_user(), own=True)
 
 
 @bp.get("/partners/<int:user_id>")
-@permission_required(Capability.EDIT_DIRECTORY)
 def partner_network(user_id: int):
     """Whom one partner (or any colleague) knows: for coordinators pairing doors and requests."""
     from outreach.core.auth.models import User
@@ -344,34 +319,32 @@ def _known_by(user: Any, *, own: bool):  # type: ignore[no-untyped-def]
 # -- search and the public directory -----------------------------------------------------------
 
 @bp.get("/search")
-@permission_required(Capability.VIEW_DIRECTORY)
 def search():
     """One box for contacts and organisations; answers as you type (htmx) or as a page."""
     q = search_text(request.args.get("q"))
     picker = request.args.get("picker") or ""
-    user = _user()
+    user = acting_user()
     if picker:
         orgs = services.search_organisations(q, user=user, limit=12) if q else []
         return render_template("contacts/_org_picker_results.html", organisations=orgs, picker=picker, q=q)
     contacts = services.search_contacts(q, user=user, limit=10) if q else []
     orgs = services.search_organisations(q, user=user, limit=10) if q else []
-    template = "contacts/_search_results.html" if _is_htmx() else "contacts/search.html"
+    template = "contacts/_search_results.html" if is_htmx() else "contacts/search.html"
     return render_template(template, q=q, contacts=contacts, organisations=orgs)
 
 
 @bp.get("/public")
-@permission_required(Capability.VIEW_PUBLIC_DIRECTORY)
 def public_directory():
     """The directory everyone may read: name, title, organisation, country; nothing private."""
     q = search_text(request.args.get("q"))
     if q:
-        rows = services.search_contacts(q, user=_user(), limit=SEARCH_PAGE_SIZE)
+        rows = services.search_contacts(q, user=acting_user(), limit=SEARCH_PAGE_SIZE)
         page = ResultPage(rows)
     else:
         stmt = (select(Contact).options(*services.contact_loader_options())
                 .where(Contact.is_archived.is_(False)).order_by(Contact.last_name, Contact.first_name, Contact.id))
         page = offset_page(stmt, number=parse_page(request.args.get("page")), size=PAGE_SIZE)
-    template = "contacts/_public_rows.html" if _is_htmx() else "contacts/public.html"
+    template = "contacts/_public_rows.html" if is_htmx() else "contacts/public.html"
     return render_template(template, page=page, q=q)
 
 

@@ -2,16 +2,14 @@
 
 Views, the API, templates and exports all ask these. The access policy maps every endpoint to
 the roles allowed to call it and is enforced for every request before the view runs; a test
-walks the whole URL map × roles and fails on an endpoint missing here.
+walks the whole URL map × roles and fails on an endpoint missing here. The table is the only
+role-level rule: views carry no decorator restating it (object-level rules live in each feature's
+access.py).
 """
 from __future__ import annotations
 
 import enum
-from functools import wraps
-from typing import Any, Callable, TypeVar
-
-from flask import abort
-from flask_login import current_user
+from typing import Any
 
 
 class Role(str, enum.Enum):
@@ -31,7 +29,6 @@ ROLES: tuple[Role, ...] = tuple(Role)
 class Capability(str, enum.Enum):
     MANAGE_USERS = "manage_users"  #: invite, deactivate, change roles
     VIEW_AUDIT = "view_audit"  #: browse the audit log
-    CONFIGURE_INSTANCE = "configure_instance"
     # the directory (contacts feature)
     VIEW_DIRECTORY = "view_directory"  #: full directory: e-mails, phones, stance, notes, who knows whom
     VIEW_PUBLIC_DIRECTORY = "view_public_directory"  #: name, title, organisation, country only
@@ -312,20 +309,3 @@ def may_access(user: Any, endpoint: str | None) -> bool:
         return False
     return Role(user.role) in rule
 
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def permission_required(capability: Capability) -> Callable[[F], F]:
-    """Refuse with 403 unless the current user's role has *capability*."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not has_capability(current_user, capability):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped  # type: ignore[return-value]
-
-    return decorator

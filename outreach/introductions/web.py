@@ -4,18 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, url_for
-from flask_login import current_user
 
 from outreach.core.db import db
+from outreach.core.web import acting_user  # noqa: F401  (the views import it from here)
 from outreach.introductions import services
 from outreach.introductions.profiles import IntroductionError
 
 #: The session key holding when a coordinator last confirmed her password (epoch seconds).
 REAUTH_KEY = "introductions_reauth_at"
-
-
-def acting_user() -> Any:
-    return current_user._get_current_object()
 
 
 #: Bootstrap colours of each state's badge.

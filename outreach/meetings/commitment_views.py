@@ -10,20 +10,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from outreach.core.db import db
-from outreach.core.forms import choices
 from outreach.core.home import build_panels
 from outreach.core.pagination import parse_page
-from outreach.core.permissions import Capability, permission_required
 from outreach.core.security import client_ip, safe_next
 from outreach.core.time import now_utc
+from outreach.core.web import acting_user
 from outreach.meetings import commitments_bp, follow_ups_bp, queries, services
 from outreach.meetings.access import can_change_commitment, get_commitment_or_404, get_follow_up_or_404
 from outreach.meetings.forms import CommitmentFilterForm, CommitmentStatusForm, FollowUpForm, SnoozeForm, local_to_utc
 from outreach.meetings.models import FollowUp
-from outreach.meetings.views import LABELS, _user
+from outreach.meetings.views import LABELS
 
 @commitments_bp.get("/commitments", endpoint="index")
-@permission_required(Capability.LOG_MEETINGS)
 def commitments_register():
     """The commitments register: overdue first."""
     form = CommitmentFilterForm(request.args)
@@ -31,18 +29,17 @@ def commitments_register():
         return render_template("meetings/commitments.html", form=form, rows=None, **LABELS), 400
     filters = {k: v for k, v in form.data.items() if v not in (None, "")}
     number = parse_page(request.args.get("page"))
-    rows, has_next = queries.commitments_register(_user(), filters, today=now_utc().date(), page=number)
+    rows, has_next = queries.commitments_register(acting_user(), filters, today=now_utc().date(), page=number)
     return render_template("meetings/commitments.html", form=form, rows=rows, number=number, has_next=has_next,
                            **LABELS)
 
 
 @commitments_bp.get("/commitments/<int:commitment_id>", endpoint="show")
-@permission_required(Capability.LOG_MEETINGS)
 def show_commitment(commitment_id: int):
     """One commitment with its status history."""
-    item = get_commitment_or_404(commitment_id, _user())
+    item = get_commitment_or_404(commitment_id, acting_user())
     form = CommitmentStatusForm(status=item.status, seen_status=item.status)
-    return _commitment_page(item, form, _follow_up_form(), can_change=can_change_commitment(_user(), item))
+    return _commitment_page(item, form, _follow_up_form(), can_change=can_change_commitment(acting_user(), item))
 
 
 def _follow_up_form(form: FollowUpForm | None = None) -> FollowUpForm:
@@ -63,10 +60,9 @@ def _commitment_page(item: Any, form: CommitmentStatusForm, follow_up_form: Foll
 
 
 @commitments_bp.post("/commitments/<int:commitment_id>/follow-ups", endpoint="add_follow_up")
-@permission_required(Capability.LOG_MEETINGS)
 def commitment_follow_up(commitment_id: int):
     """Add a follow-up to chase a commitment."""
-    item = get_commitment_or_404(commitment_id, _user(), need="edit")
+    item = get_commitment_or_404(commitment_id, acting_user(), need="edit")
     form = _follow_up_form(FollowUpForm())
     if form.validate_on_submit():
         data = services.FollowUpData(
@@ -74,10 +70,10 @@ def commitment_follow_up(commitment_id: int):
             commitment_id=item.id,
             due_at=local_to_utc(form.due_date.data, form.due_time.data or time(9, 0), current_user.timezone))
         try:
-            services.add_follow_up(data, meeting=item.meeting, actor=_user(), now=now_utc(), ip=client_ip())
+            services.add_follow_up(data, meeting=item.meeting, actor=acting_user(), now=now_utc(), ip=client_ip())
         except services.MeetingError as exc:
             db.session.rollback()
-            item = get_commitment_or_404(commitment_id, _user(), need="edit")
+            item = get_commitment_or_404(commitment_id, acting_user(), need="edit")
             getattr(form, exc.field or "task", form.task).errors.append(exc.message)
         else:
             db.session.commit()
@@ -87,25 +83,24 @@ def commitment_follow_up(commitment_id: int):
 
 
 @commitments_bp.post("/commitments/<int:commitment_id>/status", endpoint="status")
-@permission_required(Capability.LOG_MEETINGS)
 def commitment_status(commitment_id: int):
     """Record a commitment's new status (kept, broken…), dated and attributed."""
-    item = get_commitment_or_404(commitment_id, _user(), need="edit")
+    item = get_commitment_or_404(commitment_id, acting_user(), need="edit")
     form = CommitmentStatusForm()
     if form.validate_on_submit():
         try:
             services.change_commitment_status(item, form.status.data, note=form.note.data,
-                                              evidence=form.evidence.data, actor=_user(), now=now_utc(),
+                                              evidence=form.evidence.data, actor=acting_user(), now=now_utc(),
                                               ip=client_ip(), expected_status=form.seen_status.data or None)
         except services.StaleCommitment as exc:
             db.session.rollback()
-            item = get_commitment_or_404(commitment_id, _user(), need="edit")
+            item = get_commitment_or_404(commitment_id, acting_user(), need="edit")
             form.seen_status.data = item.status
             form.form_errors.append(exc.message)
             return _commitment_page(item, form, _follow_up_form(), can_change=True, status=409)
         except services.MeetingError as exc:
             db.session.rollback()
-            item = get_commitment_or_404(commitment_id, _user(), need="edit")
+            item = get_commitment_or_404(commitment_id, acting_user(), need="edit")
             form.status.errors = [*form.status.errors, exc.message]
         else:
             db.session.commit()
@@ -116,18 +111,16 @@ def commitment_status(commitment_id: int):
 
 
 @commitments_bp.get("/commitments/scorecards")
-@permission_required(Capability.LOG_MEETINGS)
 def scorecards():
     """Kept, broken and open commitments per contact, organisation and partner."""
-    return render_template("meetings/scorecards.html", cards=queries.scorecards(_user()))
+    return render_template("meetings/scorecards.html", cards=queries.scorecards(acting_user()))
 
 
 @follow_ups_bp.get("/follow-ups", endpoint="index")
-@permission_required(Capability.LOG_MEETINGS)
 def my_follow_ups():
     """My follow-ups: overdue, today, this week, later; a hundred at a time."""
     now = now_utc()
-    listing = queries.my_follow_ups(_user(), now, page=parse_page(request.args.get("page")))
+    listing = queries.my_follow_ups(acting_user(), now, page=parse_page(request.args.get("page")))
     return render_template("meetings/follow_ups.html", listing=listing, buckets=listing.buckets, now=now)
 
 
@@ -136,9 +129,9 @@ def _back(default: str) -> Any:
 
 
 def _close_follow_up(follow_up_id: int, close: Any, message: str) -> Any:
-    item = get_follow_up_or_404(follow_up_id, _user(), need="edit")
+    item = get_follow_up_or_404(follow_up_id, acting_user(), need="edit")
     try:
-        close(item, actor=_user(), now=now_utc(), ip=client_ip())
+        close(item, actor=acting_user(), now=now_utc(), ip=client_ip())
     except services.MeetingError as exc:
         db.session.rollback()
         flash(str(exc.message), "warning")
@@ -149,24 +142,21 @@ def _close_follow_up(follow_up_id: int, close: Any, message: str) -> Any:
 
 
 @follow_ups_bp.post("/follow-ups/<int:follow_up_id>/done", endpoint="done")
-@permission_required(Capability.LOG_MEETINGS)
 def follow_up_done(follow_up_id: int):
     """Mark a follow-up done."""
     return _close_follow_up(follow_up_id, services.complete_follow_up, _("Done: %(task)s"))
 
 
 @follow_ups_bp.post("/follow-ups/<int:follow_up_id>/cancel", endpoint="cancel")
-@permission_required(Capability.LOG_MEETINGS)
 def follow_up_cancel(follow_up_id: int):
     """Cancel a follow-up that is no longer needed; its pending reminders go with it."""
     return _close_follow_up(follow_up_id, services.cancel_follow_up, _("Cancelled: %(task)s"))
 
 
 @follow_ups_bp.post("/follow-ups/<int:follow_up_id>/snooze", endpoint="snooze")
-@permission_required(Capability.LOG_MEETINGS)
 def follow_up_snooze(follow_up_id: int):
     """Push a follow-up's due time back."""
-    item = get_follow_up_or_404(follow_up_id, _user(), need="edit")
+    item = get_follow_up_or_404(follow_up_id, acting_user(), need="edit")
     form = SnoozeForm()
     if not form.validate_on_submit():
         flash(_("Choose how long to snooze."), "danger")
@@ -174,7 +164,7 @@ def follow_up_snooze(follow_up_id: int):
     now = now_utc()
     try:
         services.snooze_follow_up(item, max(item.due_at, now) + services.SNOOZE_CHOICES[form.until.data],
-                                  actor=_user(), now=now, ip=client_ip())
+                                  actor=acting_user(), now=now, ip=client_ip())
     except services.MeetingError as exc:
         db.session.rollback()
         flash(str(exc.message), "warning")

@@ -18,9 +18,10 @@ from outreach.core.db import db
 from outreach.core.forms import choices, search_text
 from outreach.core.home import build_form_fields, build_panels, submitted_form_fields
 from outreach.core.ids import parse_id
-from outreach.core.permissions import Capability, Role, has_capability, permission_required
+from outreach.core.permissions import Capability, Role, has_capability
 from outreach.core.security import client_ip
 from outreach.core.time import common_zone_choices, is_valid_zone, now_utc, suggested_zones, to_zone, zones_by_country
+from outreach.core.web import acting_user
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
                                       get_meeting_or_404)
@@ -49,9 +50,6 @@ def _is_token(value: str) -> bool:
     return kind in {"c", "u"} and parse_id(raw) is not None
 
 
-def _user() -> Any:
-    return current_user._get_current_object()
-
 
 @bp.get("/meetings")
 def index():
@@ -67,12 +65,12 @@ def index():
     # the past, newest first. Any filter (other than the title search) lists everything it matches.
     default_view = not (set(filters) - {"q"})
     now = now_utc()
-    upcoming = (queries.upcoming_meetings(_user(), now, q=filters.get("q"))
+    upcoming = (queries.upcoming_meetings(acting_user(), now, q=filters.get("q"))
                 if default_view and not request.args.get("after") else None)
-    page = queries.list_meetings(_user(), filters, after=request.args.get("after"),
+    page = queries.list_meetings(acting_user(), filters, after=request.args.get("after"),
                                  before=now if default_view else None)
     later_from = (to_zone(now, current_user.timezone) + timedelta(days=queries.UPCOMING_DAYS)).date()
-    actions = build_panels("meetings.list.actions", _user(), now, filters=request.args.to_dict())
+    actions = build_panels("meetings.list.actions", acting_user(), now, filters=request.args.to_dict())
     return render_template("meetings/list.html", form=form, page=page, partner_name=partner, upcoming=upcoming,
                            default_view=default_view, later_from=later_from, actions=actions, **LABELS)
 
@@ -110,7 +108,7 @@ def _prepare(form: MeetingForm, meeting: Meeting | None = None) -> None:
     else:
         values = submitted_form_fields("meeting", current_user, request.form)
     form.extensions = build_form_fields(  # type: ignore[attr-defined]
-        "meeting", _user(), now_utc(), values, record=meeting, contact_ids=contact_ids,
+        "meeting", acting_user(), now_utc(), values, record=meeting, contact_ids=contact_ids,
         errors=getattr(form, "extension_errors", {}))
 
 
@@ -284,7 +282,6 @@ def _prefill(form: MeetingForm) -> None:
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
-@permission_required(Capability.LOG_MEETINGS)
 def new():
     """Log a meeting with its attendees, commitments and follow-ups in one form."""
     form = MeetingForm()
@@ -302,7 +299,7 @@ def new():
     commitments, follow_ups = _rows(form)
     try:
         meeting = services.log_meeting(_meeting_data(form), commitments=commitments, follow_ups=follow_ups,
-                                       actor=_user(), now=now_utc(), ip=client_ip())
+                                       actor=acting_user(), now=now_utc(), ip=client_ip())
     except services.MeetingError as exc:
         db.session.rollback()
         _service_error(form, exc)
@@ -313,10 +310,9 @@ def new():
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
-@permission_required(Capability.LOG_MEETINGS)
 def edit(meeting_id: int):
     """Edit a meeting; a save based on an outdated copy is refused and the changes shown."""
-    meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
+    meeting = get_meeting_or_404(meeting_id, acting_user(), need="edit")
     if request.method == "GET":
         local_start = to_zone(meeting.start_at, meeting.timezone)
         # Not obj=meeting: its commitments and follow-ups must not fill the rows that add new ones.
@@ -341,10 +337,10 @@ def edit(meeting_id: int):
     commitments, follow_ups = _rows(form)
     try:
         services.update_meeting(meeting, _meeting_data(form), expected_revision=expected, commitments=commitments,
-                                follow_ups=follow_ups, actor=_user(), now=now_utc(), ip=client_ip())
+                                follow_ups=follow_ups, actor=acting_user(), now=now_utc(), ip=client_ip())
     except services.StaleMeeting:
         db.session.rollback()
-        meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
+        meeting = get_meeting_or_404(meeting_id, acting_user(), need="edit")
         changes = services.changes_since(meeting, expected)
         _take_their_changes(form, changes, meeting.timezone)
         form.form_errors.append(_("This meeting was changed since you opened it; nothing was saved. "
@@ -364,7 +360,7 @@ def edit(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>")
 def show(meeting_id: int):
     """One meeting: attendees, commitments, follow-ups and its edit history."""
-    user = _user()
+    user = acting_user()
     meeting = get_meeting_or_404(meeting_id, user)
     now = now_utc()
     can_edit = can_edit_meeting(user, meeting)
@@ -377,7 +373,6 @@ def show(meeting_id: int):
 
 
 @bp.get("/meetings/people")
-@permission_required(Capability.LOG_MEETINGS)
 def people_search():
     """The people picker (htmx): users who can own a follow-up or a commitment, or partners only."""
     q = search_text(request.args.get("q"), limit=60)
@@ -387,12 +382,11 @@ def people_search():
 
 
 @bp.get("/meetings/attendees")
-@permission_required(Capability.LOG_MEETINGS)
 def attendee_search():
     """The attendee typeahead (htmx): contacts and users whose name starts with what was typed."""
     q = search_text(request.args.get("q"), limit=60)
     picked = set(request.args.getlist("attendees"))
-    contacts, users = queries.search_attendees(_user(), q, with_activists=can_find_activists(_user()))
+    contacts, users = queries.search_attendees(acting_user(), q, with_activists=can_find_activists(acting_user()))
     posts = {c.id: queries.current_post(c) for c in contacts}  # positions come loaded with the search
     return render_template("meetings/_attendee_results.html", contacts=contacts, users=users, q=q, picked=picked,
                            posts=posts)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from outreach.contacts import csv_io
@@ -17,6 +16,7 @@ from outreach.core.ids import is_record_id
 from outreach.core.pagination import parse_page
 from outreach.core.security import client_ip, safe_next
 from outreach.core.time import now_utc
+from outreach.core.web import acting_user, csv_response, show_error
 from outreach.meetings.access import can_change_commitment, can_edit_meeting, get_commitment_or_404, get_meeting_or_404
 from outreach.monitoring import bp, queries, services
 from outreach.monitoring.access import can_change, get_instrument_or_404, get_version_or_404
@@ -29,9 +29,6 @@ from outreach.monitoring.models import Criterion, Funding, InstrumentLink, KeyPo
 LABELS = {"kinds": KIND_LABELS, "decisions": DECISION_LABELS, "funding_kinds": FUNDING_LABELS,
           "rating_labels": RATING_LABELS}
 
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _filter_form() -> WatchlistFilterForm:
@@ -53,7 +50,7 @@ def watchlist():
     now = now_utc()
     listing, rows = queries.watchlist(form.filters(), now=now, page=parse_page(request.args.get("page")))
     return render_template("monitoring/watchlist.html", form=form, listing=listing, rows=rows,
-                           criteria=services.active_criteria(), can_change=can_change(_user()), **LABELS)
+                           criteria=services.active_criteria(), can_change=can_change(acting_user()), **LABELS)
 
 
 @bp.post("/monitoring/export")
@@ -66,7 +63,7 @@ def export():
         return redirect(url_for("monitoring.watchlist")), 303
     now = now_utc()
     filters = form.filters()
-    record_event("instrument.export", actor=_user(), now=now, record_type="instruments", ip=client_ip(),
+    record_event("instrument.export", actor=acting_user(), now=now, record_type="instruments", ip=client_ip(),
                  filters={k: v for k, v in filters.items() if v not in (None, "")})
     db.session.commit()
     criteria = services.active_criteria()
@@ -86,10 +83,7 @@ def export():
 
     header = ["id", "title", "short name", "kind", "body", "countries", "region", "next decision", "decision kind",
               "days to go", *[c.name for c in criteria], "last meeting", "going cold"]
-    response = Response(stream_with_context(csv_io.write_csv(header, rows())), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="watchlist-{now:%Y%m%d-%H%M}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_response(csv_io.write_csv(header, rows()), f"watchlist-{now:%Y%m%d-%H%M}.csv")
 
 
 def _instrument_data(form: InstrumentForm) -> dict[str, Any]:
@@ -97,13 +91,6 @@ def _instrument_data(form: InstrumentForm) -> dict[str, Any]:
     data["body_id"] = int(form.body_id.data) if form.body_id.data else None
     return data
 
-
-def _show_service_error(form: Any, exc: services.MonitoringError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
-        target.errors.append(exc.message)
-    else:
-        form.form_errors.append(exc.message)
 
 
 def _instrument_form_page(form: InstrumentForm, instrument: Any = None, status: int = 200) -> Any:
@@ -118,13 +105,13 @@ def new_instrument():
     form = InstrumentForm()
     if form.validate_on_submit():
         try:
-            instrument = services.create_instrument(_instrument_data(form), actor=_user(), now=now_utc(),
+            instrument = services.create_instrument(_instrument_data(form), actor=acting_user(), now=now_utc(),
                                                     ip=client_ip())
         except services.MonitoringError as exc:
             db.session.rollback()
-            _show_service_error(form, exc)
+            show_error(form, exc)
         else:
-            services.set_following(instrument, _user(), True, now=now_utc())
+            services.set_following(instrument, acting_user(), True, now=now_utc())
             db.session.commit()
             flash(_("Instrument added. You follow it: you will be reminded before its decisions."), "success")
             return redirect(url_for("monitoring.instrument", instrument_id=instrument.id))
@@ -134,13 +121,13 @@ def new_instrument():
 @bp.get("/monitoring/instruments/<int:instrument_id>")
 def instrument(instrument_id: int):
     """One instrument: its versions as a timeline, ratings and evidence, money, key people, linked work."""
-    return _instrument_page(get_instrument_or_404(instrument_id, _user()))
+    return _instrument_page(get_instrument_or_404(instrument_id, acting_user()))
 
 
 def _instrument_page(item: Any, *, funding_form: FundingForm | None = None, key_post_form: KeyPostForm | None = None,
                      status: int = 200) -> Any:
     """The instrument's page, with the forms of a refused submission (and their messages) when there is one."""
-    user = _user()
+    user = acting_user()
     return render_template("monitoring/instrument.html", page=queries.instrument_page(item, user), i=item,
                            can_change=can_change(user), funding_form=funding_form or FundingForm(formdata=None),
                            key_post_form=key_post_form or KeyPostForm(formdata=None),
@@ -151,7 +138,7 @@ def _instrument_page(item: Any, *, funding_form: FundingForm | None = None, key_
 @bp.route("/monitoring/instruments/<int:instrument_id>/edit", methods=["GET", "POST"])
 def edit_instrument(instrument_id: int):
     """Change an instrument's facts and dates."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
     form = InstrumentForm(obj=item if request.method == "GET" else None)
     if request.method == "GET":
         form.countries.data = ", ".join(item.country_codes)
@@ -162,11 +149,11 @@ def edit_instrument(instrument_id: int):
         try:
             services.update_instrument(item, _instrument_data(form),
                                        expected_revision=int(revision) if str(revision or "").isdigit() else None,
-                                       actor=_user(), now=now_utc(), ip=client_ip())
+                                       actor=acting_user(), now=now_utc(), ip=client_ip())
         except services.MonitoringError as exc:
             db.session.rollback()
-            _show_service_error(form, exc)
-            return _instrument_form_page(form, get_instrument_or_404(instrument_id, _user()), status=409
+            show_error(form, exc)
+            return _instrument_form_page(form, get_instrument_or_404(instrument_id, acting_user()), status=409
                                          if exc.field is None else 422)
         db.session.commit()
         flash(_("Instrument saved."), "success")
@@ -177,8 +164,8 @@ def edit_instrument(instrument_id: int):
 @bp.post("/monitoring/instruments/<int:instrument_id>/archive")
 def archive_instrument(instrument_id: int):
     """Archive an instrument: off the watchlist, kept with its history."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
-    services.set_archived(item, True, actor=_user(), now=now_utc(), ip=client_ip())
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
+    services.set_archived(item, True, actor=acting_user(), now=now_utc(), ip=client_ip())
     db.session.commit()
     flash(_("Instrument archived. It stays in the archive with its history."), "success")
     return redirect(url_for("monitoring.instrument", instrument_id=item.id)), 303
@@ -187,8 +174,8 @@ def archive_instrument(instrument_id: int):
 @bp.post("/monitoring/instruments/<int:instrument_id>/restore")
 def restore_instrument(instrument_id: int):
     """Bring an archived instrument back to the watchlist."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
-    services.set_archived(item, False, actor=_user(), now=now_utc(), ip=client_ip())
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
+    services.set_archived(item, False, actor=acting_user(), now=now_utc(), ip=client_ip())
     db.session.commit()
     flash(_("Instrument restored."), "success")
     return redirect(url_for("monitoring.instrument", instrument_id=item.id)), 303
@@ -197,15 +184,15 @@ def restore_instrument(instrument_id: int):
 @bp.route("/monitoring/instruments/<int:instrument_id>/versions/new", methods=["GET", "POST"])
 def new_version(instrument_id: int):
     """Record a renewal or a new edition, then rate it."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
     form = VersionForm()
     if form.validate_on_submit():
         try:
-            version = services.add_version(item, form.data, actor=_user(), now=now_utc(), ip=client_ip())
+            version = services.add_version(item, form.data, actor=acting_user(), now=now_utc(), ip=client_ip())
         except services.MonitoringError as exc:
             db.session.rollback()
-            item = get_instrument_or_404(instrument_id, _user(), need="edit")
-            _show_service_error(form, exc)
+            item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Version %(ref)s recorded. Now rate it against each criterion.", ref=version.reference),
@@ -218,10 +205,10 @@ def new_version(instrument_id: int):
 @bp.route("/monitoring/instruments/<int:instrument_id>/versions/<int:version_id>/rate", methods=["GET", "POST"])
 def rate(instrument_id: int, version_id: int):
     """Rate a version against each criterion, with the evidence."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
     version = get_version_or_404(item, version_id)
     criteria = services.active_criteria()
-    page = queries.instrument_page(item, _user())
+    page = queries.instrument_page(item, acting_user())
     current = page.evidence.get(version.id, {})
     status = 200
     errors: list[str] = []
@@ -239,7 +226,7 @@ def rate(instrument_id: int, version_id: int):
                                         row.evidence_quote.data, row.evidence_page.data, row.evidence_url.data))
         if form.validate() and not errors:
             try:
-                count = services.rate_version(version, rows, actor=_user(), now=now_utc(), ip=client_ip())
+                count = services.rate_version(version, rows, actor=acting_user(), now=now_utc(), ip=client_ip())
             except services.MonitoringError as exc:
                 db.session.rollback()
                 errors.append(exc.message)
@@ -264,15 +251,15 @@ def rate(instrument_id: int, version_id: int):
 @bp.post("/monitoring/instruments/<int:instrument_id>/funding")
 def add_funding(instrument_id: int):
     """Add an amount required, allocated or spent."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
     form = FundingForm()
     if form.validate_on_submit():
         try:
-            services.add_funding(item, form.data, actor=_user(), now=now_utc(), ip=client_ip())
+            services.add_funding(item, form.data, actor=acting_user(), now=now_utc(), ip=client_ip())
         except services.MonitoringError as exc:
             db.session.rollback()
-            item = get_instrument_or_404(instrument_id, _user(), need="edit")
-            _show_service_error(form, exc)
+            item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Amount recorded."), "success")
@@ -283,11 +270,11 @@ def add_funding(instrument_id: int):
 @bp.post("/monitoring/instruments/<int:instrument_id>/funding/<int:funding_id>/withdraw")
 def withdraw_funding(instrument_id: int, funding_id: int):
     """Hide an amount entered by mistake (kept in the database and the audit log)."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
     entry = db.session.scalar(select(Funding).where(Funding.id == funding_id, Funding.instrument_id == item.id))
     if entry is None:
         abort(404)
-    services.withdraw_funding(entry, actor=_user(), now=now_utc(), ip=client_ip())
+    services.withdraw_funding(entry, actor=acting_user(), now=now_utc(), ip=client_ip())
     db.session.commit()
     flash(_("Amount withdrawn."), "success")
     return redirect(url_for("monitoring.instrument", instrument_id=item.id) + "#money"), 303
@@ -296,16 +283,16 @@ def withdraw_funding(instrument_id: int, funding_id: int):
 @bp.post("/monitoring/instruments/<int:instrument_id>/key-posts")
 def add_key_post(instrument_id: int):
     """Name a post that matters for this instrument."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
     form = KeyPostForm()
     if form.validate_on_submit():
         try:
             services.add_key_post(item, organisation_id=int(form.organisation_id.data), title=form.title.data,
-                                  actor=_user(), now=now_utc(), ip=client_ip())
+                                  actor=acting_user(), now=now_utc(), ip=client_ip())
         except services.MonitoringError as exc:
             db.session.rollback()
-            item = get_instrument_or_404(instrument_id, _user(), need="edit")
-            _show_service_error(form, exc)
+            item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Key post added."), "success")
@@ -316,11 +303,11 @@ def add_key_post(instrument_id: int):
 @bp.post("/monitoring/instruments/<int:instrument_id>/key-posts/<int:post_id>/remove")
 def remove_key_post(instrument_id: int, post_id: int):
     """Stop listing a key post."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
     post = db.session.scalar(select(KeyPost).where(KeyPost.id == post_id, KeyPost.instrument_id == item.id))
     if post is None:
         abort(404)
-    services.remove_key_post(post, actor=_user(), now=now_utc(), ip=client_ip())
+    services.remove_key_post(post, actor=acting_user(), now=now_utc(), ip=client_ip())
     db.session.commit()
     flash(_("Key post removed."), "success")
     return redirect(url_for("monitoring.instrument", instrument_id=item.id) + "#people"), 303
@@ -329,9 +316,9 @@ def remove_key_post(instrument_id: int, post_id: int):
 @bp.post("/monitoring/instruments/<int:instrument_id>/follow")
 def follow(instrument_id: int):
     """Follow an instrument (reminders before its decisions) or stop following it."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
     wanted = request.form.get("follow") == "1"
-    services.set_following(item, _user(), wanted, now=now_utc())
+    services.set_following(item, acting_user(), wanted, now=now_utc())
     db.session.commit()
     flash(_("You follow this instrument.") if wanted else _("You no longer follow this instrument."), "success")
     return redirect(url_for("monitoring.instrument", instrument_id=item.id)), 303
@@ -340,12 +327,12 @@ def follow(instrument_id: int):
 @bp.post("/monitoring/instruments/<int:instrument_id>/publish")
 def publish(instrument_id: int):
     """Publish the instrument's summary to the public directory, or withdraw it."""
-    item = get_instrument_or_404(instrument_id, _user(), need="edit")
+    item = get_instrument_or_404(instrument_id, acting_user(), need="edit")
     form = PublishForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errs in form.errors.values() for e in errs), "danger")
         return redirect(url_for("monitoring.instrument", instrument_id=item.id)), 303
-    services.publish_summary(item, form.public_summary.data, actor=_user(), now=now_utc(), ip=client_ip())
+    services.publish_summary(item, form.public_summary.data, actor=acting_user(), now=now_utc(), ip=client_ip())
     db.session.commit()
     flash(_("Summary published.") if item.is_public else _("Summary withdrawn from the public directory."),
           "success")
@@ -365,10 +352,10 @@ def criteria():
     status = 200
     if form.validate_on_submit():
         try:
-            criterion = services.add_criterion(form.data, actor=_user(), now=now_utc(), ip=client_ip())
+            criterion = services.add_criterion(form.data, actor=acting_user(), now=now_utc(), ip=client_ip())
         except services.MonitoringError as exc:
             db.session.rollback()
-            _show_service_error(form, exc)
+            show_error(form, exc)
             status = 422
         else:
             db.session.commit()
@@ -387,7 +374,7 @@ def archive_criterion(criterion_id: int):
     criterion = db.session.get(Criterion, criterion_id)
     if criterion is None:
         abort(404)
-    services.set_criterion_archived(criterion, not criterion.is_archived, actor=_user(), now=now_utc(),
+    services.set_criterion_archived(criterion, not criterion.is_archived, actor=acting_user(), now=now_utc(),
                                     ip=client_ip())
     db.session.commit()
     return redirect(url_for("monitoring.criteria")), 303
@@ -405,9 +392,9 @@ def _link(**record: int) -> Any:
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errs in form.errors.values() for e in errs), "danger")
         return redirect(back), 303
-    item = get_instrument_or_404(int(form.instrument_id.data), _user())
+    item = get_instrument_or_404(int(form.instrument_id.data), acting_user())
     try:
-        services.link_work(item, actor=_user(), now=now_utc(), ip=client_ip(), **record)
+        services.link_work(item, actor=acting_user(), now=now_utc(), ip=client_ip(), **record)
     except services.MonitoringError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -420,21 +407,21 @@ def _link(**record: int) -> Any:
 @bp.post("/meetings/<int:meeting_id>/instruments")
 def link_meeting(meeting_id: int):
     """Tag a meeting with an instrument it concerns."""
-    meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
+    meeting = get_meeting_or_404(meeting_id, acting_user(), need="edit")
     return _link(meeting_id=meeting.id)
 
 
 @bp.post("/commitments/<int:commitment_id>/instruments")
 def link_commitment(commitment_id: int):
     """Tag a commitment with an instrument it concerns."""
-    commitment = get_commitment_or_404(commitment_id, _user(), need="edit")
+    commitment = get_commitment_or_404(commitment_id, acting_user(), need="edit")
     return _link(commitment_id=commitment.id)
 
 
 @bp.post("/monitoring/links/<int:link_id>/remove")
 def unlink(link_id: int):
     """Remove a tag put on the wrong meeting or commitment."""
-    user = _user()
+    user = acting_user()
     link = db.session.get(InstrumentLink, link_id)
     if link is None:
         abort(404)

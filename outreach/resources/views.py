@@ -14,8 +14,8 @@ from outreach.contacts.models import Organisation
 from outreach.core.db import db
 from outreach.core.forms import search_text
 from outreach.core.pagination import keyset_by_id_desc, parse_cursor
-from outreach.core.permissions import Capability, permission_required
 from outreach.core.time import now_utc
+from outreach.core.web import acting_user, show_error
 from outreach.meetings.access import get_meeting_or_404
 from outreach.resources import bp, queries, services
 from outreach.resources.access import (can_curate, can_edit_resource, can_see_internal, get_resource_or_404,
@@ -31,16 +31,6 @@ LABELS = {"kind_labels": KIND_LABELS, "evidence_labels": EVIDENCE_LABELS, "statu
 PAGE_SIZE = 50
 
 
-def _user() -> Any:
-    return current_user._get_current_object()
-
-
-def _form_error(form: Any, exc: services.ResourceError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, exc.message] if isinstance(target.errors, list) else [exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 def _act(step: Any, back: str, done: Any) -> Any:
@@ -64,19 +54,19 @@ def index():
     status = request.args.get("status") or ""
     if status not in STATUS_LABELS:
         status = ""
-    stmt = select(Resource).options(selectinload(Resource.publisher)).where(visible_resources(_user()))
+    stmt = select(Resource).options(selectinload(Resource.publisher)).where(visible_resources(acting_user()))
     if status:
         stmt = stmt.where(Resource.status == status)
     page = keyset_by_id_desc(stmt, Resource.id, after=parse_cursor(request.args.get("after")),
                              before=parse_cursor(request.args.get("before")), size=PAGE_SIZE)
-    return render_template("resources/index.html", page=page, status=status, can_curate=can_curate(_user()),
+    return render_template("resources/index.html", page=page, status=status, can_curate=can_curate(acting_user()),
                            **LABELS)
 
 
 @bp.get("/<int(max=2147483647):resource_id>")
 def show(resource_id: int):
     """One resource with its state, its review reason and internal notes (for those who may read them)."""
-    user = _user()
+    user = acting_user()
     item = get_resource_or_404(resource_id, user)
     return render_template("resources/show.html", resource=item, can_edit=can_edit_resource(user, item),
                            can_curate=can_curate(user), internal=can_see_internal(user, item),
@@ -86,7 +76,7 @@ def show(resource_id: int):
 @bp.get("/<int(max=2147483647):resource_id>/file")
 def file(resource_id: int):
     """The uploaded file of a resource the user may see (drafts included), as an attachment."""
-    item = get_resource_or_404(resource_id, _user())
+    item = get_resource_or_404(resource_id, acting_user())
     if item.file is None:
         abort(404)
     path = stored_path(current_app.config["INSTANCE_PATH"], item.file.stored_name)
@@ -135,19 +125,19 @@ def _save(form: ResourceForm, item: Resource | None) -> Any:
         data = services.ResourceData(**form.to_data())
         now = now_utc()
         if item is None:
-            item = services.create_resource(data, actor=_user(), now=now)
+            item = services.create_resource(data, actor=acting_user(), now=now)
         else:
-            services.update_resource(item, data, actor=_user(), now=now)
+            services.update_resource(item, data, actor=acting_user(), now=now)
         if content is not None:
             attach_file(item, content, upload.filename, instance_path=current_app.config["INSTANCE_PATH"], now=now)
             db.session.flush()
     except UploadTooLarge as exc:
         db.session.rollback()
-        _form_error(form, exc)
+        show_error(form, exc)
         return _render_form(form, None if item is None or item.id is None else item, 413)
     except services.ResourceError as exc:
         db.session.rollback()
-        _form_error(form, exc)
+        show_error(form, exc)
         return _render_form(form, item if item is not None and item.id else None, 422)
     db.session.commit()
     flash(_("Resource saved."), "success")
@@ -155,7 +145,6 @@ def _save(form: ResourceForm, item: Resource | None) -> Any:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@permission_required(Capability.SUBMIT_RESOURCES)
 def new():
     """Add a resource as a draft."""
     form = _resource_form()
@@ -165,10 +154,9 @@ def new():
 
 
 @bp.route("/<int(max=2147483647):resource_id>/edit", methods=["GET", "POST"])
-@permission_required(Capability.SUBMIT_RESOURCES)
 def edit(resource_id: int):
     """Edit a draft (or, for curators, a resource in review or published)."""
-    item = get_resource_or_404(resource_id, _user(), need="edit")
+    item = get_resource_or_404(resource_id, acting_user(), need="edit")
     form = _resource_form(item)
     if request.method == "GET" or not form.validate_on_submit():
         return _render_form(form, item, 200 if request.method == "GET" else 422)
@@ -176,13 +164,12 @@ def edit(resource_id: int):
 
 
 @bp.post("/<int(max=2147483647):resource_id>/submit")
-@permission_required(Capability.SUBMIT_RESOURCES)
 def submit(resource_id: int):
     """Send a draft to the managers for review."""
-    item = get_resource_or_404(resource_id, _user(), need="edit")
+    item = get_resource_or_404(resource_id, acting_user(), need="edit")
 
     def step() -> None:
-        services.submit_for_review(item, actor=_user(), now=now_utc())
+        services.submit_for_review(item, actor=acting_user(), now=now_utc())
 
     return _act(step, url_for("resources.show", resource_id=resource_id),
                 _("Sent for review. A manager will publish it or send it back with a reason."))
@@ -191,10 +178,9 @@ def submit(resource_id: int):
 # --- review ----------------------------------------------------------------------------------
 
 @bp.post("/<int(max=2147483647):resource_id>/review")
-@permission_required(Capability.CURATE_RESOURCES)
 def review(resource_id: int):
     """Publish a resource, or send it back with a reason."""
-    item = get_resource_or_404(resource_id, _user())
+    item = get_resource_or_404(resource_id, acting_user())
     form = ReasonForm()
     action = request.form.get("action")
     if action not in ("publish", "send_back") or not form.validate():
@@ -203,25 +189,24 @@ def review(resource_id: int):
 
     def step() -> None:
         if action == "publish":
-            services.publish(item, actor=_user(), now=now_utc())
+            services.publish(item, actor=acting_user(), now=now_utc())
         else:
-            services.send_back(item, form.reason.data or "", actor=_user(), now=now_utc())
+            services.send_back(item, form.reason.data or "", actor=acting_user(), now=now_utc())
 
     return _act(step, url_for("resources.show", resource_id=resource_id),
                 _("Published on the hub.") if action == "publish" else _("Sent back with your reason."))
 
 
 @bp.post("/<int(max=2147483647):resource_id>/retire")
-@permission_required(Capability.CURATE_RESOURCES)
 def retire(resource_id: int):
     """Take a resource off the hub; it is kept, hidden, with the reason."""
-    item = get_resource_or_404(resource_id, _user())
+    item = get_resource_or_404(resource_id, acting_user())
     form = ReasonForm()
 
     def step() -> None:
         if not form.validate():
             raise services.ResourceError(_("Keep the reason shorter, without control characters."))
-        services.retire(item, form.reason.data or "", actor=_user(), now=now_utc())
+        services.retire(item, form.reason.data or "", actor=acting_user(), now=now_utc())
 
     return _act(step, url_for("resources.show", resource_id=resource_id), _("Retired: it is no longer on the hub."))
 
@@ -229,16 +214,15 @@ def retire(resource_id: int):
 # --- activists' suggestions ------------------------------------------------------------------
 
 @bp.route("/suggest", methods=["GET", "POST"])
-@permission_required(Capability.SUGGEST_RESOURCES)
 def suggest():
     """An activist suggests a resource or a story from the ground."""
     form = SuggestionForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.suggest(form.title.data, form.summary.data, form.url.data or None, actor=_user(), now=now_utc())
+            services.suggest(form.title.data, form.summary.data, form.url.data or None, actor=acting_user(), now=now_utc())
         except services.ResourceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_error(form, exc)
             return render_template("resources/suggest.html", form=form), 422
         db.session.commit()
         flash(_("Thank you. The coalition will review it; you will hear in your inbox when it is published."),
@@ -248,7 +232,6 @@ def suggest():
 
 
 @bp.get("/suggestions")
-@permission_required(Capability.SUGGEST_RESOURCES)
 def my_suggestions():
     """The activist's own suggestions and where they stand (no reviewer's notes)."""
     rows = db.session.scalars(select(Resource).where(Resource.suggested_by_id == current_user.id)
@@ -259,7 +242,6 @@ def my_suggestions():
 # --- collections -----------------------------------------------------------------------------
 
 @bp.get("/collections")
-@permission_required(Capability.CURATE_RESOURCES)
 def collections():
     """Every collection with its short link."""
     rows = db.session.scalars(select(Collection).order_by(Collection.is_archived, Collection.title).limit(500)).all()
@@ -267,17 +249,16 @@ def collections():
 
 
 @bp.post("/collections")
-@permission_required(Capability.CURATE_RESOURCES)
 def new_collection():
     """Make a collection with a short, stable link."""
     form = CollectionForm()
     if form.validate_on_submit():
         try:
             made = services.create_collection(form.title.data, form.description.data or "", slug=form.slug.data,
-                                              actor=_user(), now=now_utc())
+                                              actor=acting_user(), now=now_utc())
         except services.ResourceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Collection made. Its short link: %(link)s", link=url_for("hub.collection", slug=made.slug,
@@ -288,7 +269,6 @@ def new_collection():
 
 
 @bp.get("/collections/<int(max=2147483647):collection_id>")
-@permission_required(Capability.CURATE_RESOURCES)
 def collection(collection_id: int):
     """One collection: its link and the resources it holds, in order."""
     found = db.session.get(Collection, collection_id)
@@ -301,7 +281,6 @@ def collection(collection_id: int):
 
 
 @bp.post("/collections/<int(max=2147483647):collection_id>/items")
-@permission_required(Capability.CURATE_RESOURCES)
 def collection_items(collection_id: int):
     """Set what a collection holds."""
     found = db.session.get(Collection, collection_id)
@@ -316,7 +295,7 @@ def collection_items(collection_id: int):
             ids = form.ids()
         except ValueError:
             raise services.ResourceError(_("Use the resources' numbers, separated by commas.")) from None
-        services.set_collection_items(found, ids, actor=_user(), now=now_utc())
+        services.set_collection_items(found, ids, actor=acting_user(), now=now_utc())
 
     return _act(step, url_for("resources.collection", collection_id=collection_id), _("Collection saved."))
 
@@ -324,7 +303,6 @@ def collection_items(collection_id: int):
 # --- vocabularies and reach ------------------------------------------------------------------
 
 @bp.route("/vocabulary", methods=["GET", "POST"])
-@permission_required(Capability.CURATE_RESOURCES)
 def vocabulary():
     """The topics and audiences resources are filed under: data, not code."""
     form = TermForm()
@@ -333,10 +311,10 @@ def vocabulary():
         if form.validate_on_submit():
             model = Topic if form.kind.data == "topic" else Audience
             try:
-                services.add_term(model, form.name.data, actor=_user(), now=now_utc())
+                services.add_term(model, form.name.data, actor=acting_user(), now=now_utc())
             except services.ResourceError as exc:
                 db.session.rollback()
-                _form_error(form, exc)
+                show_error(form, exc)
                 status = 422
             else:
                 db.session.commit()
@@ -349,7 +327,6 @@ def vocabulary():
 
 
 @bp.get("/reach")
-@permission_required(Capability.CURATE_RESOURCES)
 def reach():
     """How often resources and collections were opened, and what was shared most in meetings."""
     return render_template("resources/reach.html", reach=queries.reach(now_utc().date()))
@@ -358,7 +335,6 @@ def reach():
 # --- sharing in a meeting --------------------------------------------------------------------
 
 @bp.get("/picker")
-@permission_required(Capability.LOG_MEETINGS)
 def picker():
     """The resource picker (htmx): published resources matching what was typed."""
     q = search_text(request.args.get("q"))
@@ -367,10 +343,9 @@ def picker():
 
 
 @bp.post("/share/<int(max=2147483647):meeting_id>")
-@permission_required(Capability.LOG_MEETINGS)
 def share(meeting_id: int):
     """Record which attendees a resource was shared with in a meeting (and perhaps a follow-up to send it)."""
-    meeting = get_meeting_or_404(meeting_id, _user(), need="edit")
+    meeting = get_meeting_or_404(meeting_id, acting_user(), need="edit")
     form = ShareForm()
     back = url_for("meetings.show", meeting_id=meeting.id) + "#shared-resources"
 
@@ -382,7 +357,7 @@ def share(meeting_id: int):
             raise services.ResourceError(_("Choose a published resource."))
         now = now_utc()
         due = services.default_follow_up_due(now) if form.follow_up.data else None
-        added = services.share(meeting, item, [int(c) for c in form.contact_ids.data or []], actor=_user(), now=now,
+        added = services.share(meeting, item, [int(c) for c in form.contact_ids.data or []], actor=acting_user(), now=now,
                                follow_up_due=due)
         return (_("Recorded: shared with %(n)d attendee(s).", n=len(added)) if added
                 else _("Already recorded for these attendees."))

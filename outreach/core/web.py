@@ -1,0 +1,39 @@
+"""The few things every feature's views need from the request, in one place.
+
+Features' views import these instead of writing their own (or importing a sibling module's private
+copy): the acting user, whether htmx asked for a fragment, a service's refusal shown on its form,
+and a streamed CSV download.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from flask import Response, request, stream_with_context
+from flask_login import current_user
+
+
+def acting_user() -> Any:
+    """The signed-in user as a plain object, for services that take an `actor`."""
+    return current_user._get_current_object()
+
+
+def is_htmx() -> bool:
+    """Whether the request came from htmx (answer with the fragment, not the whole page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def show_error(form: Any, error: Any) -> None:
+    """Show a service's refusal on *form*: under the field it names (`error.field`), else above the form."""
+    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    if field is not None and isinstance(getattr(field, "errors", None), (list, tuple)):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def csv_response(chunks: Iterable[str], filename: str) -> Response:
+    """A CSV download streamed from *chunks* (see contacts' `write_csv`: BOM, formula-safe cells)."""
+    response = Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
