@@ -171,10 +171,6 @@ class Contact(Base):
         held = self.current_positions
         return held[0] if held else None
 
-    @property
-    def sort_name(self) -> str:
-        return f"{self.last_name}, {self.first_name}"
-
     def __repr__(self) -> str:
         return f"<Contact {self.id} {self.first_name} {self.last_name}>"
 

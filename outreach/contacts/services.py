@@ -452,12 +452,6 @@ def contact_loader_options() -> list[Any]:
     return [selectinload(Contact.positions).selectinload(Position.organisation), selectinload(Contact.tags)]
 
 
-def public_text(contact: Contact) -> str:
-    """What an activist may search on: names, current titles and organisations."""
-    current = [p for p in contact.positions if p.end_date is None]
-    return _public_text(contact, [(p.title, p.organisation.name, p.organisation.acronym) for p in current])
-
-
 def _public_text(contact: Any, posts: list[tuple[str | None, str | None, str | None]]) -> str:
     return search.join_text([contact.honorific, contact.first_name, contact.last_name,
                              *(t for t, _n, _a in posts), *(n for _t, n, _a in posts), *(a for _t, _n, a in posts)])

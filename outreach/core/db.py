@@ -189,9 +189,10 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000, **
 
 
 def _app_context_id() -> int:
-    from flask import globals as flask_globals
+    """Which application context is current: each one has its own `g` (public API, no Flask internals)."""
+    from flask import g, has_app_context
 
-    return id(flask_globals._cv_app.get(None))
+    return id(g._get_current_object()) if has_app_context() else 0
 
 
 class _BindState:

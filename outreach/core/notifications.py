@@ -206,9 +206,6 @@ def claim_due(now: datetime, *, limit: int = 50, lease: timedelta = LEASE) -> tu
     return token, [row_id for row_id in ids if row_id in claimed]
 
 
-Sender = Callable[[OutboxMessage, Any], None]
-
-
 def _deliver_inapp(message: OutboxMessage, now: datetime) -> None:
     stmt = _insert(db.dialect)(Notification).values(
         user_id=message.user_id, outbox_id=message.id, title=message.title, body=message.body_text,

@@ -48,12 +48,6 @@ def visible_meetings(user: Any) -> Any:
     return Meeting.id.in_(visible_meeting_ids(user))
 
 
-def can_view_meeting(user: Any, meeting: Meeting) -> bool:
-    if has_capability(user, Capability.VIEW_ALL_MEETINGS):
-        return True
-    return db.session.scalar(select(Meeting.id).where(Meeting.id == meeting.id, visible_meetings(user))) is not None
-
-
 def can_edit_meeting(user: Any, meeting: Meeting) -> bool:
     if has_capability(user, Capability.EDIT_ANY_MEETING):
         return True

@@ -9,7 +9,6 @@ from sqlalchemy import ForeignKey, Index, String, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.core.db import Base
-from outreach.core.permissions import Role
 from outreach.core.text import fold
 
 
@@ -49,10 +48,6 @@ class User(Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
