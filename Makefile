@@ -16,7 +16,7 @@ HOST ?= 127.0.0.1
 , := ,
 PORT ?= 5000
 
-.PHONY: run test install install-test routes clean bench bench-smoke soak soak-reliability
+.PHONY: run test install install-test routes clean bench bench-smoke soak lint soak-reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ run: install
 ## Run the whole suite (PostgreSQL runs too when OUTREACH_TEST_POSTGRES_URL is set).
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Lint (ruff, configured in ruff.toml); CI runs it before the tests.
+lint: install-test
+	$(BIN)/ruff check outreach bench tests
 
 ## The whole benchmark (long: generates large data sets, needs wrk and PostgreSQL); writes bench/RESULTS.md.
 bench: install-test

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from outreach.campaigns.models import Campaign, Objective, StageChange, Target, campaign_meetings
 from outreach.core.db import db
-from tests.campaigns.conftest import END, START
 from tests.meetings.conftest import NOW
 
 

@@ -52,7 +52,7 @@ def test_ids_in_urls_beyond_range_or_in_other_digits_are_404(login_as, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("query", [f"/meetings?partner={HUGE}", f"/meetings?contact=%C2%B2",
+@pytest.mark.parametrize("query", [f"/meetings?partner={HUGE}", "/meetings?contact=%C2%B2",
                                    f"/meetings?organisation={HUGE}", f"/commitments?accountable={HUGE}",
                                    f"/directory/contacts?organisation={HUGE}", "/meetings?date_from=0001-01-01",
                                    "/meetings?date_to=9999-12-31", "/audit/?until=9999-12-31",
