@@ -51,7 +51,7 @@ class Rule:
         if len(value) > self.limit:
             raise ServiceError(_l("Keep this under %(n)d characters.", n=self.limit))
         if value and self.extra is not None:
-            self.extra(value)
+            self.extra(value)  # the field's own further check, not Django's QuerySet.extra  # nosec B610
         return value
 
     def __call__(self, form: Any, field: Any) -> None:

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from outreach.core.db import make_engine
 
@@ -237,9 +238,24 @@ def scratch_postgres(purpose: str) -> Iterator[str]:
         engine.dispose()
         yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            _drop(admin, name)
+        finally:
+            admin.dispose()
+
+
+def _drop(admin: Any, name: str, attempts: int = 20) -> None:
+    """Drop a scratch database. FORCE ends the test's own leftover sessions, but not an autovacuum worker
+    (it runs as a superuser, which this role may not signal): that one finishes by itself, so wait for it."""
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except ProgrammingError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def prepared_app(database_url: str, instance: Path) -> Any:

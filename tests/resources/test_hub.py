@@ -83,7 +83,7 @@ def test_the_hub_is_rate_limited_per_address(app, connection, dialect):
         codes = [a.status_code for a in answers]
         other = client.get("/hub", environ_base={"REMOTE_ADDR": quiet}).status_code
     finally:
-        app.config["HUB_RATE_LIMIT"] = 120
+        app.config["HUB_RATE_LIMIT"] = 0
     assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
     assert answers[-1].headers["Retry-After"] == "60" and "Wait a minute" in answers[-1].text
     assert other == 200
