@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 from outreach.contacts.models import Organisation, Position
 from outreach.core.auth.models import User
 from outreach.core.db import db
+from outreach.core.time import now_utc
 from outreach.meetings.models import Meeting
 from outreach.monitoring.models import (Assessment, Criterion, Funding, Instrument, InstrumentFollower, InstrumentKind,
                                         InstrumentLink, InstrumentVersion, KeyPost)
@@ -32,7 +33,7 @@ def _next_id(model: type) -> int:
 def seed_instruments(*, instruments: int, seed: int = 1325, now: datetime | None = None,
                      progress: Callable[[int], Any] = lambda n: None) -> int:
     """Add *instruments*, each with ten versions rated against every criterion; flushes, the caller commits."""
-    now = now or datetime.now().astimezone()
+    now = now or now_utc()
     rng = random.Random(seed + 16)
     criteria = list(db.session.scalars(select(Criterion.id).where(Criterion.is_archived.is_(False))))
     orgs = list(db.session.scalars(select(Organisation.id).order_by(Organisation.id).limit(2000)))
