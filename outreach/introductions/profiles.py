@@ -19,6 +19,7 @@ from outreach.core.audit import record_event
 from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.permissions import Role
+from outreach.core.forms import has_control_characters
 from outreach.introductions import crypto, notify
 from outreach.introductions.models import (ActivistProfile, Consent, ConsentScope, IntroductionRequest, RequestState,
                                            RiskTier)
@@ -27,7 +28,6 @@ PROTECTED_FIELDS = ("legal_name", "email", "phone", "city")
 MAX_BIO = 1_000
 MAX_PROTECTED = 200
 _CODENAME = re.compile(r"^[^\W\d_][\w '\-]{1,58}[^\W_]$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 REMOVED = "[removed]"
 
 
@@ -71,7 +71,7 @@ def check_text(value: str | None, field: str, limit: int) -> None:
     if value and len(value) > limit:
         raise IntroductionError(_l("Keep this under %(max)d characters (it has %(n)d).", max=limit, n=len(value)),
                                 field=field)
-    if value and _CONTROL.search(value):
+    if value and has_control_characters(value, multiline=True):
         raise IntroductionError(_l("Remove the control characters from this field."), field=field)
 
 

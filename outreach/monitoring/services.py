@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from outreach.core.audit import record_event
 from outreach.core.db import db
+from outreach.core.forms import has_control_characters
 from outreach.monitoring.models import (RATINGS, Assessment, Criterion, DecisionKind, Funding, FundingKind, Instrument,
                                         InstrumentFollower, InstrumentKind, InstrumentLink, InstrumentVersion, KeyPost)
 
@@ -24,7 +25,6 @@ MAX_URL = 500
 #: Dates outside this range are typing mistakes (year 0001 or 9999), not decisions.
 EARLIEST, LATEST = date(1945, 1, 1), date(2200, 12, 31)
 MAX_AMOUNT = Decimal("9999999999999999.99")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
@@ -41,7 +41,7 @@ class MonitoringError(ValueError):
 
 def _text(value: Any, field: str, *, limit: int, required: bool = False) -> str | None:
     text = (value or "").strip() if isinstance(value, str) else ("" if value is None else str(value))
-    if _CONTROL.search(text):
+    if has_control_characters(text, multiline=True):
         raise MonitoringError("Remove the control characters from this field.", field)
     if len(text) > limit:
         raise MonitoringError(f"Keep this under {limit} characters.", field)

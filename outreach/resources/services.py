@@ -22,6 +22,7 @@ from outreach.contacts.search import join_text
 from outreach.core.audit import record_event
 from outreach.core.db import db
 from outreach.core.notifications import Message, channels_for, enqueue
+from outreach.core.forms import has_control_characters
 from outreach.meetings.models import Attendee, Meeting
 from outreach.meetings.services import FollowUpData, add_follow_up
 from outreach.resources.models import (Audience, Collection, CollectionItem, EvidenceStrength, ReachCount, Resource,
@@ -41,7 +42,6 @@ _PLACE = re.compile(r"^[A-Za-z][A-Za-z .'-]{1,59}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 #: Short links: no 0/o, 1/l/i, so they can be read aloud and typed from a slide.
 _SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ResourceError(ValueError):
@@ -75,7 +75,7 @@ def _text(value: str | None, name: str, limit: int, *, required: Any = None) -> 
         if required:
             raise ResourceError(required, field=name)
         return None
-    if _CONTROL.search(value) or "\x00" in value:
+    if has_control_characters(value, multiline=True):
         raise ResourceError(_l("Remove the control characters from this field."), field=name)
     if len(value) > limit:
         raise ResourceError(_l("Keep this under %(max)d characters (it has %(n)d).", n=len(value), max=limit),
