@@ -113,7 +113,8 @@ def _link(record_type: str | None, record_id: Any, reader: Any) -> str | None:
     if record_type not in _RECORD_LINKS or not _ids([record_id]):
         return None
     endpoint, argument = _RECORD_LINKS[record_type]
-    return url_for(endpoint, **{argument: int(record_id)}) if may_access(reader, endpoint) else None
+    values: dict[str, Any] = {argument: int(record_id)}
+    return url_for(endpoint, **values) if may_access(reader, endpoint) else None
 
 
 def describe(events: Sequence[AuditEvent], reader: Any) -> list[Sentence]:

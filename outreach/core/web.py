@@ -33,7 +33,7 @@ def show_error(form: Any, error: Any) -> None:
 
 def csv_response(chunks: Iterable[str], filename: str) -> Response:
     """A CSV download streamed from *chunks* (see contacts' `write_csv`: BOM, formula-safe cells)."""
-    response = Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8")
+    response = Response(stream_with_context(iter(chunks)), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

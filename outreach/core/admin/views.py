@@ -1,11 +1,13 @@
 """Running the instance: users, invitations, and the audit log."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -131,7 +133,7 @@ def user(user_id: int):
                            events=describe(events, current_user._get_current_object()))
 
 
-def _apply(user_id: int, action, success: str):  # type: ignore[no-untyped-def]
+def _apply(user_id: int, action: Callable[..., Any], success: str) -> ResponseReturnValue:
     target = get_user_or_404(user_id)
     try:
         action(target)
@@ -188,7 +190,7 @@ def revoke_invitation(invitation_id: int):
     return redirect(url_for("admin.users"))
 
 
-def _local_day_start(day, zone: str) -> datetime:  # type: ignore[no-untyped-def]
+def _local_day_start(day: date, zone: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
 
 

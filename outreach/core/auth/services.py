@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from outreach.core import signals
 from outreach.core.audit import AuditEvent, record_event
 from outreach.core.auth.models import Invitation, LoginAttempt, User
-from outreach.core.db import db
+from outreach.core.db import db, rowcount
 from outreach.core.permissions import Role
 from outreach.core.security import hash_password, verify_password
 
@@ -92,12 +92,12 @@ def invite_user(*, email: str, name: str, role: Role | str, actor: Any, now: dat
     role = Role(role)
     if get_user_by_email(email):
         raise ServiceError(_l("A user with this e-mail address already exists."), field="email")
-    replaced = db.session.execute(
+    replaced = rowcount(db.session.execute(
         update(Invitation)
         .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
                Invitation.expires_at > now)
         .values(revoked_at=now)
-    ).rowcount or 0
+    )) or 0
     token = secrets.token_urlsafe(32)
     invitation = Invitation(email=email, name=name.strip(), role=role.value, token_hash=token_digest(token),
                             invited_by_id=actor.id, created_at=now, expires_at=now + timedelta(hours=ttl_hours))
@@ -126,12 +126,12 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str, timez
         raise ServiceError(_l("A user with this e-mail address already exists."))
     check_password_strength(password, email=invitation.email)
     # Claim the invitation atomically so two tabs cannot both create the account.
-    claimed = db.session.execute(
+    claimed = rowcount(db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
         .values(accepted_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed != 1:
         raise ServiceError(_l("This invitation link has expired or was already used. Ask an administrator for a new one."))
     user = User(email=invitation.email, name=name.strip() or invitation.name, role=invitation.role,
@@ -242,7 +242,7 @@ def log_out(user: User, *, now: datetime, ip: str | None = None) -> None:
 
 def prune_login_attempts(now: datetime, *, keep_hours: int = 24) -> int:
     result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - timedelta(hours=keep_hours)))
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 # --- one's own account -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from outreach.core.auth import account_bp, bp
 from outreach.core.auth import services
 from outreach.core.auth.forms import AcceptInviteForm, LoginForm, PasswordChangeForm, PreferencesForm
+from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.security import client_ip, safe_next
 from outreach.core.time import now_utc
@@ -17,7 +18,7 @@ def _home() -> str:
     return url_for("home.today")
 
 
-def _start_session(user, remember: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _start_session(user: User, remember: bool = False) -> None:
     session.clear()  # nothing from before sign-in survives it
     login_user(user, remember=remember)
     session.permanent = True
