@@ -106,7 +106,6 @@ def forgot_password():
         return redirect(url_for("account.password"))
     form = ForgotPasswordForm()
     if request.method == "GET":
-        form.email.data = request.args.get("email", "")[:254] or None
         return render_template("auth/forgot_password.html", form=form)
     if not form.validate_on_submit():
         return render_template("auth/forgot_password.html", form=form), 422
@@ -121,10 +120,11 @@ def forgot_password():
     issued = services.request_password_reset(email=form.email.data, ip=ip, now=now,
                                              ttl_minutes=cfg["PASSWORD_RESET_TTL_MINUTES"])
     db.session.commit()
+    response = current_app.make_response(render_template(
+        "auth/forgot_password_sent.html", email=form.email.data, ttl_minutes=cfg["PASSWORD_RESET_TTL_MINUTES"]))
     if issued is not None:
-        send_reset_mail(cfg, issued, now=now)
-    return render_template("auth/forgot_password_sent.html", email=form.email.data,
-                           ttl_minutes=cfg["PASSWORD_RESET_TTL_MINUTES"])
+        send_reset_mail(cfg, issued, now=now, after=response)
+    return response
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
