@@ -76,6 +76,18 @@ def create_user(*, email: str, name: str, role: Role | str, password: str, actor
     return user
 
 
+def _claim_link(model: Any, link_id: int, used_column: str, now: datetime) -> bool:
+    """Mark a one-time link (an invitation, a password reset) used, in one statement: False when another
+    request used it or it was revoked first."""
+    used = getattr(model, used_column)
+    return db.session.execute(
+        update(model)
+        .where(model.id == link_id, used.is_(None), model.revoked_at.is_(None))
+        .values({used_column: now})
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
 # --- invitations -----------------------------------------------------------------------------
 
 @dataclass
@@ -126,13 +138,7 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str, timez
         raise ServiceError(_l("A user with this e-mail address already exists."))
     check_password_strength(password, email=invitation.email)
     # Claim the invitation atomically so two tabs cannot both create the account.
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-        .values(accepted_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not _claim_link(Invitation, invitation.id, "accepted_at", now):
         raise ServiceError(_l("This invitation link has expired or was already used. Ask an administrator for a new one."))
     user = User(email=invitation.email, name=name.strip() or invitation.name, role=invitation.role,
                 password_hash=hash_password(password), timezone=timezone, locale="en",
@@ -315,13 +321,7 @@ def reset_password(reset: PasswordReset, *, password: str, now: datetime, ip: st
         raise ServiceError(RESET_LINK_INVALID)
     check_password_strength(password, email=user.email)
     # Claim the link atomically so two tabs cannot both use it.
-    claimed = db.session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None), PasswordReset.revoked_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not _claim_link(PasswordReset, reset.id, "used_at", now):
         raise ServiceError(RESET_LINK_INVALID)
     db.session.refresh(reset)
     user.password_hash = hash_password(password)

@@ -13,6 +13,7 @@ from outreach.core.auth.reset_mail import send_reset_mail
 from outreach.core.db import db
 from outreach.core.security import client_ip, safe_next
 from outreach.core.time import now_utc
+from outreach.core.web import show_error
 
 
 def _home() -> str:
@@ -87,8 +88,7 @@ def accept_invite(token: str):
                                                   timezone=form.timezone.data, now=now, ip=client_ip())
             except services.ServiceError as exc:
                 db.session.rollback()
-                (getattr(form, exc.field).errors.append(exc.message) if exc.field and hasattr(form, exc.field)
-                 else form.form_errors.append(exc.message))
+                show_error(form, exc)
             else:
                 db.session.commit()
                 logout_user()
@@ -142,9 +142,9 @@ def reset_password(token: str):
             user = services.reset_password(reset, password=form.password.data, now=now, ip=client_ip())
         except services.ServiceError as exc:
             db.session.rollback()
-            if exc.field != "password":
+            if exc.field is None:  # another tab used the link first
                 return render_template("auth/reset_invalid.html"), 409
-            form.password.errors.append(exc.message)
+            show_error(form, exc)
         else:
             db.session.commit()
             logout_user()
