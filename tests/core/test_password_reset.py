@@ -86,6 +86,8 @@ def test_round_trip_mails_a_link_that_resets_and_signs_out_every_other_device(ap
 
     form = client.get(link)
     assert form.status_code == 200 and user.email in form.text
+    assert form.headers["Cache-Control"] == "no-store" and answer.headers["Cache-Control"] == "no-store"
+    assert form.headers["Referrer-Policy"] == "no-referrer"  # the token in the address goes nowhere else
     done = _reset(client, link)
     assert done.status_code == 302 and done.headers["Location"] == "/"
     assert "Good to see you, Leila" in client.get("/").text  # signed in fresh

@@ -16,6 +16,10 @@ from outreach.core.time import now_utc
 from outreach.core.web import show_error
 
 
+#: Signed-out pages that show an address someone typed or an account's: not kept in any cache.
+PRIVATE = {"Cache-Control": "no-store"}
+
+
 def _home() -> str:
     return url_for("home.today")
 
@@ -120,8 +124,9 @@ def forgot_password():
     issued = services.request_password_reset(email=form.email.data, ip=ip, now=now,
                                              ttl_minutes=cfg["PASSWORD_RESET_TTL_MINUTES"])
     db.session.commit()
-    response = current_app.make_response(render_template(
-        "auth/forgot_password_sent.html", email=form.email.data, ttl_minutes=cfg["PASSWORD_RESET_TTL_MINUTES"]))
+    response = current_app.make_response((render_template(
+        "auth/forgot_password_sent.html", email=form.email.data, ttl_minutes=cfg["PASSWORD_RESET_TTL_MINUTES"]),
+        200, PRIVATE))
     if issued is not None:
         send_reset_mail(cfg, issued, now=now, after=response)
     return response
@@ -136,7 +141,7 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html"), 404
     form = ResetPasswordForm()
     if request.method == "GET":
-        return render_template("auth/reset_password.html", form=form, reset=reset)
+        return render_template("auth/reset_password.html", form=form, reset=reset), 200, PRIVATE
     if form.validate_on_submit():
         try:
             user = services.reset_password(reset, password=form.password.data, now=now, ip=client_ip())
@@ -151,7 +156,7 @@ def reset_password(token: str):
             _start_session(user)
             flash(_("Your password is changed, and every other device has been signed out."), "success")
             return redirect(_home())
-    return render_template("auth/reset_password.html", form=form, reset=reset), 422
+    return render_template("auth/reset_password.html", form=form, reset=reset), 422, PRIVATE
 
 
 @account_bp.route("/", methods=["GET", "POST"])
