@@ -131,10 +131,6 @@ class PasswordReset(Base):
         return f"<PasswordReset {self.id} user={self.user_id}>"
 
 
-#: What a throttled attempt was: a failed sign-in, or a request for a password-reset link.
-ATTEMPT_KINDS = ("login", "reset")
-
-
 class LoginAttempt(Base):
     """A failed sign-in or a reset request, kept briefly to throttle guessing across every web process."""
 
@@ -148,11 +144,11 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(254))  #: as typed, normalised to lower case
     ip: Mapped[str] = mapped_column(String(45))
     attempted_at: Mapped[datetime] = mapped_column()
-    #: One of ATTEMPT_KINDS: sign-in failures and reset requests are throttled by one rule, each on its own count.
+    #: "login" (a failed sign-in) or "reset" (a request for a reset link): one throttling rule, separate counts.
     kind: Mapped[str] = mapped_column(String(10), default="login")
 
     def __repr__(self) -> str:
         return f"<LoginAttempt {self.kind} {self.email} {self.ip} {self.attempted_at:%Y-%m-%dT%H:%M:%S}>"
 
 
-__all__ = ["User", "Invitation", "PasswordReset", "LoginAttempt", "ATTEMPT_KINDS", "func"]
+__all__ = ["User", "Invitation", "PasswordReset", "LoginAttempt", "func"]

@@ -275,7 +275,8 @@ def issue_password_reset(user: User, *, actor: Any, now: datetime, ttl_minutes: 
                               name=user.name))
     replaced = db.session.execute(
         update(PasswordReset)
-        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None), PasswordReset.revoked_at.is_(None))
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None), PasswordReset.revoked_at.is_(None),
+               PasswordReset.expires_at > now)
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount or 0
