@@ -112,6 +112,8 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     # sign-in and invitations
     "auth.login": PUBLIC,
     "auth.accept_invite": PUBLIC,
+    "auth.forgot_password": PUBLIC,  # the same answer whether or not the address has an account; throttled
+    "auth.reset_password": PUBLIC,  # opened by its secret one-time token alone; unknown or spent -> 404
     "auth.logout": ALL_ROLES,
     # every role's own pages
     "home.today": ALL_ROLES,
@@ -124,6 +126,7 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "admin.change_role": ADMINS,
     "admin.deactivate": ADMINS,
     "admin.reactivate": ADMINS,
+    "admin.send_password_reset": ADMINS,
     "admin.revoke_invitation": ADMINS,
     "admin.resend_invitation": ADMINS,
     "audit.index": AUDITORS,

@@ -56,10 +56,21 @@ class PreferencesForm(FlaskForm):
         self.locale.choices = choices((languages or {"en": "English"}).items())
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254),
+                                   Email(_l("Enter an e-mail address such as name@example.org."))])
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields()
+
+
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[
         DataRequired(_l("Enter your current password.")), Length(max=MAX_PASSWORD_LENGTH)])
     password, confirm = _new_password_fields()
 
 
-__all__ = ["LoginForm", "AcceptInviteForm", "PreferencesForm", "PasswordChangeForm", "Email"]
+__all__ = ["LoginForm", "AcceptInviteForm", "PreferencesForm", "PasswordChangeForm", "ForgotPasswordForm",
+           "ResetPasswordForm"]
