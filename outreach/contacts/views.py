@@ -103,10 +103,8 @@ def _contact_list_page(form: ContactFilterForm, user: Any, now: Any) -> tuple[An
         form.sort.data or "name", (Contact.last_name, Contact.first_name, Contact.id))
     page = offset_page(stmt.options(*services.contact_loader_options()).order_by(*sort),
                        number=parse_page(request.args.get("page")), size=PAGE_SIZE)
-    total = None
-    if page.items or page.number == 1:
-        total = (len(page.items), False) if page.number == 1 and not page.has_next else bulk.count_matches(stmt)
-    return page, total, stmt
+    # Counted on every page, even a short one: the page runs the same statements whatever the data.
+    return page, bulk.count_matches(stmt), stmt
 
 
 def _bulk_controls(user: Any) -> dict[str, Any]:
