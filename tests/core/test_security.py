@@ -61,7 +61,9 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
               "/directory/organisations/new", "/directory/organisations/1/edit", "/directory/organisations/1/archive",
               "/directory/organisations/1/restore", "/directory/contacts/1/merge", "/directory/organisations/1/merge",
               "/directory/contacts/export", "/directory/organisations/export", "/directory/contacts/1/vcard",
-              "/directory/import", "/directory/import/x"]
+              "/directory/import", "/directory/import/x", "/directory/contacts/bulk", "/directory/lists/new",
+              "/directory/lists/1/edit", "/directory/lists/1/archive", "/directory/lists/1/restore",
+              "/directory/lists/1/members/1/remove", "/directory/contacts/1/lists", "/directory/lists/1/export"]
     posts += ["/inbox/1/read", "/inbox/read-all", "/inbox/preferences", "/meetings/new", "/meetings/1/edit",  # meetings
               "/commitments/1/status", "/commitments/1/follow-ups", "/follow-ups/1/done", "/follow-ups/1/snooze",
               "/follow-ups/1/cancel"]
