@@ -2,7 +2,7 @@
 filter by list and a contact's page read.
 
 Revision ID: 0016_contact_lists
-Revises: 0014_resources
+Revises: 0015_password_resets
 Create Date: 2026-12-06 23:58:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0016_contact_lists'
-down_revision = '0014_resources'
+down_revision = '0015_password_resets'
 branch_labels = None
 depends_on = None
 
