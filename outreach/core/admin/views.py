@@ -25,6 +25,7 @@ from outreach.core.pagination import keyset_by_id_desc, offset_page, parse_curso
 from outreach.core.security import client_ip
 from outreach.core.text import words_match
 from outreach.core.time import now_utc
+from outreach.core.web import flash_link
 
 #: The audit log's "who" filter matches at most this many people.
 AUDIT_WHO_MATCHES = 50
@@ -98,8 +99,8 @@ def _deliver_invitation(issued: services.IssuedInvitation, now: datetime) -> Non
         # they are using right now (OUTREACH_BASE_URL may name another host in development).
         here = url_for("auth.accept_invite", token=issued.token, _external=True)
         flash(_("Invitation created for %(email)s.", email=issued.invitation.email), "success")
-        flash(_("No mail server is configured, so give them this one-time link yourself: %(link)s", link=here),
-              "warning")
+        flash_link(_("No mail server is configured, so give them this one-time link yourself: %(link)s", link=here),
+                   here)
     if issued.replaced:
         flash(_("The earlier invitation link for this address no longer works."), "info")
 
@@ -195,10 +196,10 @@ def send_password_reset(user_id: int):
         # the address they are using right now, as for invitations.
         here = url_for("auth.reset_password", token=issued.token, _external=True)
         flash(_("A password-reset link is ready for %(email)s.", email=target.email), "success")
-        flash(_("The e-mail could not be delivered, so give them this one-time link yourself: %(link)s", link=here)
-              if cfg.get("MAIL_SERVER") else
-              _("No mail server is configured, so give them this one-time link yourself: %(link)s", link=here),
-              "warning")
+        flash_link(_("The e-mail could not be delivered, so give them this one-time link yourself: %(link)s", link=here)
+                   if cfg.get("MAIL_SERVER") else
+                   _("No mail server is configured, so give them this one-time link yourself: %(link)s", link=here),
+                   here)
     if issued.replaced:
         flash(_("The earlier password-reset link for this account no longer works."), "info")
     return redirect(url_for("admin.user", user_id=user_id))
