@@ -10,13 +10,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from outreach.core.auth.models import User
 from outreach.core.db import db, starts_with
+from outreach.core.i18n import local_text
 from outreach.core.notifications import (Message, NotificationPreference, OutboxMessage, channels_by_user,
                                          channels_for, default_digest_hour, enqueue, enqueue_many)
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
@@ -32,8 +33,9 @@ COMMITMENT_NOTICE = timedelta(days=7)
 
 
 def format_when(instant: datetime, zone: str) -> str:
-    """"Tue 1 Dec 2026, 09:00 (America/New York)": the reader's wall-clock time and zone, for messages."""
-    return f"{format_datetime(instant, 'EEE d MMM y, HH:mm', tzinfo=ZoneInfo(zone), locale='en')} ({zone})"
+    """"Tue 1 Dec 2026, 09:00 (America/New York)": a wall-clock time in *zone*, with the zone, written the
+    reader's way on a page (the house way in the worker's messages)."""
+    return f"{local_text(instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None))} ({zone})"
 
 
 def _render(name: str, **context: Any) -> tuple[str, str]:
