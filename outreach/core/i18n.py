@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timezone
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from flask import Flask, current_app, g, has_request_context, request
 from babel import Locale
 from babel import dates as babel_dates
-from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
+from flask_babel import force_locale, format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -174,17 +175,27 @@ HOUSE_FORMATS = {
     "date.short": "d MMM y",
     "date.medium": "EEE d MMM y",
     "date.long": "d MMMM y",
+    "date.day": "EEE d MMM",
 }
 CLDR_SKELETONS = {
     "datetime.short": "yMMMEd", "datetime.medium": "yMMMEd", "datetime.compact": "yMMMd",
     "datetime.long": "yMMMMEEEEd", "datetime.long_compact": "yMMMMd",
-    "date.short": "yMMMd", "date.medium": "yMMMEd", "date.long": "yMMMMd",
+    "date.short": "yMMMd", "date.medium": "yMMMEd", "date.long": "yMMMMd", "date.day": "MMMEd",
 }
 #: Templates spell some house patterns out; each reads as its named format, so it follows the locale too.
 _BY_PATTERN = {pattern: name for name, pattern in reversed(list(HOUSE_FORMATS.items()))}
 #: Kept for callers that read the house patterns by their old names.
 DATE_FORMATS = {name: HOUSE_FORMATS[name] for name in ("datetime.short", "datetime.medium", "date.short",
                                                         "date.medium")}
+
+
+@contextmanager
+def readers_locale(user: Any) -> Iterator[None]:
+    """Inside, dates (and strings) are written in *user*'s locale: for what is written for someone outside their
+    own request (the worker's reminders and digests)."""
+    languages = current_app.config["LANGUAGES"]
+    with force_locale(user.locale if getattr(user, "locale", None) in languages else HOUSE_LOCALE):
+        yield
 
 
 def page_lang() -> str:

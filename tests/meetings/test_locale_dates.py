@@ -55,3 +55,27 @@ def test_ending_a_post_with_a_date_typed_in_us_order(app, login_as, make_organis
     assert c.post(f"/directory/positions/{post_id}/end", data={"end_date": "3/9/2026"}).status_code == 302
     with app.app_context():
         assert db.session.get(Position, post_id).end_date == date(2026, 3, 9)
+
+
+def test_a_reminder_is_written_in_its_readers_locale(app, ctx, make_user):
+    from sqlalchemy import select
+
+    from outreach.core.notifications import OutboxMessage
+    from outreach.meetings import jobs, services
+    from tests.meetings.conftest import NOW
+
+    due = datetime(2026, 3, 12, 14, 0, tzinfo=timezone.utc)  # 10:00 in New York
+    readers = {"en_US": make_user("partner", timezone="America/New_York", locale="en_US"),
+               "en": make_user("partner", timezone="America/New_York", locale="en")}
+    for reader in readers.values():
+        services.log_meeting(services.MeetingData(
+            title="Meeting with the AU Special Envoy", start_at=datetime(2026, 3, 9, 7, 0, tzinfo=timezone.utc),
+            timezone="Africa/Addis_Ababa", status="held"), follow_ups=[services.FollowUpData(
+                task="Send the Envoy our WPS brief", due_at=due, assignee_id=reader.id)], actor=reader, now=NOW)
+    jobs.enqueue_follow_up_reminders(due)
+    titles = {uid: (title, text) for uid, title, text in db.session.execute(
+        select(OutboxMessage.user_id, OutboxMessage.title, OutboxMessage.body_text))}
+    us_title, us_text = titles[readers["en_US"].id]
+    assert "Thu, Mar 12, 2026, 10:00\u202fAM (America/New_York)" in us_title and "Mar 12, 2026" in us_text
+    house_title, house_text = titles[readers["en"].id]
+    assert "Thu 12 Mar 2026, 10:00 (America/New_York)" in house_title and "AM" not in house_text
