@@ -149,7 +149,8 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
-        "LANGUAGES": {"en": "English"},
+        #: "en" reads dates the house way (Sat 28 Nov 2026, 14:30); the others as their readers write them.
+        "LANGUAGES": {"en": "English", "en_US": "English (United States)"},
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }
     settings.update(overrides)

@@ -89,6 +89,25 @@ def test_root_scorecard_counters_are_backfilled_from_the_tree(app, tmp_path):
         conn.rollback()
 
 
+def test_apostrophes_leave_the_stored_search_text(app, tmp_path):
+    """0018 re-folds what the older fold stored: "n'diaye" becomes "ndiaye", as a save would now store it."""
+    with _scratch_database(app, tmp_path) as (url, conn):
+        upgrade(url, "0014_resources", connection=conn)
+        stamp = "2026-01-01 00:00:00"
+        for oid, name, folded in ((1, "N'Diaye Foundation", "n'diaye foundation"),
+                                  (2, "Côte d’Ivoire", "cote d\u2019ivoire"), (3, "ECOWAS", "ecowas")):
+            conn.execute(text("INSERT INTO organisations (id, name, kind, is_archived, search_text, created_at, "
+                              "updated_at) VALUES (:id, :name, 'other', false, :folded, :t, :t)"),
+                         {"id": oid, "name": name, "folded": folded, "t": stamp})
+        upgrade(url, connection=conn)
+        rows = conn.execute(text("SELECT search_text FROM organisations ORDER BY id")).scalars().all()
+        assert rows == ["ndiaye foundation", "cote divoire", "ecowas"]
+        if conn.dialect.name == "sqlite":  # the FTS5 index followed
+            assert conn.execute(text("SELECT rowid FROM organisations_fts WHERE organisations_fts MATCH "
+                                     "'\"ndiaye\"'")).scalars().all() == [1]
+        conn.rollback()
+
+
 @pytest.mark.parametrize("index", ["ix_organisations_archived_sort", "ix_users_name_sort"])
 def test_the_list_orders_by_name_are_indexed_on_postgresql(app, dialect, index):
     """The organisation and user lists sort by lower(name): expression indexes the models cannot declare,

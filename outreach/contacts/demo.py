@@ -118,17 +118,26 @@ LANGS = {"CF": ["fr", "sg"], "CD": ["fr", "ln", "sw"], "SS": ["en", "ar"], "ET":
          "GB": ["en"], "US": ["en", "fr"]}
 
 
-def _phone(rng: random.Random, country: str) -> list[str]:
-    """A valid-looking mobile number for *country* (an example number with other last digits)."""
+def _phone(rng: random.Random, country: str, taken: set[str]) -> list[str]:
+    """A valid-looking mobile number for *country* (an example number with other last digits), nobody else's:
+    two people sharing a mobile read as one person to the duplicate finder."""
     example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
     if example is None:
         return []
     digits = str(example.national_number)
     for _attempt in range(5):
+        ending = rng.randint(0, 999)
         candidate = phonenumbers.PhoneNumber(country_code=example.country_code,
-                                             national_number=int(digits[:-3] + f"{rng.randint(0, 999):03d}"))
+                                             national_number=int(digits[:-3] + f"{ending:03d}"))
         if phonenumbers.is_valid_number(candidate):
-            return [phonenumbers.format_number(candidate, phonenumbers.PhoneNumberFormat.E164)]
+            # Taken: the next free ending, without another draw (the rest of the demo stays as it was).
+            for step in range(1000):
+                candidate.national_number = int(digits[:-3] + f"{(ending + step) % 1000:03d}")
+                number = phonenumbers.format_number(candidate, phonenumbers.PhoneNumberFormat.E164)
+                if number not in taken and phonenumbers.is_valid_number(candidate):
+                    taken.add(number)
+                    return [number]
+            return []
     return []
 
 
@@ -147,6 +156,7 @@ def seed_directory_demo(now: datetime, *, contacts: int = 150) -> dict[str, int]
     people = []
     placed: dict[str, list[int]] = {}  #: organisation key -> the people whose current post is there
     used: set[str] = set()
+    numbers: set[str] = set()
     for i in range(contacts):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         while f"{first} {last}" in used:
@@ -160,7 +170,7 @@ def seed_directory_demo(now: datetime, *, contacts: int = 150) -> dict[str, int]
             "stance": rng.choice(STANCES), "influence": rng.randint(1, 5),
             "cadence_days": rng.choice([None, 30, 60, 90]),
             "emails": [f"{slug}@{(org.acronym or 'gov').lower().replace(' ', '')}.example.org"],
-            "phones": _phone(rng, country) if rng.random() < 0.7 else [],
+            "phones": _phone(rng, country, numbers) if rng.random() < 0.7 else [],
             "languages": LANGS.get(country, ["en"])[:rng.randint(1, 2)],
             "tags": rng.choice(["", "", "budget", "mandate drafting", "1325 NAP", "troop contributor"]),
             "private_notes": rng.choice([None, "Prefers short briefings before Council sessions.",
@@ -190,6 +200,13 @@ def seed_directory_demo(now: datetime, *, contacts: int = 150) -> dict[str, int]
                 "note": rng.choice([None, "Served together in Juba.", "Met at the AU summit.", "Old friend."])},
                 actor=partner, now=now)
             relationships += 1
+    # What the duplicates page is for: a list from a partner's conference brought the same official in again,
+    # spelt another way and without her post.
+    namesake = next((p for p in people if (p.first_name, p.last_name) == ("Ngozi", "Ndiaye")), None)
+    if namesake is not None:
+        services.create_contact({"honorific": namesake.honorific, "first_name": "Ngozi", "last_name": "N'Diaye",
+                                 "country": namesake.country, "tags": "imported",
+                                 "emails": "ngozi.ndiaye@conference.example.org"}, actor=admin, now=now)
     db.session.flush()
     demo_lists = _seed_lists(rng, placed, [p.id for p in people], admin, now)
     return {"organisations": len(orgs), "contacts": len(people), "relationships": relationships, "lists": demo_lists}

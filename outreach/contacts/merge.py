@@ -40,9 +40,9 @@ class DuplicatePair:
 
 
 def _comparable(name: str) -> str:
-    """A name as search folds it (accents, case), apostrophes dropped and other punctuation as spaces:
-    "N'Diaye" and "Ndiaye" compare equal, as do "Jean-Pierre" and "Jean Pierre"."""
-    return " ".join(re.sub(r"[^\w]+", " ", re.sub(r"[\'’`ʼ]", "", normalise(name))).split())
+    """A name as search folds it (accents, case, apostrophes: "N'Diaye" is "ndiaye"), other punctuation as
+    spaces: "Jean-Pierre" and "Jean Pierre" compare equal."""
+    return " ".join(re.sub(r"[^\w]+", " ", normalise(name)).split())
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -51,9 +51,18 @@ def _same_person(a: str, b: str) -> bool:
             or fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")) >= NAME_SIMILARITY)
 
 
+def _related(a: str, b: str) -> bool:
+    """Two comparable names that could name one person: a name word in common ("B. Keita", "Bintou Keita"),
+    or alike as a whole. An office's switchboard or shared inbox held by two colleagues is not this."""
+    words = {w for w in a.split() if len(w) > 1}
+    return bool(words & {w for w in b.split() if len(w) > 1}) or _same_person(a, b)
+
+
 def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
-    """Pairs of active contacts that share an e-mail or phone, or have very similar names in one organisation."""
+    """Pairs of active contacts that share an e-mail or phone under related names, or have very similar names
+    in one organisation, or the same name when one of them holds no post."""
     pairs: dict[tuple[int, int], str] = {}
+    sharing: dict[tuple[int, int], str] = {}
 
     def shared(model: Any, column: str, reason: str) -> None:
         # Values held twice, read off the column's index; then the contacts that hold them.
@@ -68,10 +77,18 @@ def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
             for i, x in enumerate(ids):
                 for y in ids[i + 1:]:
                     if x != y:
-                        pairs.setdefault((x, y), reason)
+                        sharing.setdefault((x, y), reason)
 
     shared(ContactEmail, "email", str(_l("same e-mail address")))
     shared(ContactPhone, "number", str(_l("same phone number")))
+    # A shared detail alone is not enough: colleagues share a switchboard number or a unit's inbox.
+    if sharing:
+        names = {cid: _comparable(f"{first} {last}") for cid, first, last in db.session.execute(
+            select(Contact.id, Contact.first_name, Contact.last_name).where(
+                Contact.id.in_({i for pair in sharing for i in pair})))}
+        for (x, y), reason in sharing.items():
+            if _related(names.get(x, ""), names.get(y, "")):
+                pairs.setdefault((x, y), reason)
     # The same name, folded as search folds it, among the most recently changed people (an import, say),
     # when one of the two holds no post: namesakes in two organisations are two people.
     recent_people = db.session.execute(

@@ -14,6 +14,7 @@ from wtforms import Field, SelectChoice, StringField
 from wtforms.widgets import Select
 from wtforms.validators import ValidationError
 
+from outreach.core.i18n import parse_local_date
 from outreach.core.ids import is_record_id, parse_id  # noqa: F401  (is_record_id: re-exported for forms)
 from outreach.core.time import is_valid_zone
 
@@ -130,10 +131,23 @@ class PlausibleDate:
 
 
 class DateField(wtforms.DateField):
-    """A date input limited to plausible dates (PlausibleDate) whatever the other validators."""
+    """A date input limited to plausible dates (PlausibleDate) whatever the other validators.
+
+    Browsers with a date picker send YYYY-MM-DD; a date typed by hand (a browser without one, a pasted
+    value) is also read the reader's way: "11/28/2026" in en_US, "28/11/2026" in the house locale.
+    """
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
         super().__init__(label, [*(validators or []), PlausibleDate()], **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            typed = parse_local_date(" ".join(str(v) for v in valuelist)[:40]) if valuelist else None
+            if typed is None:
+                raise
+            self.data = typed
 
 
 def search_text(value: Any, *, limit: int = 100) -> str:

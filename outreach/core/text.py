@@ -2,7 +2,8 @@
 
 `fold` is what is stored (in a record's search text) and what is looked for; `words_match` finds
 the records whose folded text has every word of the query at the start of one of its words, so
-"helene" and "Hélène" find "Dr Hélène Dupont" and so does "dup".
+"helene" and "Hélène" find "Dr Hélène Dupont" and so does "dup". Apostrophes inside names are
+dropped, so "Ndiaye" and "N'Diaye" (or "N’Diaye") are one spelling to search and to the duplicate finder.
 """
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from sqlalchemy import and_, or_
 from outreach.core.db import escape_like
 
 _SPACES = re.compile(r"\s+")
+#: Apostrophes as people type them in names (straight, typographic, modifier letter, backtick, prime).
+APOSTROPHES = "'\u2019\u2018\u02bc\u0060\u00b4\u2032"
+_DROP_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
 #: A query's words beyond this many add nothing a person typed on purpose.
 MAX_WORDS = 6
 
@@ -23,7 +27,7 @@ def fold(value: str | None) -> str:
     """Lower-case, accent-free, single-spaced: what is indexed and what is searched for."""
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFKD", value)
+    decomposed = unicodedata.normalize("NFKD", value.translate(_DROP_APOSTROPHES))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.casefold()).strip()
 

@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, SelectChoice, TextAreaField, TimeField,
@@ -14,6 +13,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValida
 
 from outreach.core.forms import (DateField, HiddenRecordIdField, IanaTimezone, NoControlCharacters, RecordIdField,
                                   SelectField, SelectMultipleField, TextField, choices, is_record_id, strip_filter)
+from outreach.core.i18n import local_text
 from outreach.core.time import common_zone_choices, is_valid_zone, now_utc
 from outreach.meetings.models import CommitmentCategory, CommitmentStatus, MeetingKind, MeetingStatus
 from outreach.meetings.services import (MAX_COMMITMENT, MAX_LOCATION, MAX_TASK, MAX_TEXT, MAX_TITLE,
@@ -60,7 +60,7 @@ def missing_local_time(day: Any, at: Any, zone: str) -> bool:
 
 def gap_message(day: Any, at: Any, zone: str) -> str:
     return str(_l("%(time)s does not exist in %(zone)s on %(day)s: the clocks go forward.",
-                  time=at.strftime("%H:%M"), zone=zone, day=f"{day.day} {format_date(day, 'MMMM y')}"))
+                  time=local_text(at), zone=zone, day=local_text(day, "date.long")))
 
 
 #: Dates of promises and tasks: before 2000 or more than 20 years ahead is a typing mistake.

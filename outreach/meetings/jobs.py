@@ -10,13 +10,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
 from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from outreach.core.auth.models import User
 from outreach.core.db import db, starts_with
+from outreach.core.i18n import local_text, readers_locale
 from outreach.core.notifications import (Message, NotificationPreference, OutboxMessage, channels_by_user,
                                          channels_for, default_digest_hour, enqueue, enqueue_many)
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
@@ -32,8 +32,9 @@ COMMITMENT_NOTICE = timedelta(days=7)
 
 
 def format_when(instant: datetime, zone: str) -> str:
-    """"Tue 1 Dec 2026, 09:00 (America/New York)": the reader's wall-clock time and zone, for messages."""
-    return f"{format_datetime(instant, 'EEE d MMM y, HH:mm', tzinfo=ZoneInfo(zone), locale='en')} ({zone})"
+    """"Tue 1 Dec 2026, 09:00 (America/New York)": a wall-clock time in *zone*, with the zone, written the
+    reader's way on a page (the house way in the worker's messages)."""
+    return f"{local_text(instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None))} ({zone})"
 
 
 def _render(name: str, **context: Any) -> tuple[str, str]:
@@ -125,15 +126,23 @@ def enqueue_follow_up_reminders(now: datetime) -> int:
         for follow_up in follow_ups:
             user = follow_up.assignee
             overdue = follow_up.due_at < now
-            when = format_when(follow_up.due_at, user.timezone)
-            title = (f"Overdue: {follow_up.task}" if overdue else f"Follow-up due {when}: {follow_up.task}")[:300]
-            text, html = _render("follow_up_reminder", follow_up=follow_up, user=user, when=when, overdue=overdue)
+            with readers_locale(user):
+                when = format_when(follow_up.due_at, user.timezone)
+                title = (f"Overdue: {follow_up.task}" if overdue else f"Follow-up due {when}: {follow_up.task}")[:300]
+                text, html = _render("follow_up_reminder", follow_up=follow_up, user=user, when=when,
+                                     overdue=overdue)
             batch.append((Message(subject=f"follow_up:{follow_up.id}:remind", user_id=user.id,
                                   due_at=candidates[follow_up.id], title=title, text=text, html=html,
                                   link="/follow-ups"), channels[user.id]))
         added += enqueue_many(batch, now=now)
     db.session.commit()
     return added
+
+
+def _commitment_notice(commitment: Commitment, user: User, *, overdue: bool) -> tuple[str, str]:
+    with readers_locale(user):
+        return _render("commitment_notice", commitment=commitment, user=user, overdue=overdue,
+                       due=local_text(commitment.due_date, "date.medium"))
 
 
 def _day_start(day: date) -> datetime:
@@ -161,8 +170,7 @@ def check_commitments(now: datetime) -> int:
         acted += 1
         user = commitment.accountable
         if user is not None and user.is_active_account:
-            text, html = _render("commitment_notice", commitment=commitment, user=user, overdue=True,
-                                 due=format_date(commitment.due_date, "medium", locale="en"))
+            text, html = _commitment_notice(commitment, user, overdue=True)
             enqueue(Message(subject=f"commitment:{commitment.id}:overdue", user_id=user.id,
                             due_at=_day_start(commitment.due_date + timedelta(days=1)),
                             title=f"Commitment overdue: {commitment.made_by}"[:300], text=text, html=html,
@@ -185,8 +193,7 @@ def check_commitments(now: datetime) -> int:
         batch = []
         for commitment in commitments:
             user = commitment.accountable
-            text, html = _render("commitment_notice", commitment=commitment, user=user, overdue=False,
-                                 due=format_date(commitment.due_date, "medium", locale="en"))
+            text, html = _commitment_notice(commitment, user, overdue=False)
             batch.append((Message(subject=f"commitment:{commitment.id}:due", user_id=user.id,
                                   due_at=notice[commitment.id],
                                   title=f"Commitment due {commitment.due_date:%d %b}: {commitment.made_by}"[:300],
@@ -290,12 +297,13 @@ def enqueue_digests(now: datetime) -> int:
             context = digest_for(user, now)
             if not (context["follow_ups"] or context["meetings"] or context["commitments"]):
                 continue
-            text, html = _render("digest", user=user, **context)
+            with readers_locale(user):
+                text, html = _render("digest", user=user, **context)
+                title = f"Your day, {local_text(context['day'], 'date.day')}"
             pref = prefs.get(user.id)
             channels = ("email",) if pref is None or pref.email_enabled else ("inapp",)
             batch.append((Message(subject=f"digest:{user.id}", user_id=user.id, due_at=due[user.id],
-                                  title=f"Your day, {format_date(context['day'], 'EEE d MMM', locale='en')}",
-                                  text=text, html=html, link="/"), channels))
+                                  title=title, text=text, html=html, link="/"), channels))
         added += enqueue_many(batch, now=now)
     db.session.commit()
     return added

@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +16,7 @@ from flask_login import current_user
 from outreach.core.db import db
 from outreach.core.forms import choices, search_text
 from outreach.core.home import build_form_fields, build_panels, submitted_form_fields
+from outreach.core.i18n import local_text
 from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.core.security import client_ip
@@ -31,7 +31,7 @@ from outreach.meetings.jobs import format_when
 from outreach.meetings.models import Meeting, MeetingStatus
 
 LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGORY_LABELS,
-          "commitment_statuses": COMMITMENT_STATUS_LABELS, "format_when": format_when, "format_time": format_time}
+          "commitment_statuses": COMMITMENT_STATUS_LABELS, "format_when": format_when}
 
 
 MAX_PREFILL = 10
@@ -222,7 +222,7 @@ def _readable_changes(changes: list[dict[str, Any]], zone: str) -> list[dict[str
                 return str(value)
             same_day = there is not None and there.date() == here.date()
             # already in the meeting's zone: formatted as is, not converted to the reader's zone
-            return here.strftime("%H:%M") if same_day else f"{format_date(here.date(), 'EEE d MMM y')} {here:%H:%M}"
+            return local_text(here.time()) if same_day else local_text(here.replace(tzinfo=None))
         if name == "kind":
             return str(KIND_LABELS.get(value, value))
         if name == "status":

@@ -56,3 +56,19 @@ def test_on_a_phone_the_contact_filters_fold_away_until_asked_for(page_factory, 
     wide.goto(f"{live_server}/directory/contacts")
     assert wide.get_by_label("Country").is_visible() and not wide.get_by_role("button", name="More filters").is_visible()
     assert page.problems == [] and wide.problems == []
+
+
+def test_a_coordinator_merges_the_imported_namesake_the_duplicates_page_proposes(page_factory, live_server):
+    page = page_factory()
+    sign_in(page, live_server, "coordinator@outreach.example")
+    page.goto(f"{live_server}/directory/duplicates")
+    pair = page.locator("li.list-group-item").filter(has_text="Dr. Ngozi N'Diaye")
+    assert pair.count() == 1 and "Dr. Ngozi Ndiaye" in pair.inner_text()
+    assert page.locator("li.list-group-item").filter(has_text="same phone number").count() == 0
+    pair.get_by_role("link", name="Compare and merge").click()
+    page.get_by_role("button", name="Merge").click()
+    page.wait_for_url("**/directory/contacts/*")
+    assert "is merged into" in page.get_by_role("alert").first.inner_text()
+    page.goto(f"{live_server}/directory/duplicates")
+    assert page.locator("li.list-group-item").filter(has_text="N'Diaye").count() == 0
+    assert page.problems == []

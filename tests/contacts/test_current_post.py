@@ -37,6 +37,26 @@ def test_the_contact_page_the_list_and_the_attendee_picker_agree_on_the_current_
     assert "Commissioner, ECOWAS" in picker and "Special Envoy" not in picker
 
 
+def test_pages_listing_every_post_held_put_the_current_one_first(app, login_as, make_org):
+    """An undated post ranks after a dated one (post_recency) on every page: PostgreSQL sorts NULL first."""
+    un_women, ecowas = make_org("UN Women"), make_org("ECOWAS Commission", acronym="ECOWAS")
+    with app.app_context():
+        person = services.create_contact({"first_name": "Leymah", "last_name": "Gbowee"}, actor=None, now=NOW)
+        services.add_position(person, organisation=db.session.get(Organisation, ecowas.id), title="Commissioner",
+                              start_date=date(2025, 3, 1), actor=None, now=NOW)
+        services.add_position(person, organisation=db.session.get(Organisation, un_women.id), title="Goodwill Envoy",
+                              start_date=None, actor=None, now=NOW)
+        db.session.commit()
+        person_id = person.id
+        assert db.session.get(Contact, person_id).current_position.title == "Commissioner"
+    coordinator, _ = login_as("coordinator")
+    activist, _ = login_as("activist")
+    for page in (coordinator.get(f"/directory/contacts/{person_id}").text,
+                 coordinator.get(f"/directory/contacts/{person_id}/positions/new").text,
+                 activist.get("/directory/public?q=gbowee").text, activist.get("/introductions/choose?q=gbowee").text):
+        assert page.index("Commissioner") < page.index("Goodwill Envoy")
+
+
 def test_a_new_post_in_the_same_organisation_replaces_the_current_one_unless_both_are_kept(ctx):
     org = services.create_organisation({"name": "UN Women"}, actor=None, now=NOW)
     person = services.create_contact({"first_name": "Sima", "last_name": "Bahous"}, actor=None, now=NOW)
@@ -82,3 +102,37 @@ def test_the_merge_page_starts_from_people_named_alike(app, login_as, make_conta
     other = make_contact("Leymah", "Gbowée")
     page = c.get(f"/directory/contacts/{keep.id}/merge").text
     assert f"with={other.id}" in page or f'value="{other.id}"' in page
+
+
+def _person(first: str, last: str, **fields: str) -> Contact:
+    return services.create_contact({"first_name": first, "last_name": last, **fields}, actor=None, now=NOW)
+
+
+def _pairs() -> dict[tuple[int, int], str]:
+    return {(p.first.id, p.second.id): p.reason for p in merge.find_duplicate_contacts()}
+
+
+def test_a_shared_phone_between_people_named_differently_is_not_a_duplicate(ctx):
+    """The demo's false positive: two officials of one mission sharing a switchboard number are two people."""
+    org = services.create_organisation({"name": "MINUSCA"}, actor=None, now=NOW)
+    moussa = _person("Moussa", "Lindqvist", honorific="H.E.", phones="+23670012729")
+    ngozi = _person("Ngozi", "Dlamini", phones="+23670012729")
+    n_dlamini = _person("N.", "Dlamini", phones="+23670012729")
+    office, adviser = _person("Gender", "Unit", emails="gender@un.example"), _person("Awa", "Sow", emails="gender@un.example")
+    for person in (moussa, ngozi):
+        services.add_position(person, organisation=org, title="Adviser", start_date=None, actor=None, now=NOW)
+    pairs = _pairs()
+    assert (moussa.id, ngozi.id) not in pairs and (moussa.id, n_dlamini.id) not in pairs
+    assert (office.id, adviser.id) not in pairs
+    assert pairs[(ngozi.id, n_dlamini.id)] == "same phone number"
+
+
+def test_search_and_the_duplicate_finder_read_an_apostrophe_alike(ctx):
+    """One normalisation: "Ndiaye" and "N'Diaye" are one spelling to search, and the finder pairs them."""
+    org = services.create_organisation({"name": "ECOWAS"}, actor=None, now=NOW)
+    known, imported = _person("Ngozi", "N’Diaye", honorific="Dr."), _person("Ngozi", "Ndiaye", honorific="Dr.")
+    for person in (known, imported):
+        services.add_position(person, organisation=org, title="Director", start_date=None, actor=None, now=NOW)
+    assert services.search.normalise("Dr. Ngozi N’Diaye") == services.search.normalise("Dr. Ngozi Ndiaye")
+    assert db.session.get(Contact, known.id).search_text == db.session.get(Contact, imported.id).search_text
+    assert (known.id, imported.id) in _pairs()

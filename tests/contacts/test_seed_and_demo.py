@@ -69,3 +69,18 @@ def test_seed_demo_tells_the_directory_story(monkeypatch, tmp_path):
             SELECT p.contact_id FROM positions p JOIN organisations o ON o.id = p.organisation_id
             WHERE p.end_date IS NULL AND o.country = 'ET')""")
     assert au_members_elsewhere == [(0,)]
+
+
+def test_the_demo_proposes_its_one_true_duplicate_and_no_false_one(monkeypatch, tmp_path):
+    from outreach import create_app
+    from outreach.contacts import merge
+
+    runner = _env(monkeypatch, tmp_path, "demo.db")
+    assert runner.invoke(main, ["seed-demo"]).exit_code == 0
+    path = tmp_path / "demo.db"
+    # Nobody's mobile is somebody else's: the demo once gave two people of MINUSCA one number.
+    assert _rows(path, "SELECT number FROM contact_phones GROUP BY number HAVING count(*) > 1") == []
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "INSTANCE_PATH": str(tmp_path)})
+    with app.app_context():
+        pairs = [(p.first.full_name, p.second.full_name) for p in merge.find_duplicate_contacts()]
+    assert pairs == [("Dr. Ngozi Ndiaye", "Dr. Ngozi N'Diaye")]

@@ -248,7 +248,7 @@ def test_empty_date_and_bad_link_messages_are_single_and_plain(app, login_as):
     empty = client.post("/meetings/new", data=_form(date=""))
     assert empty.status_code == 422
     assert re.search(r'id="date-error">Enter the date\.<', empty.text)
-    bad = client.post("/meetings/new", data=_form(date="09/03/2026"))
+    bad = client.post("/meetings/new", data=_form(date="31/02/2026"))  # "09/03/2026" reads as 9 March now
     assert re.search(r'id="date-error">Enter the date as YYYY-MM-DD\.<', bad.text)
     link = client.post("/meetings/new", data=_form(online_url="zoom.example.org/123"))
     assert link.status_code == 422

@@ -69,12 +69,12 @@ def test_log_a_meeting_with_commitment_and_follow_up_in_one_post(app, login_as, 
     ({"timezone": "Mars/Base"}, "Choose a time zone"),
     ({"attendees": ["c:999999"]}, "no longer exist"),
     ({"attendees": ["drop table"]}, "could not be recognised"),
-    ({"date": "09/03/2026"}, "Enter the date as YYYY-MM-DD"),
+    ({"date": "31/02/2026"}, "Enter the date as YYYY-MM-DD"),  # 9/3/2026 reads as 9 March: no 31 February
     ({"notes": "x" * 1_000_000}, "under 20000 characters"),
     ({"title": "Bad\x00title"}, "control characters"),
     ({"follow_ups-0-task": "Do it", "follow_ups-0-due_date": "tomorrow"}, "Not a valid date"),
     ({"follow_ups-0-task": "Do it"}, "Enter the due date"),
-    ({"commitments-0-description": "Promise", "commitments-0-due_date": "31-12-2026"}, "Not a valid date"),
+    ({"commitments-0-description": "Promise", "commitments-0-due_date": "12-31-2026"}, "Not a valid date"),  # US order, house locale
     ({"online_url": "javascript:alert(1)"}, "Enter a full link"),
     ({"online_url": "javascript://example.org/%0aalert(1)"}, "Enter a full link starting with https://"),
 ])
