@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_daily_pages"
-down_revision = "0014_resources"
+down_revision = "0016_contact_lists"
 branch_labels = None
 depends_on = None
 
