@@ -107,6 +107,7 @@ def test_sharing_from_a_meeting_shows_on_the_meeting_and_the_contact(app, login_
     toolkit = make_resource("NAP design toolkit")
     page = partner.get(f"/meetings/{meeting.id}").text
     assert "Resources shared" in page and "Record what was shared" in page
+    assert page.count("Record what was shared") == 1  # each feature's section once on the meeting page
     picked = partner.get("/resources/picker", query_string={"q": "nap desgn", "picker": "resource_id"}).text
     assert "NAP design toolkit" in picked
     shared = partner.post(f"/resources/share/{meeting.id}", data={"resource_id": toolkit.id,
