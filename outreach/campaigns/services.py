@@ -54,8 +54,9 @@ class StaleTarget(CampaignError):
     """Someone changed the target after this page was opened; nothing was saved."""
 
     def __init__(self) -> None:
-        super().__init__(_l("This target was changed since you opened it; nothing was saved. Its page now shows "
-                            "the latest stage, next step and partners: check them, then save again."), status=409)
+        super().__init__(_l("This target was changed since you opened it; nothing was saved. Your entries are "
+                            "still in the form and the page shows its latest stage and history: check them, then "
+                            "save again."), status=409)
 
 
 def _claim(target: Target, expected_updated_at: datetime | None, now: datetime) -> None:

@@ -138,7 +138,7 @@ def _add(campaign: Any, kind: str, filters: Any, now: Any):  # type: ignore[no-u
 
 
 def _target_page(target: Target, *, move_form: MoveForm | None = None, target_form: TargetForm | None = None,
-                 status: int = 200):  # type: ignore[no-untyped-def]
+                 chosen_partners: list[int] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     me = acting_user()
     move_form = move_form or MoveForm()
     if target_form is None:
@@ -150,6 +150,7 @@ def _target_page(target: Target, *, move_form: MoveForm | None = None, target_fo
                            target_form=target_form, can_move=can_move_target(me, target),
                            can_targets=can_manage_targets(me), partners=queries.partner_choices()
                            if can_manage_targets(me) else [], post=queries.current_post(target.contact),
+                           chosen_partners=target.partner_ids if chosen_partners is None else chosen_partners,
                            **LABELS), status
 
 
@@ -218,7 +219,8 @@ def update_target(target_id: int):
             target_form.form_errors.append(exc.message)
         else:
             getattr(target_form, exc.field, target_form.next_step).errors = [exc.message]
-        return _target_page(item, target_form=target_form, status=exc.status)
+        return _target_page(item, target_form=target_form, status=exc.status,
+                            chosen_partners=_ids(request.form.getlist("partners")) if staff else None)
     db.session.commit()
     flash(_("Target saved."), "success")
     return redirect(url_for("campaigns.target", target_id=item.id)), 303

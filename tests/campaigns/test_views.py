@@ -286,11 +286,14 @@ def test_two_people_editing_a_target_the_later_save_is_refused_and_nothing_is_lo
     first = alice.post(save_url, data={"next_step": "Send the draft language", "next_step_due": (now_utc() + timedelta(days=20)).date().isoformat(),
                                        "priority": "1", "partners": [str(partner.id)], "loaded_at": token_a})
     assert first.status_code == 303
+    envoy = make_user("partner", name="Dr. Nguyen Thi Lan")
     late = bob.post(save_url, data={"next_step": "Call the chief of staff", "next_step_due": "",
-                                    "priority": "3", "loaded_at": token_b})
+                                    "priority": "3", "partners": [str(envoy.id)], "loaded_at": token_b})
     assert late.status_code == 409
     assert "changed since you opened it" in late.text and "nothing was saved" in late.text
     assert 'value="Call the chief of staff"' in late.text  # what Bob typed is still in his form
+    assert f'<option value="{envoy.id}" selected>' in late.text
+    assert f'<option value="{partner.id}" selected>' not in late.text
     with app.app_context():
         stored = db.session.get(Target, target.id)
         assert (stored.next_step, stored.priority, stored.partner_ids) == ("Send the draft language", 1, [partner.id])
