@@ -107,6 +107,7 @@ class MoveForm(FlaskForm):
     reason = TextField(_l("Reason"), validators=[Optional(), Length(max=MAX_REASON)])
     #: Where the move was made: "board" answers with the board's card (htmx), anything else redirects.
     view = HiddenField()
+    loaded_at = HiddenField()  #: the version the page was opened on (core.db.version_token)
 
 
 class TargetForm(FlaskForm):
@@ -115,6 +116,7 @@ class TargetForm(FlaskForm):
     priority = SelectField(_l("Priority"), choices=choices((str(k), v) for k, v in PRIORITY_LABELS.items()),
                            default="2")
     partners = HiddenField()  #: comma-separated user ids, from the checkboxes
+    loaded_at = HiddenField()  #: the version the page was opened on (core.db.version_token)
 
 
 class DirectoryContactFilter(ContactFilterForm):

@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, Column, Date, Float, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.contacts.models import Contact, Organisation, Tag
-from outreach.core.db import Base
+from outreach.core.db import Base, version_token
 
 
 class CampaignStatus(str, enum.Enum):
@@ -203,6 +203,11 @@ class Target(Base):
     @property
     def partner_ids(self) -> list[int]:
         return [a.user_id for a in self.assignments]
+
+    @property
+    def version(self) -> str:
+        """The version a page shows, sent back with a save so that a save on an older copy is refused."""
+        return version_token(self.updated_at)
 
     def __repr__(self) -> str:
         return f"<Target {self.id} campaign={self.campaign_id} {self.stage}>"

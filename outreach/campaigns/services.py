@@ -20,7 +20,7 @@ from outreach.contacts.models import Contact, Organisation
 from outreach.contacts.services import tags_for
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
-from outreach.core.db import db
+from outreach.core.db import compare_and_set, db
 from outreach.core.permissions import Capability, Role, has_capability
 
 MAX_NAME = 200
@@ -48,6 +48,23 @@ class CampaignError(ValueError):
         self.message = message
         self.field = field
         self.status = status
+
+
+class StaleTarget(CampaignError):
+    """Someone changed the target after this page was opened; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(_l("This target was changed since you opened it; nothing was saved. Your entries are "
+                            "still in the form and the page shows its latest stage and history: check them, then "
+                            "save again."), status=409)
+
+
+def _claim(target: Target, expected_updated_at: datetime | None, now: datetime) -> None:
+    """Refuse a save made on a copy older than the stored target (*expected_updated_at*: the version the page
+    was opened on). The compare-and-set holds even when two saves race: the second one matches no row."""
+    if expected_updated_at is not None and not compare_and_set(
+            Target, target.id, Target.updated_at, expected_updated_at, updated_at=now):
+        raise StaleTarget()
 
 
 @dataclass
@@ -343,9 +360,14 @@ def reason_needed(from_stage: str, to_stage: str) -> bool:
 
 
 def move_target(target: Target, to_stage: str, *, reason: str | None = None, actor: Any, now: datetime,
-                ip: str | None = None) -> StageChange:
-    """Set a target's stage by hand; skipping ahead, going back, dropping and reviving need a reason."""
+                ip: str | None = None, expected_updated_at: datetime | None = None) -> StageChange:
+    """Set a target's stage by hand; skipping ahead, going back, dropping and reviving need a reason.
+
+    With *expected_updated_at* (the version the page was opened on), a move someone else's change came
+    before is refused with StaleTarget.
+    """
     _open_for_work(target.campaign)
+    _claim(target, expected_updated_at, now)
     if to_stage not in {s.value for s in Stage}:
         raise CampaignError(_l("Choose a stage from the list."), field="stage")
     if to_stage == target.stage:
@@ -388,9 +410,15 @@ def advance_from_data(targets: Iterable[Target], to_stage: str, *, source: str, 
 
 def update_target(target: Target, *, next_step: str | None, next_step_due: date | None,
                   priority: int | None = None, partner_ids: Iterable[int] | None = None, actor: Any,
-                  now: datetime, ip: str | None = None) -> Target:
-    """Set a target's next step (partners, for their own targets), and its priority and partners (staff)."""
+                  now: datetime, ip: str | None = None, expected_updated_at: datetime | None = None) -> Target:
+    """Set a target's next step (partners, for their own targets), and its priority and partners (staff).
+
+    With *expected_updated_at*, a save someone else's change came before is refused with StaleTarget; the
+    audit entry names the fields that changed.
+    """
     _open_for_work(target.campaign)
+    _claim(target, expected_updated_at, now)
+    before = (target.next_step, target.next_step_due, target.priority, sorted(target.partner_ids))
     _check_text(next_step, "next_step", MAX_NEXT_STEP)
     check_date(next_step_due, "next_step_due", today=now.date())
     target.next_step = (next_step or "").strip() or None
@@ -407,7 +435,10 @@ def update_target(target: Target, *, next_step: str | None, next_step_due: date 
                                                                    assigned_by_id=actor.id) for uid in wanted]
     target.updated_at = now
     db.session.flush()
-    record_event("campaign_target.update", actor=actor, now=now, record=target, ip=ip)
+    after = (target.next_step, target.next_step_due, target.priority, sorted(a.user_id for a in target.assignments))
+    changed = [name for name, old, new in zip(("next_step", "next_step_due", "priority", "partners"), before, after)
+               if old != new]
+    record_event("campaign_target.update", actor=actor, now=now, record=target, ip=ip, changed=changed)
     return target
 
 

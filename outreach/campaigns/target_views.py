@@ -16,7 +16,7 @@ from outreach.contacts.models import Contact, Organisation
 from outreach.campaigns.views import LABELS
 from outreach.contacts.services import contact_list_statement, organisation_list_statement, search_contact_ids, \
     search_organisation_ids
-from outreach.core.db import db
+from outreach.core.db import db, parse_version_token
 from outreach.core.forms import is_record_id
 from outreach.core.pagination import offset_page, parse_page
 from outreach.core.security import client_ip
@@ -138,16 +138,19 @@ def _add(campaign: Any, kind: str, filters: Any, now: Any):  # type: ignore[no-u
 
 
 def _target_page(target: Target, *, move_form: MoveForm | None = None, target_form: TargetForm | None = None,
-                 status: int = 200):  # type: ignore[no-untyped-def]
+                 chosen_partners: list[int] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     me = acting_user()
     move_form = move_form or MoveForm()
     if target_form is None:
         target_form = TargetForm(next_step=target.next_step, next_step_due=target.next_step_due,
                                  priority=str(target.priority))
+    # Both forms carry the version shown, so a save made on it after someone else's is refused (409).
+    move_form.loaded_at.data = target_form.loaded_at.data = target.version
     return render_template("campaigns/target.html", target=target, campaign=target.campaign, move_form=move_form,
                            target_form=target_form, can_move=can_move_target(me, target),
                            can_targets=can_manage_targets(me), partners=queries.partner_choices()
                            if can_manage_targets(me) else [], post=queries.current_post(target.contact),
+                           chosen_partners=target.partner_ids if chosen_partners is None else chosen_partners,
                            **LABELS), status
 
 
@@ -171,7 +174,7 @@ def move_target(target_id: int):
     else:
         try:
             services.move_target(item, form.stage.data, reason=form.reason.data, actor=me, now=now_utc(),
-                                 ip=client_ip())
+                                 ip=client_ip(), expected_updated_at=parse_version_token(form.loaded_at.data))
         except services.CampaignError as exc:
             db.session.rollback()
             item = get_target_or_404(target_id, me, need="move")
@@ -206,13 +209,18 @@ def update_target(target_id: int):
         services.update_target(item, next_step=form.next_step.data, next_step_due=form.next_step_due.data,
                                priority=int(form.priority.data) if staff and form.priority.data.isdigit() else None,
                                partner_ids=_ids(request.form.getlist("partners")) if staff else None,
-                               actor=me, now=now_utc(), ip=client_ip())
+                               actor=me, now=now_utc(), ip=client_ip(),
+                               expected_updated_at=parse_version_token(form.loaded_at.data))
     except services.CampaignError as exc:
         db.session.rollback()
         item = get_target_or_404(target_id, me, need="move")
-        target_form = TargetForm()
-        getattr(target_form, exc.field, target_form.next_step).errors = [exc.message]
-        return _target_page(item, target_form=target_form, status=exc.status)
+        target_form = TargetForm()  # what she typed stays in the form
+        if exc.field is None:
+            target_form.form_errors.append(exc.message)
+        else:
+            getattr(target_form, exc.field, target_form.next_step).errors = [exc.message]
+        return _target_page(item, target_form=target_form, status=exc.status,
+                            chosen_partners=_ids(request.form.getlist("partners")) if staff else None)
     db.session.commit()
     flash(_("Target saved."), "success")
     return redirect(url_for("campaigns.target", target_id=item.id)), 303

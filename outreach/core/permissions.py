@@ -299,6 +299,8 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "resources.vocabulary": CURATORS,  # topics and audiences
     "resources.reach": CURATORS,
     "resources.share": LOGGERS,  # from a meeting the user may edit
+    "resources.cite_evidence": LOGGERS,  # on a commitment the user may change (meetings/access.py)
+    "resources.remove_evidence": LOGGERS,
     "resources.picker": LOGGERS,
     "resources.suggest": frozenset({Role.ACTIVIST}),
     "resources.my_suggestions": frozenset({Role.ACTIVIST}),

@@ -58,14 +58,20 @@ def matching_facts(request: IntroductionRequest, now: datetime) -> tuple[list[Ca
     assert target_id is not None
     current, former, near, countries = _offices(target_id)
     other = Attendee.__table__.alias("partner_attendee")
+    # The target's own attendances first (a handful of rows from the contact index), then their meetings and
+    # the partners in them. Materialised on PostgreSQL so that the plan starts there even when the statistics
+    # are stale (after a bulk import, the planner was seen scanning every held meeting instead: 365 ms, not 1).
+    attended = select(Attendee.meeting_id).where(Attendee.contact_id == target_id).cte("target_meetings")
+    if db.dialect == "postgresql":
+        attended = attended.prefix_with("MATERIALIZED")
     met = (select(other.c.user_id.label("uid"), literal("met").label("kind"),
                   func.count(func.distinct(Meeting.id)).label("n"), func.max(Meeting.start_at).label("last"),
                   func.sum(case((Meeting.start_at >= now - timedelta(days=90), 1), else_=0)).label("r90"),
                   func.sum(case((Meeting.start_at >= now - timedelta(days=365), 1), else_=0)).label("r365"))
-           .select_from(Attendee)
-           .join(Meeting, Meeting.id == Attendee.meeting_id)
-           .join(other, and_(other.c.meeting_id == Attendee.meeting_id, other.c.user_id.is_not(None)))
-           .where(Attendee.contact_id == target_id, Meeting.status == MeetingStatus.HELD.value)
+           .select_from(attended)
+           .join(Meeting, Meeting.id == attended.c.meeting_id)
+           .join(other, and_(other.c.meeting_id == attended.c.meeting_id, other.c.user_id.is_not(None)))
+           .where(Meeting.status == MeetingStatus.HELD.value)
            .group_by(other.c.user_id))
     parts = [met,
              select(Relationship.user_id, literal("rel"), Relationship.strength, null(), literal(0), literal(0))

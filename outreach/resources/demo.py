@@ -13,7 +13,7 @@ from outreach.contacts.models import Organisation
 from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.permissions import Role
-from outreach.meetings.models import Attendee, Meeting, MeetingStatus
+from outreach.meetings.models import Attendee, Commitment, CommitmentStatus, Meeting, MeetingStatus
 from outreach.resources import services
 from outreach.resources.models import Audience, ReachCount, Resource, Topic
 
@@ -182,6 +182,7 @@ def seed_resources_demo(now: datetime) -> int:
         collection = services.create_collection(title, description, slug=slug, actor=manager, now=now, is_demo=True)
         services.set_collection_items(collection, [made[i].id for i in indexes], actor=manager, now=now)
     _demo_shares(made[:30], rng, now)
+    _demo_evidence(made[:30], rng, now)
     _demo_reach(made[:36], rng, now)
     db.session.flush()
     return len(made)
@@ -198,6 +199,22 @@ def _demo_shares(published: list[Resource], rng: random.Random, now: datetime) -
             continue
         services.share(meeting, rng.choice(published), contact_ids, actor=organiser,
                        now=max(meeting.start_at, now - timedelta(days=400)))
+
+
+#: What a cited resource shows, as a note beside it on the commitment.
+EVIDENCE_NOTES = ["Annex 2 lists the budget line.", "Table 3: the figures for this year.", None,
+                  "Section 4 quotes the adopted language.", "The case story from the province concerned."]
+
+
+def _demo_evidence(published: list[Resource], rng: random.Random, now: datetime) -> None:
+    """Kept and partly kept commitments cite a resource of the hub as their evidence."""
+    settled = db.session.scalars(select(Commitment).where(Commitment.status.in_(
+        (CommitmentStatus.KEPT.value, CommitmentStatus.PARTLY_KEPT.value))).order_by(Commitment.id).limit(12)).all()
+    for commitment in settled:
+        actor = db.session.get(User, commitment.accountable_id or commitment.created_by_id or 0)
+        if actor is not None:
+            services.cite_as_evidence(commitment, rng.choice(published), rng.choice(EVIDENCE_NOTES), actor=actor,
+                                      now=max(commitment.status_changed_at, now - timedelta(days=30)))
 
 
 def _demo_reach(published: list[Resource], rng: random.Random, now: datetime) -> None:

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from outreach.core.forms import (NoControlCharacters, SelectField, SelectMultipleField, TextField, choices,
                                   is_record_id, strip_filter)
 from outreach.resources.models import EvidenceStrength, ResourceKind
-from outreach.resources.services import MAX_NOTES, MAX_REASON, MAX_SUMMARY, MAX_TITLE, MAX_URL
+from outreach.resources.services import MAX_EVIDENCE_NOTE, MAX_NOTES, MAX_REASON, MAX_SUMMARY, MAX_TITLE, MAX_URL
 
 KIND_LABELS = {
     ResourceKind.TOOLKIT.value: _l("Toolkit"), ResourceKind.TRAINING.value: _l("Training module"),
@@ -135,3 +135,11 @@ class ShareForm(FlaskForm):
     def validate_contact_ids(self, field: Any) -> None:
         if any(not is_record_id(v) for v in field.data or []):
             raise ValidationError(_l("Choose from the list."))
+
+
+class EvidenceForm(FlaskForm):
+    """Cite a published resource as a commitment's evidence."""
+
+    resource_id = HiddenField(_l("Resource"), validators=[DataRequired(_l("Choose a published resource.")),
+                                                          RecordId()])
+    note = TextField(_l("What in it shows it (optional)"), validators=[Optional(), Length(max=MAX_EVIDENCE_NOTE)])

@@ -237,6 +237,34 @@ class Share(Base):
         return f"<Share {self.resource_id}→{self.contact_id} in {self.meeting_id}>"
 
 
+class CommitmentEvidence(Base):
+    """A resource cited as evidence of a commitment (the data set showing the budget line, the adopted plan).
+
+    Taking it off keeps the row (removed_at, removed_by): nothing a user entered is lost; citing it again
+    brings the same row back.
+    """
+
+    __tablename__ = "resource_commitment_evidence"
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "resource_id", name="uq_resource_commitment_evidence_pair"),
+        Index("ix_resource_commitment_evidence_resource_id", "resource_id"),  #: "cited as evidence of" a resource
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"))
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"))
+    note: Mapped[str | None] = mapped_column(String(300))  #: what in the resource shows it, e.g. "table 4, p. 12"
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column()
+    removed_at: Mapped[datetime | None] = mapped_column()
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    resource: Mapped[Resource] = relationship(lazy="raise_on_sql")
+
+    def __repr__(self) -> str:
+        return f"<CommitmentEvidence {self.resource_id} for {self.commitment_id}{' removed' if self.removed_at else ''}>"
+
+
 class ReachCount(Base):
     """How often a resource or a collection was opened on a day: a number, nothing about who opened it."""
 

@@ -13,8 +13,9 @@ from outreach.core.db import db
 from outreach.core.forms import choices
 from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
 from outreach.core.permissions import CURATORS, LOGGERS, Role
+from outreach.meetings.access import can_change_commitment
 from outreach.resources import queries
-from outreach.resources.forms import ShareForm
+from outreach.resources.forms import EvidenceForm, ShareForm
 from outreach.resources.models import Resource, ResourceStatus
 
 
@@ -46,6 +47,17 @@ def build_contact_shares(user: Any, now: datetime, *, contact: Any = None, **_: 
     return {"rows": rows} if rows else None
 
 
+def build_commitment_evidence(user: Any, now: datetime, *, commitment: Any = None,
+                              **_: Any) -> dict[str, Any] | None:
+    if commitment is None:
+        return None
+    cited = queries.evidence_for_commitment(commitment)
+    editable = can_change_commitment(user, commitment)
+    if not cited and not editable:
+        return None
+    return {"cited": cited, "commitment": commitment, "form": EvidenceForm(formdata=None) if editable else None}
+
+
 def build_review_queue(user: Any, now: datetime, **_: Any) -> dict[str, Any] | None:
     waiting = db.session.scalar(select(func.count()).select_from(Resource)
                                 .where(Resource.status == ResourceStatus.IN_REVIEW.value)) or 0
@@ -60,6 +72,8 @@ def register_contributions() -> None:
                          slot="meeting.detail", roles=LOGGERS, order=40))
     register_panel(Panel("resources.shared", "resources/_panel_contact.html", build_contact_shares,
                          slot="contact.detail", roles=LOGGERS, order=40))
+    register_panel(Panel("resources.evidence", "resources/_panel_commitment.html", build_commitment_evidence,
+                         slot="commitment.detail", roles=LOGGERS, order=45))
     register_panel(Panel("resources.review", "resources/_panel_review.html", build_review_queue, roles=CURATORS,
                          order=35))
     register_record_link("resources", "resources.show", "resource_id")
@@ -69,6 +83,8 @@ def register_contributions() -> None:
         "resource.update": _l("changed the resource %(record)s"),
         "resource.suggest": _l("suggested a resource"),
         "resource.share": _l("recorded resources shared in a meeting"),
+        "resource.evidence.add": _l("cited %(record)s as evidence of a commitment"),
+        "resource.evidence.remove": _l("stopped citing %(record)s as evidence of a commitment"),
         "resource.collection.create": _l("created a collection"),
         "resource.collection.items": _l("changed a collection"),
         "resource.in_review": _l("sent the resource %(record)s for review"),

@@ -16,9 +16,9 @@ from outreach.contacts import search
 from outreach.contacts.models import Contact
 from outreach.core.db import db
 from outreach.core.pagination import KeysetPage, keyset_by_id_desc
-from outreach.meetings.access import visible_meetings
-from outreach.meetings.models import Meeting
-from outreach.resources.models import (Audience, Collection, CollectionItem, ReachCount, Resource, ResourceLanguage,
+from outreach.meetings.access import visible_commitments, visible_meetings
+from outreach.meetings.models import Commitment, Meeting
+from outreach.resources.models import (Audience, Collection, CollectionItem, CommitmentEvidence, ReachCount, Resource, ResourceLanguage,
                                        ResourcePlace, ResourceStatus, Share, Topic, resource_audience_links,
                                        resource_topic_links)
 
@@ -148,6 +148,24 @@ def shares_for_contact(user: Any, contact: Contact, *, limit: int = 50) -> list[
 def shares_for_meeting(meeting: Meeting) -> list[Share]:
     return list(db.session.scalars(select(Share).options(selectinload(Share.resource))
                                    .where(Share.meeting_id == meeting.id).order_by(Share.id)))
+
+
+def evidence_for_commitment(commitment: Commitment) -> list[CommitmentEvidence]:
+    """The resources cited as *commitment*'s evidence now (not those taken off), in the order they were cited."""
+    return list(db.session.scalars(
+        select(CommitmentEvidence).options(selectinload(CommitmentEvidence.resource))
+        .where(CommitmentEvidence.commitment_id == commitment.id, CommitmentEvidence.removed_at.is_(None))
+        .order_by(CommitmentEvidence.added_at, CommitmentEvidence.id)))
+
+
+def evidence_of(user: Any, resource: Resource, *, limit: int = 20) -> list[Commitment]:
+    """The commitments *user* may see that cite *resource* as evidence, the latest citation first."""
+    return list(db.session.scalars(
+        select(Commitment).join(CommitmentEvidence, CommitmentEvidence.commitment_id == Commitment.id)
+        .options(selectinload(Commitment.contact), selectinload(Commitment.organisation))
+        .where(CommitmentEvidence.resource_id == resource.id, CommitmentEvidence.removed_at.is_(None),
+               visible_commitments(user))
+        .order_by(CommitmentEvidence.added_at.desc(), CommitmentEvidence.id.desc()).limit(limit)))
 
 
 def pick_published(q: str, *, limit: int = 10) -> list[Resource]:

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -23,10 +24,11 @@ from outreach.core.audit import record_event
 from outreach.core.db import db
 from outreach.core.notifications import Message, channels_for, enqueue
 from outreach.core.forms import has_control_characters
-from outreach.meetings.models import Attendee, Meeting
+from outreach.meetings.models import Attendee, Commitment, Meeting
 from outreach.meetings.services import FollowUpData, add_follow_up
-from outreach.resources.models import (Audience, Collection, CollectionItem, EvidenceStrength, ReachCount, Resource,
-                                       ResourceKind, ResourceLanguage, ResourcePlace, ResourceStatus, Share, Topic)
+from outreach.resources.models import (Audience, Collection, CollectionItem, CommitmentEvidence, EvidenceStrength,
+                                       ReachCount, Resource, ResourceKind, ResourceLanguage, ResourcePlace,
+                                       ResourceStatus, Share, Topic)
 
 MAX_TITLE = 300
 MAX_SUMMARY = 5_000
@@ -34,6 +36,7 @@ MAX_NOTES = 20_000
 MAX_REASON = 2_000
 MAX_URL = 1_000
 MAX_COLLECTION_ITEMS = 100
+MAX_EVIDENCE_NOTE = 300
 #: What the hub says about an activist who suggested a resource, until she has a codename to show.
 ACTIVIST_LABEL = "a grassroots activist"
 EARLIEST = date(1900, 1, 1)
@@ -339,6 +342,43 @@ def share(meeting: Meeting, resource: Resource, contact_ids: Iterable[int], *, a
     record_event("resource.share", actor=actor, now=now, record=meeting, resource_id=resource.id,
                  contacts=len(shares))
     return shares
+
+
+# --- evidence of commitments ---------------------------------------------------------------
+
+def cite_as_evidence(commitment: Commitment, resource: Resource, note: str | None, *, actor: Any,
+                     now: datetime) -> CommitmentEvidence:
+    """Point *commitment*'s evidence to a published resource (with what in it shows the promise kept or not)."""
+    if resource.status != ResourceStatus.PUBLISHED.value:
+        raise ResourceError(_l("Only published resources can be cited as evidence."), field="resource_id")
+    note = _text(note, "note", MAX_EVIDENCE_NOTE)
+    cited = db.session.scalar(select(CommitmentEvidence).where(CommitmentEvidence.commitment_id == commitment.id,
+                                                               CommitmentEvidence.resource_id == resource.id))
+    if cited is not None and cited.removed_at is None:
+        raise ResourceError(_l("This resource is already cited as evidence of this commitment."), field="resource_id")
+    if cited is None:
+        cited = CommitmentEvidence(commitment_id=commitment.id, resource_id=resource.id)
+    # Cited again after being taken off: the same row comes back, with who cited it this time.
+    cited.note, cited.added_by_id, cited.added_at = note, actor.id, now
+    cited.removed_at = cited.removed_by_id = None
+    try:
+        with db.session.begin_nested():
+            db.session.add(cited)
+    except IntegrityError:  # someone cited it at the same moment
+        raise ResourceError(_l("This resource is already cited as evidence of this commitment."),
+                            field="resource_id") from None
+    record_event("resource.evidence.add", actor=actor, now=now, record=resource, commitment_id=commitment.id)
+    return cited
+
+
+def take_off_evidence(cited: CommitmentEvidence, *, actor: Any, now: datetime) -> None:
+    """Stop citing a resource as a commitment's evidence; the row stays, marked with who took it off and when."""
+    if cited.removed_at is not None:
+        raise ResourceError(_l("This resource is no longer cited as evidence of this commitment."))
+    cited.removed_at, cited.removed_by_id = now, actor.id
+    db.session.flush()
+    record_event("resource.evidence.remove", actor=actor, now=now, record_type="resources",
+                 record_id=cited.resource_id, commitment_id=cited.commitment_id)
 
 
 def default_follow_up_due(now: datetime) -> datetime:

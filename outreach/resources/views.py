@@ -24,6 +24,7 @@ from outreach.resources.forms import (EVIDENCE_LABELS, KIND_LABELS, LANGUAGE_NAM
                                       CollectionItemsForm, ReasonForm, ResourceForm, ShareForm, SuggestionForm,
                                       TermForm)
 from outreach.resources.models import Audience, Collection, CollectionItem, Resource, Topic
+from outreach.resources.web import act
 from outreach.resources.uploads import UploadTooLarge, attach_file, read_limited, stored_path
 
 LABELS = {"kind_labels": KIND_LABELS, "evidence_labels": EVIDENCE_LABELS, "status_labels": STATUS_LABELS,
@@ -31,19 +32,6 @@ LABELS = {"kind_labels": KIND_LABELS, "evidence_labels": EVIDENCE_LABELS, "statu
 PAGE_SIZE = 50
 
 
-
-
-def _act(step: Any, back: str, done: Any) -> Any:
-    """Run a one-click action: commit and say *done*, or roll back and say what was wrong; back to *back*."""
-    try:
-        message = step()
-    except services.ResourceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(back), 303
-    db.session.commit()
-    flash(message or done, "success")
-    return redirect(back)
 
 
 # --- the list and one resource ---------------------------------------------------------------
@@ -70,7 +58,7 @@ def show(resource_id: int):
     item = get_resource_or_404(resource_id, user)
     return render_template("resources/show.html", resource=item, can_edit=can_edit_resource(user, item),
                            can_curate=can_curate(user), internal=can_see_internal(user, item),
-                           reason_form=ReasonForm(), **LABELS)
+                           reason_form=ReasonForm(), evidence_of=queries.evidence_of(user, item), **LABELS)
 
 
 @bp.get("/<int(max=2147483647):resource_id>/file")
@@ -171,7 +159,7 @@ def submit(resource_id: int):
     def step() -> None:
         services.submit_for_review(item, actor=acting_user(), now=now_utc())
 
-    return _act(step, url_for("resources.show", resource_id=resource_id),
+    return act(step, url_for("resources.show", resource_id=resource_id),
                 _("Sent for review. A manager will publish it or send it back with a reason."))
 
 
@@ -193,7 +181,7 @@ def review(resource_id: int):
         else:
             services.send_back(item, form.reason.data or "", actor=acting_user(), now=now_utc())
 
-    return _act(step, url_for("resources.show", resource_id=resource_id),
+    return act(step, url_for("resources.show", resource_id=resource_id),
                 _("Published on the hub.") if action == "publish" else _("Sent back with your reason."))
 
 
@@ -208,7 +196,7 @@ def retire(resource_id: int):
             raise services.ResourceError(_("Keep the reason shorter, without control characters."))
         services.retire(item, form.reason.data or "", actor=acting_user(), now=now_utc())
 
-    return _act(step, url_for("resources.show", resource_id=resource_id), _("Retired: it is no longer on the hub."))
+    return act(step, url_for("resources.show", resource_id=resource_id), _("Retired: it is no longer on the hub."))
 
 
 # --- activists' suggestions ------------------------------------------------------------------
@@ -297,7 +285,7 @@ def collection_items(collection_id: int):
             raise services.ResourceError(_("Use the resources' numbers, separated by commas.")) from None
         services.set_collection_items(found, ids, actor=acting_user(), now=now_utc())
 
-    return _act(step, url_for("resources.collection", collection_id=collection_id), _("Collection saved."))
+    return act(step, url_for("resources.collection", collection_id=collection_id), _("Collection saved."))
 
 
 # --- vocabularies and reach ------------------------------------------------------------------
@@ -362,4 +350,7 @@ def share(meeting_id: int):
         return (_("Recorded: shared with %(n)d attendee(s).", n=len(added)) if added
                 else _("Already recorded for these attendees."))
 
-    return _act(step, back, None)
+    return act(step, back, None)
+
+
+from outreach.resources import evidence_views as _evidence_views  # noqa: E402,F401 - its routes join the blueprint

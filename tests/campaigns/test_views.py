@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from outreach.campaigns.models import Campaign, Objective, StageChange, Target, campaign_meetings
+from outreach.core.audit import AuditEvent
 from outreach.core.db import db
+from outreach.core.time import now_utc
 from tests.meetings.conftest import NOW
 
 
@@ -257,3 +261,61 @@ def test_editing_closing_and_the_rules_that_follow(app, login_as, make_contact, 
     coordinator, _c = login_as("coordinator")
     assert coordinator.post(f"/campaigns/{cid}/status", data={"status": "active"}).status_code == 403
     assert coordinator.get(f"/campaigns/{cid}/edit").status_code == 403
+
+
+def _loaded_at(page: str, form_action: str) -> str:
+    """The version token of the form posting to *form_action* on a target's page."""
+    form = page[page.index(f'action="{form_action}"'):]
+    found = re.search(r'name="loaded_at" type="hidden" value="([^"]*)"', form[:form.index("</form>")])
+    assert found, "no loaded_at in the form"
+    return found.group(1)
+
+
+def test_two_people_editing_a_target_the_later_save_is_refused_and_nothing_is_lost(app, login_as, make_user,
+                                                                                   make_campaign, make_contact,
+                                                                                   add_target):
+    alice, coordinator = login_as("coordinator")
+    bob, _manager = login_as("manager")
+    partner = make_user("partner", name="Amb. Ruth Ndlovu")
+    campaign = make_campaign()
+    target = add_target(campaign, coordinator, contact=make_contact("Bineta", "Diop"))
+    save_url, move_url = f"/campaigns/targets/{target.id}", f"/campaigns/targets/{target.id}/stage"
+    page_a, page_b = alice.get(save_url).text, bob.get(save_url).text
+    token_a, token_b = _loaded_at(page_a, save_url), _loaded_at(page_b, save_url)
+    assert token_a == token_b == _loaded_at(page_a, move_url)
+    first = alice.post(save_url, data={"next_step": "Send the draft language", "next_step_due": (now_utc() + timedelta(days=20)).date().isoformat(),
+                                       "priority": "1", "partners": [str(partner.id)], "loaded_at": token_a})
+    assert first.status_code == 303
+    envoy = make_user("partner", name="Dr. Nguyen Thi Lan")
+    late = bob.post(save_url, data={"next_step": "Call the chief of staff", "next_step_due": "",
+                                    "priority": "3", "partners": [str(envoy.id)], "loaded_at": token_b})
+    assert late.status_code == 409
+    assert "changed since you opened it" in late.text and "nothing was saved" in late.text
+    assert 'value="Call the chief of staff"' in late.text  # what Bob typed is still in his form
+    assert f'<option value="{envoy.id}" selected>' in late.text
+    assert f'<option value="{partner.id}" selected>' not in late.text
+    with app.app_context():
+        stored = db.session.get(Target, target.id)
+        assert (stored.next_step, stored.priority, stored.partner_ids) == ("Send the draft language", 1, [partner.id])
+    # The stage move made on the page opened before Alice's save is refused the same way, on the page and the board.
+    stale_move = bob.post(move_url, data={"stage": "contacted", "loaded_at": token_b})
+    assert stale_move.status_code == 409 and "changed since you opened it" in stale_move.text
+    stale_card = bob.post(move_url, data={"stage": "contacted", "view": "board", "loaded_at": token_b},
+                          headers={"HX-Request": "true"})
+    assert stale_card.status_code == 200 and "changed since you opened it" in stale_card.text
+    fresh = _loaded_at(late.text, save_url)  # the refusal shows the latest version: saving again works
+    assert fresh != token_b
+    again = bob.post(save_url, data={"next_step": "Call the chief of staff", "next_step_due": "", "priority": "3",
+                                     "partners": [str(partner.id)], "loaded_at": fresh})
+    assert again.status_code == 303
+    moved = alice.post(move_url, data={"stage": "contacted", "loaded_at": token_a})  # Alice's page is old now
+    assert moved.status_code == 409
+    with app.app_context():
+        stored = db.session.get(Target, target.id)
+        assert (stored.next_step, stored.priority, stored.stage) == ("Call the chief of staff", 3, "identified")
+        assert db.session.scalar(select(func.count()).select_from(StageChange)
+                                 .where(StageChange.target_id == target.id)) == 1  # its arrival only: no move went through
+        changes = db.session.scalars(select(AuditEvent.details).where(AuditEvent.action == "campaign_target.update")
+                                     .order_by(AuditEvent.id)).all()
+        assert [json.loads(c) for c in changes] == [{"changed": ["next_step", "next_step_due", "priority", "partners"]},
+                                {"changed": ["next_step", "next_step_due", "priority"]}]

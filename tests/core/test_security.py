@@ -81,7 +81,7 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
               "/introductions/service-levels"]
     posts += ["/resources/new", "/resources/1/edit", "/resources/1/submit", "/resources/1/review",  # practice hub
               "/resources/1/retire", "/resources/collections", "/resources/collections/1/items",
-              "/resources/vocabulary", "/resources/share/1"]
+              "/resources/vocabulary", "/resources/share/1", "/resources/evidence/1", "/resources/evidence/1/1/remove"]
     posts += ["/monitoring/export", "/monitoring/instruments/new", "/monitoring/instruments/1/edit",  # monitoring
               "/monitoring/instruments/1/archive", "/monitoring/instruments/1/restore",
               "/monitoring/instruments/1/versions/new", "/monitoring/instruments/1/versions/1/rate",

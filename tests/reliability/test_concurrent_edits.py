@@ -1,5 +1,5 @@
-"""Two people edit the same meeting, contact or commitment, in randomised interleavings, through a real
-server with two worker processes.
+"""Two people edit the same meeting, contact, commitment or campaign target, in randomised interleavings,
+through a real server with two worker processes.
 
 Each trial opens the record's page as both people and saves as both, in a random order (a save after its
 own opening). When both pages were opened before either save, the first save wins and the second is
@@ -23,9 +23,13 @@ from tests.reliability.harness import (Client, app_env, create_users, dispose, m
                                        report, sized, start_server)
 
 STATUSES = ["on_track", "kept", "partly_kept", "broken", "withdrawn", "open"]
+KINDS = ("meeting", "contact", "commitment", "target")
+#: What a save answers when it lands (the pages redirect: 302, or 303 after a POST that changed a target).
+SAVED = (302, 303)
 
 
 def _records(app: Any, actor: Any) -> dict[str, int]:
+    from outreach.campaigns import services as campaigns
     from outreach.contacts.models import Contact
     from outreach.core.db import db
     from outreach.meetings import services
@@ -40,8 +44,14 @@ def _records(app: Any, actor: Any) -> dict[str, int]:
             services.MeetingData(title="Raced meeting", start_at=now, timezone="UTC", attendees=[f"c:{contact.id}"]),
             commitments=[services.CommitmentData(description="Raced promise", contact_id=contact.id)],
             actor=actor, now=now)
+        campaign = campaigns.create_campaign(campaigns.CampaignData(
+            name="Raced campaign", goal="Women in the mediation team", start_date=now.date(),
+            end_date=now.date().replace(year=now.year + 1), status="active", tags=[]), actor=actor, now=now)
+        target = campaigns.add_targets(campaign, contact_ids=[contact.id], organisation_ids=[], partner_ids=[],
+                                       priority=2, actor=actor, now=now).added[0]
         db.session.commit()
-        return {"meeting": meeting.id, "contact": contact.id, "commitment": meeting.commitments[0].id}
+        return {"meeting": meeting.id, "contact": contact.id, "commitment": meeting.commitments[0].id,
+                "target": target.id}
 
 
 def _field(page: str, name: str) -> str:
@@ -57,9 +67,15 @@ class Editor:
         self.client, self.kind, self.record_id, self.label, self.rng = client, kind, record_id, label, rng
         self.token = self.value = None
         self.status = 0
+        self.stages: list[str] = []  #: a target's page offers the stages other than its current one
 
     def open(self) -> None:
-        if self.kind == "meeting":
+        if self.kind == "target":
+            page = self.client.get(f"/campaigns/targets/{self.record_id}").text
+            self.token = _field(page, "loaded_at")
+            select = page[page.index('<select class="form-select" id="stage"'):]
+            self.stages = re.findall(r'<option value="([a-z]+)"', select[:select.index("</select>")])
+        elif self.kind == "meeting":
             self.token = _field(self.client.get(f"/meetings/{self.record_id}/edit").text, "revision")
         elif self.kind == "contact":
             self.token = _field(self.client.get(f"/directory/contacts/{self.record_id}/edit").text, "loaded_at")
@@ -68,7 +84,16 @@ class Editor:
 
     def save(self) -> None:
         tag = f"{self.label}-{self.rng.randrange(10**9)}"
-        if self.kind == "meeting":
+        if self.kind == "target" and self.rng.random() < 0.5:  # a stage move (a reason, so any move is allowed)
+            self.value = ("stage", self.rng.choice(self.stages))
+            response = self.client.post(f"/campaigns/targets/{self.record_id}/stage",
+                                        {"loaded_at": self.token, "stage": self.value[1], "reason": tag})
+        elif self.kind == "target":  # the next step with priority (partners travel in the same form)
+            self.value = ("next_step", f"Next step {tag}")
+            response = self.client.post(f"/campaigns/targets/{self.record_id}", {
+                "loaded_at": self.token, "next_step": self.value[1], "next_step_due": "",
+                "priority": str(self.rng.randint(1, 3))})
+        elif self.kind == "meeting":
             self.value = f"Raced meeting {tag}"
             response = self.client.post(f"/meetings/{self.record_id}/edit",
                                         meeting_form(self.value, revision=self.token))
@@ -83,18 +108,22 @@ class Editor:
             response = self.client.post(f"/commitments/{self.record_id}/status",
                                         {"seen_status": self.token, "status": self.value, "note": tag,
                                          "evidence": ""})
-        self.status = response.status
+        self.status = 302 if response.status in SAVED else response.status
         if response.status == 409:
             assert "since you opened" in response.text, response.text[:500]
 
 
-def _stored(app: Any, kind: str, record_id: int) -> str:
+def _stored(app: Any, kind: str, record_id: int, value: Any) -> Any:
+    """The stored value of what *value* set (a target's stage or next step: the field is named with it)."""
+    from outreach.campaigns.models import Target
     from outreach.contacts.models import Contact
     from outreach.core.db import db
     from outreach.meetings.models import Commitment, Meeting
 
     with app.app_context():
-        if kind == "meeting":
+        if kind == "target":
+            value = (value[0], getattr(db.session.get(Target, record_id), value[0]))
+        elif kind == "meeting":
             value = db.session.get(Meeting, record_id).title
         elif kind == "contact":
             value = db.session.get(Contact, record_id).private_notes
@@ -109,7 +138,7 @@ def test_two_people_editing_the_same_record_never_lose_a_save(scratch_url, insta
     alice, bob = create_users(app, ["coordinator", "manager"])
     records = _records(app, alice)
     rng = random.Random(18)
-    trials = sized(30, 500)
+    trials = sized(40, 500)
     outcomes: Counter[str] = Counter()
     try:
         with processes() as started:
@@ -118,7 +147,7 @@ def test_two_people_editing_the_same_record_never_lose_a_save(scratch_url, insta
             for client, user in zip(clients, (alice, bob)):
                 client.login(user.email)
             for trial in range(trials):
-                kind = ("meeting", "contact", "commitment")[trial % 3]
+                kind = KINDS[trial % len(KINDS)]
                 editors = [Editor(c, kind, records[kind], label, rng) for c, label in zip(clients, "AB")]
                 # A random interleaving of open A, open B, save A, save B, each save after its own open.
                 steps: list[tuple[str, Editor]] = []
@@ -157,7 +186,7 @@ def test_two_people_editing_the_same_record_never_lose_a_save(scratch_url, insta
                         assert [e.status for e in saves] == [302, 409], (kind, [e.status for e in saves])
                         winner = saves[0]
                         outcomes[f"{kind}: overlapping, second refused"] += 1
-                assert _stored(app, kind, records[kind]) == winner.value, (kind, trial)
+                assert _stored(app, kind, records[kind], winner.value) == winner.value, (kind, trial)
             log = server.log_text()
     finally:
         dispose(app)

@@ -6,7 +6,9 @@ from sqlalchemy import func, select
 from outreach.core.db import db
 from outreach.resources import services
 from outreach.resources.demo import seed_resources_demo
-from outreach.resources.models import Collection, CollectionItem, Resource, ResourceLanguage, Share
+from outreach.meetings import services as meetings
+from outreach.resources.models import (Collection, CollectionItem, CommitmentEvidence, Resource, ResourceLanguage,
+                                       Share)
 from outreach.resources.seed import seed_resources
 from tests.resources.conftest import NOW
 
@@ -19,7 +21,15 @@ def test_the_demo_hub_tells_the_story_and_says_it_is_demonstration_data(ctx, mak
     for role in ("coordinator", "manager", "partner", "activist"):
         make_user(role)
     partner = make_user("partner")
-    make_meeting(partner, contacts=(make_contact(),))
+    minister = make_contact()
+    make_meeting(partner, contacts=(minister,))
+    kept = meetings.log_meeting(meetings.MeetingData(title="Budget talks", start_at=NOW, timezone="UTC",
+                                                     attendees=[f"c:{minister.id}"]),
+                                commitments=[meetings.CommitmentData(description="Fund the NAP secretariat",
+                                                                     contact_id=minister.id,
+                                                                     accountable_id=partner.id)],
+                                actor=partner, now=NOW).commitments[0]
+    meetings.change_commitment_status(kept, "kept", actor=partner, now=NOW)
     assert seed_resources_demo(NOW) == 40
     assert seed_resources_demo(NOW) == 0  # once only
     assert _count(Resource) == 40 and _count(Resource, Resource.is_demo.is_(False)) == 0
@@ -30,6 +40,8 @@ def test_the_demo_hub_tells_the_story_and_says_it_is_demonstration_data(ctx, mak
     assert _count(Collection, Collection.is_demo.is_(True)) == 3
     assert {c for c in db.session.scalars(select(Collection.slug))} == {"pan-fr", "planners", "wps-money"}
     assert _count(CollectionItem) >= 15 and _count(Share) >= 1
+    cited = db.session.scalars(select(CommitmentEvidence)).one()  # the kept promise points to its evidence
+    assert cited.commitment_id == kept.id and db.session.get(Resource, cited.resource_id).status == "published"
     story = db.session.scalars(select(Resource).where(Resource.suggested_by_label.is_not(None))).one()
     assert story.status == "published" and story.suggested_by_label == "a grassroots activist"
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from outreach.core.audit import AuditEvent
 from outreach.core.db import db
-from outreach.resources.models import Audience, Collection, ReachCount, Resource, Share, Topic
+from outreach.resources.models import Audience, Collection, CommitmentEvidence, ReachCount, Resource, Share, Topic
+from tests.meetings.conftest import NOW
 
 
 def _resource(app, title):
@@ -139,3 +141,65 @@ def test_the_reach_dashboard_counts_opens_and_shares(app, login_as, make_resourc
         assert db.session.scalar(select(func.sum(ReachCount.opens))) == 3
     page = manager.get("/resources/reach")
     assert page.status_code == 200 and "Popular brief" in page.text and "· 3" in page.text
+
+
+def _promise(app, coordinator, partner, contact):
+    """A commitment the minister made in a meeting, with *partner* accountable for it."""
+    from outreach.meetings import services
+
+    with app.app_context():
+        meeting = services.log_meeting(
+            services.MeetingData(title="NAP review", start_at=NOW, timezone="UTC", attendees=[f"c:{contact.id}"]),
+            commitments=[services.CommitmentData(description="Publish the NAP budget line", contact_id=contact.id,
+                                                 accountable_id=partner.id)],
+            actor=db.session.merge(coordinator), now=NOW)
+        db.session.commit()
+        return meeting.commitments[0].id
+
+
+def test_a_commitment_cites_a_resource_as_evidence_and_the_resource_shows_it(app, login_as, make_user, make_contact,
+                                                                            make_resource):
+    partner, me = login_as("partner")
+    promise = _promise(app, make_user("coordinator"), me, make_contact(first="Awa", last="Traoré"))
+    data_set = make_resource("NAP budget tracker 2026")
+    draft = make_resource("Draft costing note", status="draft")
+    page = partner.get(f"/commitments/{promise}").text
+    assert "Evidence in the hub" in page and "No resource cited yet." in page and "Cite as evidence" in page
+    cited = partner.post(f"/resources/evidence/{promise}", data={"resource_id": data_set.id, "note": "Table 4, p. 12"})
+    assert cited.status_code == 302 and cited.headers["Location"].endswith(f"/commitments/{promise}#evidence-resources")
+    page = partner.get(f"/commitments/{promise}").text
+    assert "NAP budget tracker 2026" in page and "Table 4, p. 12" in page
+    resource_page = partner.get(f"/resources/{data_set.id}").text
+    assert "Cited as evidence of" in resource_page and "Publish the NAP budget line" in resource_page
+    twice = partner.post(f"/resources/evidence/{promise}", data={"resource_id": data_set.id}, follow_redirects=True)
+    assert "already cited as evidence" in twice.text
+    refused = partner.post(f"/resources/evidence/{promise}", data={"resource_id": draft.id}, follow_redirects=True)
+    assert "Only published resources can be cited" in refused.text
+    for bad in ({"resource_id": "١٢"}, {"resource_id": "99999999999"}, {"resource_id": ""}, {"resource_id": "abc"},
+                {"resource_id": data_set.id, "note": "x\x00y"}, {"resource_id": data_set.id, "note": "x" * 1_000_000}):
+        answer = partner.post(f"/resources/evidence/{promise}", data=bad, follow_redirects=True)
+        assert answer.history[0].status_code == 303 and 'alert-danger' in answer.text, bad  # refused, said why
+    with app.app_context():
+        rows = db.session.scalars(select(CommitmentEvidence)).all()
+        assert [(r.resource_id, r.note, r.removed_at) for r in rows] == [(data_set.id, "Table 4, p. 12", None)]
+    # Someone who may not see the commitment cannot cite on it; an activist has no such page at all.
+    stranger, _ = login_as("partner")
+    assert stranger.post(f"/resources/evidence/{promise}", data={"resource_id": data_set.id}).status_code == 404
+    assert "Publish the NAP budget line" not in stranger.get(f"/resources/{data_set.id}").text
+    activist, _ = login_as("activist")
+    assert activist.post(f"/resources/evidence/{promise}", data={"resource_id": data_set.id}).status_code == 403
+    # Taken off: gone from both pages, kept in the table and the audit log; cited again, the same row returns.
+    off = partner.post(f"/resources/evidence/{promise}/{data_set.id}/remove")
+    assert off.status_code == 302
+    assert "NAP budget tracker 2026" not in partner.get(f"/commitments/{promise}").text
+    assert "Cited as evidence of" not in partner.get(f"/resources/{data_set.id}").text
+    assert partner.post(f"/resources/evidence/{promise}/{draft.id}/remove").status_code == 404
+    again = partner.post(f"/resources/evidence/{promise}/{data_set.id}/remove", follow_redirects=True)
+    assert "no longer cited" in again.text
+    assert partner.post(f"/resources/evidence/{promise}", data={"resource_id": data_set.id}).status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(select(CommitmentEvidence)).all()
+        assert len(rows) == 1 and rows[0].removed_at is None and rows[0].note is None
+        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("resource.evidence.%"))
+                                     .order_by(AuditEvent.id)).all()
+        assert actions == ["resource.evidence.add", "resource.evidence.remove", "resource.evidence.add"]
