@@ -88,6 +88,7 @@ def test_filters_combine(register):
              f"&due_from=2026-06-01&due_to=2026-12-31&status=open&contact={r['helene'].id}")
     assert _shown(client.get(query)) == {"office-policy"}
     assert _shown(client.get(query.replace("category=policy", "category=funding"))) == set()
+    assert _shown(client.get(query.replace("due_to=2026-12-31", "due_to=2026-06-29"))) == set()
 
 
 def test_the_form_shows_what_the_url_holds(register):
@@ -257,3 +258,13 @@ def test_register_with_every_filter_runs_a_fixed_number_of_queries(app, login_as
     with count_queries() as as_partner:
         assert partner_client.get(query).status_code == 200
     assert as_partner.count <= 12, as_partner.statements
+
+
+def test_scorecards_open_an_organisation_with_its_offices(register):
+    client, r = register["client"], register
+    page = client.get("/commitments/scorecards").get_data(as_text=True)
+    links = [part.split('"')[0].replace("&amp;", "&") for part in page.split('href="')[1:]]
+    href = next(link for link in links if link.startswith("/commitments?")
+                and parse_qs(urlsplit(link).query).get("organisation") == [str(r["un"].id)])
+    assert parse_qs(urlsplit(href).query) == {"organisation": [str(r["un"].id)], "offices": ["y"]}
+    assert _shown(client.get(href)) == {"root-funding", "office-policy", "in-meeting"}
