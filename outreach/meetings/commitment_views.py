@@ -9,15 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from outreach.core.db import db
-from outreach.core.home import build_panels
-from outreach.core.pagination import parse_page
-from outreach.core.security import client_ip, safe_next
-from outreach.core.time import now_utc
 from outreach.contacts.csv_io import write_csv
 from outreach.core.audit import record_event
+from outreach.core.db import db
 from outreach.core.forms import search_text
+from outreach.core.home import build_panels
+from outreach.core.pagination import parse_page
 from outreach.core.permissions import may_access
+from outreach.core.security import client_ip, safe_next
+from outreach.core.time import now_utc
 from outreach.core.web import acting_user, csv_response
 from outreach.meetings import commitments_bp, follow_ups_bp, queries, services
 from outreach.meetings.access import can_change_commitment, get_commitment_or_404, get_follow_up_or_404
@@ -26,8 +26,9 @@ from outreach.meetings.models import FollowUp
 from outreach.meetings.views import LABELS
 
 def _register_form(formdata: Any) -> CommitmentFilterForm:
-    # A blank register (no query string) shows the defaults: "include its offices" ticked.
-    form = CommitmentFilterForm(formdata or None)
+    # A register opened without filters (even on a later page) shows the defaults: "include its offices" ticked.
+    blank = not any(name in formdata for name in CommitmentFilterForm.FIELDS)
+    form = CommitmentFilterForm(None if blank else formdata)
     form.validate()
     return form
 

@@ -248,6 +248,9 @@ class CommitmentFilterForm(FlaskForm):
     due_from = DateField(_l("Due from"), validators=[Optional()])
     due_to = DateField(_l("Due to"), validators=[Optional()])
 
+    #: The query-string names the form reads (a request without any of them is a blank register).
+    FIELDS = ("status", "category", "contact", "organisation", "offices", "accountable", "due_from", "due_to")
+
     def validate_due_to(self, field: Any) -> None:
         if field.data and self.due_from.data and field.data < self.due_from.data:
             raise ValidationError(_l("The end of the due range is before its start."))
