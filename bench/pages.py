@@ -113,6 +113,15 @@ def meeting_pages(conn: Any) -> list[Page]:
         pages.append(Page("commitment detail", "coordinator", f"/commitments/{commitment}"))
     if root is not None:
         pages.append(Page("meetings in an organisation subtree", "coordinator", f"/meetings?organisation={root}"))
+    partner = _scalar(conn, "SELECT accountable_id FROM commitments WHERE accountable_id IS NOT NULL "
+                            "GROUP BY accountable_id ORDER BY count(*) DESC LIMIT 1")
+    if root is not None and partner is not None:
+        # every filter at once: the organisation with its offices, the busiest partner, a category, a due range
+        pages.append(Page("commitments register filtered", "coordinator",
+                          f"/commitments?organisation={root}&offices=y&accountable={partner}&category=funding"
+                          "&due_from=2020-01-01&due_to=2030-12-31&status=open"))
+        pages.append(Page("commitments register due this year", "coordinator",
+                          "/commitments?due_from=2026-01-01&due_to=2026-12-31"))
     return pages
 
 

@@ -188,6 +188,8 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "commitments.status": LOGGERS,  # partners: commitments they are accountable for
     "commitments.scorecards": LOGGERS,
     "commitments.add_follow_up": LOGGERS,  # as for commitments.status
+    "commitments.target_search": LOGGERS,  # the register's target picker: the directory's search
+    "commitments.export": STAFF,  # the filtered register as CSV (audited), like the directory's exports
     "follow_ups.index": LOGGERS,
     "follow_ups.done": LOGGERS,  # the assignee, or staff
     "follow_ups.snooze": LOGGERS,

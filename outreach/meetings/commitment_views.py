@@ -9,29 +9,89 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from outreach.contacts.csv_io import write_csv
+from outreach.core.audit import record_event
 from outreach.core.db import db
+from outreach.core.forms import search_text
 from outreach.core.home import build_panels
 from outreach.core.pagination import parse_page
+from outreach.core.permissions import may_access
 from outreach.core.security import client_ip, safe_next
 from outreach.core.time import now_utc
-from outreach.core.web import acting_user
+from outreach.core.web import acting_user, csv_response
 from outreach.meetings import commitments_bp, follow_ups_bp, queries, services
 from outreach.meetings.access import can_change_commitment, get_commitment_or_404, get_follow_up_or_404
 from outreach.meetings.forms import CommitmentFilterForm, CommitmentStatusForm, FollowUpForm, SnoozeForm, local_to_utc
 from outreach.meetings.models import FollowUp
 from outreach.meetings.views import LABELS
 
+def _register_form(formdata: Any) -> CommitmentFilterForm:
+    # A register opened without filters (even on a later page) shows the defaults: "include its offices" ticked.
+    blank = not any(name in formdata for name in CommitmentFilterForm.FIELDS)
+    form = CommitmentFilterForm(None if blank else formdata)
+    form.validate()
+    return form
+
+
+def _register_page(form: CommitmentFilterForm, status: int = 200, **context: Any) -> Any:
+    """The register page around *form*, with the names of what the pickers hold."""
+    chosen = queries.register_choices(form.contact.data, form.organisation.data, form.accountable.data)
+    return render_template("meetings/commitments.html", form=form, chosen=chosen,
+                           can_export=may_access(current_user, "commitments.export"), **context, **LABELS), status
+
+
 @commitments_bp.get("/commitments", endpoint="index")
 def commitments_register():
-    """The commitments register: overdue first."""
-    form = CommitmentFilterForm(request.args)
-    if not form.validate():
-        return render_template("meetings/commitments.html", form=form, rows=None, **LABELS), 400
-    filters = {k: v for k, v in form.data.items() if v not in (None, "")}
+    """The commitments register: overdue first, filtered by status, category, target, organisation (with its
+    offices), accountable partner and due range; the filters live in the URL."""
+    form = _register_form(request.args)
+    if form.errors:
+        return _register_page(form, 400, rows=None)
     number = parse_page(request.args.get("page"))
-    rows, has_next = queries.commitments_register(acting_user(), filters, today=now_utc().date(), page=number)
-    return render_template("meetings/commitments.html", form=form, rows=rows, number=number, has_next=has_next,
-                           **LABELS)
+    rows, has_next = queries.commitments_register(acting_user(), form.filters(), today=now_utc().date(), page=number)
+    return _register_page(form, rows=rows, number=number, has_next=has_next)
+
+
+@commitments_bp.post("/commitments/export", endpoint="export")
+def export_register():
+    """Download the filtered register as CSV, formula-safe (audited)."""
+    form = _register_form(request.form)
+    if form.errors:
+        flash(_("The filters are not valid; nothing was exported."), "danger")
+        return redirect(url_for("commitments.index")), 303
+    now = now_utc()
+    filters = form.filters()
+    record_event("commitment.export", actor=acting_user(), now=now, record_type="commitments", ip=client_ip(),
+                 filters={k: str(v) for k, v in filters.items()})
+    db.session.commit()
+    batches = queries.register_export_batches(acting_user(), filters)
+    return csv_response(write_csv(REGISTER_COLUMNS, register_rows(batches)), f"commitments-{now:%Y%m%d-%H%M}.csv")
+
+
+REGISTER_COLUMNS = ["id", "promise", "target", "organisation", "category", "indicator", "target value", "due date",
+                    "status", "status since", "accountable partner", "meeting", "meeting date", "evidence"]
+
+
+def register_rows(batches: Any) -> Any:
+    """One CSV row per commitment, in words (labels, names), as the register shows them."""
+    for batch in batches:
+        for c in batch:
+            yield [c.id, c.description, c.contact.full_name if c.contact else "",
+                   c.organisation.name if c.organisation else "", LABELS["categories"].get(c.category, c.category),
+                   c.indicator, c.target_value, c.due_date.isoformat() if c.due_date else "",
+                   LABELS["commitment_statuses"].get(c.status, c.status), c.status_changed_at.date().isoformat(),
+                   c.accountable.name if c.accountable else "", c.meeting.title if c.meeting else "",
+                   c.meeting.start_at.date().isoformat() if c.meeting else "", " ".join(c.evidence_links)]
+
+
+@commitments_bp.get("/commitments/targets", endpoint="target_search")
+def target_search():
+    """The register's target picker (htmx): contacts found by the directory's search."""
+    q = search_text(request.args.get("q"), limit=60)
+    contacts = queries.search_targets(acting_user(), q) if q else []
+    posts = {c.id: queries.current_post(c) for c in contacts}  # positions come loaded with the search
+    return render_template("meetings/_target_results.html", contacts=contacts, posts=posts, q=q,
+                           picker=request.args.get("picker") or "")
 
 
 @commitments_bp.get("/commitments/<int:commitment_id>", endpoint="show")

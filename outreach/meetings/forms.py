@@ -230,6 +230,8 @@ class MeetingFilterForm(FlaskForm):
 
 
 class CommitmentFilterForm(FlaskForm):
+    """The register's filters, read from the query string (bookmarkable) and from the export's form."""
+
     class Meta:
         csrf = False
 
@@ -237,9 +239,28 @@ class CommitmentFilterForm(FlaskForm):
                                                 *choices(COMMITMENT_STATUS_LABELS.items())], validators=[Optional()])
     category = SelectField(_l("Category"), choices=[SelectChoice("", _l("Any category")),
                                                     *choices(CATEGORY_LABELS.items())], validators=[Optional()])
-    organisation = RecordIdField(_l("Organisation"))
-    contact = RecordIdField(_l("Contact"))
-    accountable = RecordIdField(_l("Accountable partner"))
+    #: Chosen with search pickers (templates/_macros/ui.html search_picker), like the meeting form's.
+    contact = HiddenRecordIdField(_l("Target (person)"))
+    organisation = HiddenRecordIdField(_l("Organisation"))
+    #: The organisation's offices too (its subtree); ticked on a blank form, so a bookmark without it means "only".
+    offices = BooleanField(_l("Include its offices"), default=True)
+    accountable = HiddenRecordIdField(_l("Accountable partner"))
+    due_from = DateField(_l("Due from"), validators=[Optional()])
+    due_to = DateField(_l("Due to"), validators=[Optional()])
+
+    #: The query-string names the form reads (a request without any of them is a blank register).
+    FIELDS = ("status", "category", "contact", "organisation", "offices", "accountable", "due_from", "due_to")
+
+    def validate_due_to(self, field: Any) -> None:
+        if field.data and self.due_from.data and field.data < self.due_from.data:
+            raise ValidationError(_l("The end of the due range is before its start."))
+
+    def filters(self) -> dict[str, Any]:
+        """What the queries filter on: the fields filled in; the organisation's offices only with an organisation."""
+        chosen = {k: v for k, v in self.data.items() if k != "offices" and v not in (None, "")}
+        if chosen.get("organisation") and self.offices.data:
+            chosen["offices"] = True
+        return chosen
 
 
 class CommitmentStatusForm(FlaskForm):

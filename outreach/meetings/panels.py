@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "meeting.update": _l("edited the meeting %(record)s"),
     "commitment.record": _l("recorded the commitment %(record)s"),
     "commitment.status": _l("changed the status of the commitment %(record)s"),
+    "commitment.export": _l("exported the commitments register"),
     "follow_up.add": _l("added the follow-up %(record)s"),
     "follow_up.done": _l("marked the follow-up %(record)s done"),
     "follow_up.cancelled": _l("marked the follow-up %(record)s not needed"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
@@ -155,33 +155,54 @@ def filter_conditions(user: Any, filters: dict[str, Any]) -> list[Any]:
     return where
 
 
+def register_conditions(filters: dict[str, Any]) -> list[Any]:
+    """The register's filters as WHERE conditions on Commitment (visibility aside): status, category, target,
+    organisation (with its offices when *offices*: the directory's subtree), accountable partner, due range."""
+    where: list[Any] = []
+    if filters.get("status"):
+        where.append(Commitment.status == filters["status"])
+    if filters.get("category"):
+        where.append(Commitment.category == filters["category"])
+    if filters.get("contact"):
+        where.append(Commitment.contact_id == filters["contact"])
+    if filters.get("organisation"):
+        where.append(Commitment.organisation_id.in_(organisation_subtree(filters["organisation"]))
+                     if filters.get("offices") else Commitment.organisation_id == filters["organisation"])
+    if filters.get("accountable"):
+        where.append(Commitment.accountable_id == filters["accountable"])
+    if filters.get("due_from"):
+        where.append(Commitment.due_date >= filters["due_from"])
+    if filters.get("due_to"):
+        where.append(Commitment.due_date <= filters["due_to"])
+    return where
+
+
+def _register_loaders() -> list[Any]:
+    return [selectinload(Commitment.contact), selectinload(Commitment.organisation),
+            selectinload(Commitment.accountable), selectinload(Commitment.meeting)]
+
+
 def commitments_register(user: Any, filters: dict[str, Any], *, today: date, page: int = 1,
                          size: int = PAGE_SIZE) -> tuple[list[Commitment], bool]:
-    """Commitments the user may see, overdue first, then by due date."""
-    stmt = (select(Commitment).where(visible_commitments(user))
-            .options(selectinload(Commitment.contact), selectinload(Commitment.organisation),
-                     selectinload(Commitment.accountable), selectinload(Commitment.meeting)))
-    if filters.get("status"):
-        stmt = stmt.where(Commitment.status == filters["status"])
-    if filters.get("category"):
-        stmt = stmt.where(Commitment.category == filters["category"])
-    if filters.get("organisation"):
-        stmt = stmt.where(Commitment.organisation_id.in_(organisation_subtree(filters["organisation"])))
-    if filters.get("contact"):
-        stmt = stmt.where(Commitment.contact_id == filters["contact"])
-    if filters.get("accountable"):
-        stmt = stmt.where(Commitment.accountable_id == filters["accountable"])
+    """Commitments the user may see that meet *filters* (see `register_conditions`), overdue first, then by due date.
+
+    The filters narrow what the user may see, never widen it: a partner's visible set is built with them
+    pushed into each of its branches (so it stays small), then filtered again.
+    """
+    where = register_conditions(filters)
+    stmt = select(Commitment).where(visible_commitments(user, *where), *where).options(*_register_loaders())
     rank = case((Commitment.status == CommitmentStatus.OVERDUE.value, 0),
                 (Commitment.status.in_(LIVE_COMMITMENT_STATUSES), 1), else_=2)
     if has_capability(user, Capability.VIEW_ALL_MEETINGS):
         # Sorting every visible commitment by (rank, due date) to show 50 does not scale: take, per status and
         # dated/undated, just the rows that could be on this page (the (status, due_date) index gives them in
-        # order), and sort only those.
+        # order, a due range included), and sort only those. A due range leaves the undated out.
         wanted = page * size + 1
         statuses = [filters["status"]] if filters.get("status") else [s.value for s in CommitmentStatus]
+        dated_only = bool(filters.get("due_from") or filters.get("due_to"))
         branches = []
         for status in statuses:
-            for undated in (False, True):
+            for undated in ((False,) if dated_only else (False, True)):
                 branch = stmt.with_only_columns(Commitment.id).options().where(
                     Commitment.status == status,
                     Commitment.due_date.is_(None) if undated else Commitment.due_date.is_not(None))
@@ -192,6 +213,22 @@ def commitments_register(user: Any, filters: dict[str, Any], *, today: date, pag
     stmt = stmt.order_by(rank, Commitment.due_date.is_(None), Commitment.due_date, Commitment.id.desc())
     rows = list(db.session.scalars(stmt.offset((page - 1) * size).limit(size + 1)))
     return rows[:size], len(rows) > size
+
+
+def register_export_batches(user: Any, filters: dict[str, Any], *, batch: int = 500) -> Iterator[list[Commitment]]:
+    """The filtered register for a download, oldest first, *batch* rows at a time (keyset on id: each batch
+    costs the same however far into the register it is), with their target, partner and meeting loaded."""
+    where = register_conditions(filters)
+    stmt = (select(Commitment).where(visible_commitments(user, *where), *where).options(*_register_loaders())
+            .order_by(Commitment.id).limit(batch))
+    last = 0
+    while True:
+        rows = list(db.session.scalars(stmt.where(Commitment.id > last)))
+        if rows:
+            yield rows
+        if len(rows) < batch:
+            return
+        last = rows[-1].id
 
 
 @dataclass
@@ -447,6 +484,28 @@ def search_attendees(user: Any, q: str, *, with_activists: bool = False,
     users = db.session.scalars(select(User).where(User.is_active_account.is_(True), _name_matches(q), *who)
                                .order_by(User.name).limit(limit)).all()
     return list(contacts), list(users)
+
+
+def search_targets(user: Any, q: str, *, limit: int = 12) -> list[Contact]:
+    """Contacts for a target picker: the directory's search, the pickers' one matching rule (accents and case
+    ignored, any part of a name, typo-tolerant), with their current posts loaded."""
+    return list(search_contacts(q, user=user, limit=limit)) if q.strip() else []
+
+
+@dataclass
+class RegisterChoices:
+    """What the register's pickers hold, for showing by name (None: nothing chosen, or nothing found)."""
+
+    contact: Contact | None = None
+    organisation: Organisation | None = None
+    accountable: str | None = None  #: the partner's name
+
+
+def register_choices(contact_id: int | None, organisation_id: int | None, accountable_id: int | None) -> RegisterChoices:
+    """The register's chosen target, organisation and partner: a primary-key read for each one chosen."""
+    return RegisterChoices(db.session.get(Contact, contact_id) if contact_id else None,
+                           db.session.get(Organisation, organisation_id) if organisation_id else None,
+                           user_names([accountable_id]).get(accountable_id) if accountable_id else None)
 
 
 def current_post(contact: Contact) -> str | None:

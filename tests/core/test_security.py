@@ -65,8 +65,8 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
               "/directory/lists/1/edit", "/directory/lists/1/archive", "/directory/lists/1/restore",
               "/directory/lists/1/members/1/remove", "/directory/contacts/1/lists", "/directory/lists/1/export"]
     posts += ["/inbox/1/read", "/inbox/read-all", "/inbox/preferences", "/meetings/new", "/meetings/1/edit",  # meetings
-              "/commitments/1/status", "/commitments/1/follow-ups", "/follow-ups/1/done", "/follow-ups/1/snooze",
-              "/follow-ups/1/cancel"]
+              "/commitments/1/status", "/commitments/1/follow-ups", "/commitments/export", "/follow-ups/1/done",
+              "/follow-ups/1/snooze", "/follow-ups/1/cancel"]
     posts += ["/calendars/feeds", "/calendars/feeds/1/rename", "/calendars/feeds/1/regenerate",  # calendars
               "/calendars/feeds/1/revoke", "/calendars/organisation-wide", "/calendars/import",
               "/calendars/import/series"]
