@@ -21,6 +21,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.core.time import is_valid_zone
+from outreach.meetings.models import MeetingInitiator
 
 MAX_BYTES = 512 * 1024  #: an invitation with a long description is a few tens of kilobytes
 MAX_COMPONENTS = 200
@@ -74,6 +75,15 @@ class Invitation:
     @property
     def matched(self) -> list[Person]:
         return [p for p in self.attendees + ([self.organiser] if self.organiser else []) if p.token]
+
+    @property
+    def initiated_by(self) -> str | None:
+        """Who asked for the meeting, as the invitation's ORGANIZER says: a directory contact (the target's side)
+        or one of us; None when the organiser is unknown."""
+        token = self.organiser.token if self.organiser else None
+        if not token:
+            return None
+        return (MeetingInitiator.TARGET if token.startswith("c:") else MeetingInitiator.US).value
 
     @property
     def unknown(self) -> list[Person]:

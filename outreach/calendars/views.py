@@ -29,6 +29,7 @@ from outreach.core.web import acting_user
 from outreach.meetings.access import get_meeting_or_404
 from outreach.meetings.forms import MeetingFilterForm
 from outreach.meetings.jobs import format_when
+from outreach.meetings.models import MeetingInitiator
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 MAX_ORGANISATION_CHOICES = 300
@@ -307,6 +308,8 @@ def _prefill_url(inv: Invitation, start_at: datetime) -> str:
         if value:
             args.append((key, value[:2000]))
     args += [("attendees", p.token) for p in inv.matched if p.token]
+    if inv.initiated_by:
+        args.append(("initiated_by", inv.initiated_by))
     return url_for("meetings.new") + "?" + urlencode(args)
 
 
@@ -335,7 +338,8 @@ def import_upload():
                                "online_url": inv.online_url, "agenda": inv.agenda,
                                "minutes": int(inv.duration.total_seconds() // 60) if inv.duration else None,
                                "starts": [int(o.timestamp()) for o in inv.occurrences],
-                               "attendees": [p.token for p in inv.matched if p.token]})
+                               "attendees": [p.token for p in inv.matched if p.token],
+                               "initiated_by": inv.initiated_by})
     return render_template("calendars/import_preview.html", inv=inv, prefill=_prefill_url(inv, inv.start_at),
                            series=SeriesForm(formdata=None, payload=payload), format_when=format_when)
 
@@ -368,7 +372,8 @@ def import_series():
                     title=data["title"], start_at=start,
                     end_at=start + timedelta(minutes=int(minutes)) if minutes else None, timezone=data["timezone"],
                     location=data.get("location"), online_url=data.get("online_url"), agenda=data.get("agenda"),
-                    attendees=list(data.get("attendees") or [])),
+                    attendees=list(data.get("attendees") or []),
+                    initiated_by=data.get("initiated_by") if data.get("initiated_by") in {i.value for i in MeetingInitiator} else None),
                 commitments=[], follow_ups=[], actor=acting_user(), now=now, ip=client_ip()))
     except meeting_services.MeetingError as exc:
         db.session.rollback()

@@ -19,6 +19,9 @@ W_YEAR = 3.0  #: each one in the last year (before that)
 W_OLDER = 1.0  #: each older one
 CAP_MEETINGS = 30.0
 W_LAST = 10.0  #: the most recent meeting, decayed
+#: Each meeting together that the target asked for: contact she sought says more than contact we sought.
+W_ASKED = 4.0
+CAP_ASKED = 12.0
 W_STRENGTH = 5.0  #: per point of the self-rated strength (1-5)
 W_OFFICE = 4.0  #: per person she knows in the target's office
 CAP_OFFICE = 16.0
@@ -51,6 +54,7 @@ class Candidate:
     meetings_90d: int = 0
     meetings_365d: int = 0
     last_met_at: datetime | None = None
+    met_at_their_request: int = 0  #: of those meetings, the ones the target asked for
     strength: int | None = None  #: her self-rated relationship with the target (1-5)
     same_office: int = 0  #: people she knows who work in the target's office now
     former_office: int = 0  #: people she knows in offices the target used to hold a post in
@@ -113,10 +117,15 @@ def _parts(c: Candidate, target: Target, now: datetime, *, words: bool) -> list[
         if c.last_met_at is not None:
             days = max(0.0, (now - c.last_met_at).total_seconds() / 86400)
             together += W_LAST * 0.5 ** (days / HALF_LIFE_DAYS)
+        asked = min(c.met_at_their_request, c.meetings)
+        together += min(CAP_ASKED, W_ASKED * asked)
         text = ""
         if words:
             times = "once" if c.meetings == 1 else f"{c.meetings} times"
             text = f"met the target {times}" + (f", last {ago(c.last_met_at, now)}" if c.last_met_at else "")
+            if asked:
+                text += (", at the target's request" if c.meetings == 1 else
+                         f", {'once' if asked == 1 else f'{asked} times'} at the target's request")
         parts.append((together, text))
     if c.strength:
         parts.append((W_STRENGTH * c.strength, words and f"rates her relationship with the target {c.strength}/5"))

@@ -14,7 +14,7 @@ from outreach.core.permissions import Role
 from outreach.introductions.matching import Candidate, Ranked, Target, rank
 from outreach.introductions.models import (PARTNER_STATES, DoorOpener, IntroductionRequest, RequestState,
                                            RequestTransition)
-from outreach.meetings.models import Attendee, Meeting, MeetingStatus
+from outreach.meetings.models import Attendee, Meeting, MeetingInitiator, MeetingStatus
 
 
 @lru_cache(maxsize=4096)
@@ -45,7 +45,7 @@ def _offices(contact_id: int) -> tuple[set[int], set[int], Any, set[str]]:
 def _knows_in(org_ids: Any, target_id: int, kind: str) -> Any:
     return (select(Relationship.user_id.label("uid"), literal(kind).label("kind"),
                    func.count(func.distinct(Relationship.contact_id)).label("n"), null().label("last"),
-                   literal(0).label("r90"), literal(0).label("r365"))
+                   literal(0).label("r90"), literal(0).label("r365"), literal(0).label("asked"))
             .join(Position, and_(Position.contact_id == Relationship.contact_id, Position.end_date.is_(None)))
             .where(Position.organisation_id.in_(org_ids), Relationship.contact_id != target_id,
                    Relationship.is_archived.is_(False))
@@ -67,19 +67,23 @@ def matching_facts(request: IntroductionRequest, now: datetime) -> tuple[list[Ca
     met = (select(other.c.user_id.label("uid"), literal("met").label("kind"),
                   func.count(func.distinct(Meeting.id)).label("n"), func.max(Meeting.start_at).label("last"),
                   func.sum(case((Meeting.start_at >= now - timedelta(days=90), 1), else_=0)).label("r90"),
-                  func.sum(case((Meeting.start_at >= now - timedelta(days=365), 1), else_=0)).label("r365"))
+                  func.sum(case((Meeting.start_at >= now - timedelta(days=365), 1), else_=0)).label("r365"),
+                  func.sum(case((Meeting.initiated_by == MeetingInitiator.TARGET.value, 1), else_=0)).label("asked"))
            .select_from(attended)
            .join(Meeting, Meeting.id == attended.c.meeting_id)
            .join(other, and_(other.c.meeting_id == attended.c.meeting_id, other.c.user_id.is_not(None)))
            .where(Meeting.status == MeetingStatus.HELD.value)
            .group_by(other.c.user_id))
     parts = [met,
-             select(Relationship.user_id, literal("rel"), Relationship.strength, null(), literal(0), literal(0))
+             select(Relationship.user_id, literal("rel"), Relationship.strength, null(), literal(0), literal(0),
+                    literal(0))
              .where(Relationship.contact_id == target_id, Relationship.is_archived.is_(False)),
-             select(IntroductionRequest.partner_id, literal("load"), func.count(), null(), literal(0), literal(0))
+             select(IntroductionRequest.partner_id, literal("load"), func.count(), null(), literal(0), literal(0),
+                    literal(0))
              .where(IntroductionRequest.state.in_(PARTNER_STATES), IntroductionRequest.partner_id.is_not(None))
              .group_by(IntroductionRequest.partner_id),
-             select(RequestTransition.partner_id, literal("declined"), func.count(), null(), literal(0), literal(0))
+             select(RequestTransition.partner_id, literal("declined"), func.count(), null(), literal(0), literal(0),
+                    literal(0))
              .where(RequestTransition.request_id == request.id,
                     RequestTransition.to_state == RequestState.DECLINED.value)
              .group_by(RequestTransition.partner_id)]
@@ -103,6 +107,7 @@ def matching_facts(request: IntroductionRequest, now: datetime) -> tuple[list[Ca
             user_id=uid, name=name, meetings=met_row[2] if met_row else 0,
             meetings_90d=int(met_row[4] or 0) if met_row else 0, meetings_365d=int(met_row[5] or 0) if met_row else 0,
             last_met_at=_aware(met_row[3]) if met_row else None,
+            met_at_their_request=int(met_row[6] or 0) if met_row else 0,
             strength=s["rel"][2] if "rel" in s else None,
             same_office=s["office"][2] if "office" in s else 0, former_office=s["former"][2] if "former" in s else 0,
             near_office=s["near"][2] if "near" in s else 0, languages=_split(languages), countries=_split(worked_in),

@@ -129,7 +129,10 @@ def seed_meetings_demo(now: datetime, *, meetings: int = 300, seed: int = 1325) 
             online_url="https://meet.example.org/" + str(1000 + i) if kind == "call" else None,
             agenda="1. Where things stand\n2. Our ask\n3. Next steps",
             notes=rng.choice(NOTES).format(name=targets[0].full_name) if status == "held" else None,
-            outcome=rng.choice(OUTCOMES) if status == "held" else None, status=status, attendees=people)
+            outcome=rng.choice(OUTCOMES) if status == "held" else None, status=status, attendees=people,
+            # who asked: recorded for most meetings, one in four at the target's request (no draw: the rest of
+            # the demo stays as it was)
+            initiated_by=("target", "us", "us", None)[i % 4])
         commitments = []
         if status == "held" and rng.random() < 0.55:
             commitments.append(services.CommitmentData(

@@ -15,7 +15,8 @@ from outreach.core.forms import (DateField, HiddenRecordIdField, IanaTimezone, N
                                   SelectField, SelectMultipleField, TextField, choices, is_record_id, strip_filter)
 from outreach.core.i18n import local_text
 from outreach.core.time import common_zone_choices, is_valid_zone, now_utc
-from outreach.meetings.models import CommitmentCategory, CommitmentStatus, MeetingKind, MeetingStatus
+from outreach.meetings.models import (CommitmentCategory, CommitmentStatus, MeetingInitiator, MeetingKind,
+                                      MeetingStatus)
 from outreach.meetings.services import (MAX_COMMITMENT, MAX_LOCATION, MAX_TASK, MAX_TEXT, MAX_TITLE,
                                          SNOOZE_CHOICES)
 
@@ -23,6 +24,8 @@ KIND_LABELS = {
     MeetingKind.MEETING.value: _l("Meeting"), MeetingKind.CALL.value: _l("Call"),
     MeetingKind.EVENT.value: _l("Event"), MeetingKind.EMAIL.value: _l("E-mail"), MeetingKind.OTHER.value: _l("Other"),
 }
+INITIATOR_LABELS = {MeetingInitiator.US.value: _l("We did (a partner or the coalition)"),
+                    MeetingInitiator.TARGET.value: _l("They did (the target or their office)")}
 STATUS_LABELS = {MeetingStatus.PLANNED.value: _l("Planned"), MeetingStatus.HELD.value: _l("Held"),
                  MeetingStatus.CANCELLED.value: _l("Cancelled")}
 CATEGORY_LABELS = {
@@ -154,6 +157,9 @@ class MeetingForm(FlaskForm):
     online_url = URLField(_l("Online link"), filters=[strip_filter], validators=[Optional(), Length(max=500)])
     attendees = SelectMultipleField(_l("Attendees"), choices=[], validate_choice=False)
     status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()), default=MeetingStatus.HELD.value)
+    #: Contact the target sought weighs more when the coalition looks for a partner to open a door.
+    initiated_by = SelectField(_l("Who asked for it"), choices=[SelectChoice("", _l("Not recorded")),
+                                                                *choices(INITIATOR_LABELS.items())], default="")
     agenda = LongText(_l("Agenda"))
     notes = LongText(_l("Notes (internal: never shown to activists)"))
     outcome = LongText(_l("Outcome"))

@@ -21,6 +21,13 @@ class MeetingKind(str, enum.Enum):
     OTHER = "other"
 
 
+class MeetingInitiator(str, enum.Enum):
+    """Who asked for the meeting: contact the target sought weighs more when matching partners to doors."""
+
+    US = "us"  #: a partner or the coalition asked
+    TARGET = "target"  #: the target (or her office) asked
+
+
 class MeetingStatus(str, enum.Enum):
     PLANNED = "planned"
     HELD = "held"
@@ -94,6 +101,8 @@ class Meeting(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default=MeetingStatus.PLANNED.value)
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: MeetingInitiator value, or None when nobody recorded who asked for it.
+    initiated_by: Mapped[str | None] = mapped_column(String(10))
     #: Bumped on every save; a save based on an older revision is refused (optimistic locking).
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column()

@@ -134,7 +134,8 @@ def seed_meetings(*, meetings: int, commitments: int, follow_ups: int, seed: int
                 organisation_id=org_of.get(targets[0]),
                 status=(MeetingStatus.HELD.value if past and rng.random() > 0.05 else
                         MeetingStatus.CANCELLED.value if past else MeetingStatus.PLANNED.value),
-                organiser_id=organiser, revision=1, created_at=min(start, now), updated_at=min(start, now)))
+                organiser_id=organiser, revision=1, created_at=min(start, now), updated_at=min(start, now),
+                initiated_by=("target", "us", "us", None)[mid % 4]))
             attendee_rows += [dict(meeting_id=mid, contact_id=c, user_id=None, role="target") for c in targets]
             people = {organiser}
             if rng.random() < 0.1:  # a colleague or an activist came along

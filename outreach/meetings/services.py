@@ -30,7 +30,7 @@ from outreach.meetings import tallies
 from outreach.meetings.access import can_edit_meeting, can_find_activists
 from outreach.meetings.models import (Attendee, AttendeeRole, Commitment, CommitmentCategory, CommitmentChange,
                                       CommitmentStatus, FollowUp, FollowUpStatus, Meeting, MeetingKind,
-                                      MeetingRevision, MeetingStatus)
+                                      MeetingInitiator, MeetingRevision, MeetingStatus)
 
 MAX_TEXT = 20_000  #: notes, agenda, outcome: generous, but a 1 MB paste is a mistake
 MAX_TITLE = 200
@@ -74,6 +74,8 @@ class MeetingData:
     notes: str | None = None
     outcome: str | None = None
     status: str = MeetingStatus.PLANNED.value
+    #: Who asked for it: a MeetingInitiator value, or None when not recorded.
+    initiated_by: str | None = None
     #: "c:<contact id>" or "u:<user id>"
     attendees: list[str] = field(default_factory=list)
     #: Values of the fields higher features add to the meeting form (core.home.register_form_field), by name;
@@ -107,7 +109,7 @@ class FollowUpData:
 
 #: Fields compared for the edit history and the "changed since you opened it" message.
 TRACKED = ("kind", "title", "start_at", "end_at", "timezone", "location", "online_url", "agenda", "notes",
-           "outcome", "status")
+           "outcome", "status", "initiated_by")
 
 
 def _check_text(value: str | None, name: str, limit: int = MAX_TEXT) -> None:
@@ -123,6 +125,8 @@ def _validate(data: MeetingData, now: datetime) -> None:
         raise MeetingError(_l("Choose a kind of meeting from the list."), field="kind")
     if data.status not in {s.value for s in MeetingStatus}:
         raise MeetingError(_l("Choose a status from the list."), field="status")
+    if data.initiated_by is not None and data.initiated_by not in {i.value for i in MeetingInitiator}:
+        raise MeetingError(_l("Choose who asked for the meeting from the list."), field="initiated_by")
     if not is_valid_zone(data.timezone or ""):
         raise MeetingError(_l("Choose a time zone from the list (for example Africa/Addis_Ababa)."), field="timezone")
     for value in (data.start_at, data.end_at):
@@ -251,7 +255,8 @@ def log_meeting(data: MeetingData, *, commitments: Iterable[CommitmentData] = ()
     meeting = Meeting(kind=data.kind, title=data.title.strip(), start_at=data.start_at, end_at=data.end_at,
                       timezone=data.timezone, location=data.location or None, online_url=data.online_url or None,
                       agenda=data.agenda or None, notes=data.notes or None, outcome=data.outcome or None,
-                      status=data.status, organiser_id=actor.id if actor else None,
+                      status=data.status, initiated_by=data.initiated_by or None,
+                      organiser_id=actor.id if actor else None,
                       organisation_id=shared_organisation(contact_ids), created_at=now, updated_at=now)
     meeting.attendees = attendees
     db.session.add(meeting)
@@ -282,7 +287,7 @@ def update_meeting(meeting: Meeting, data: MeetingData, *, expected_revision: in
     wanted = _resolve_attendees(data.attendees, actor, already=[a.user_id for a in meeting.attendees if a.user_id])
     keep = {(a.contact_id, a.user_id): a for a in meeting.attendees}
     meeting.attendees = [keep.get((a.contact_id, a.user_id), a) for a in wanted]
-    optional_text = {"location", "online_url", "agenda", "notes", "outcome"}
+    optional_text = {"location", "online_url", "agenda", "notes", "outcome", "initiated_by"}
     for name in TRACKED:
         value = getattr(data, name)
         if name == "title":

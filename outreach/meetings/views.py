@@ -25,8 +25,8 @@ from outreach.core.web import acting_user
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
                                       get_meeting_or_404)
-from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
-                                     MeetingFilterForm, MeetingForm, local_to_utc)
+from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, INITIATOR_LABELS, KIND_LABELS,
+                                     STATUS_LABELS, MeetingFilterForm, MeetingForm, local_to_utc)
 from outreach.meetings.jobs import format_when
 from outreach.meetings.models import Meeting, MeetingStatus
 
@@ -120,7 +120,7 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
         kind=form.kind.data, title=form.title.data, start_at=start, end_at=end, timezone=zone,
         location=form.location.data, online_url=form.online_url.data, agenda=form.agenda.data,
         notes=form.notes.data, outcome=form.outcome.data, status=form.status.data,
-        attendees=list(form.attendees.data or []), extras=submitted_form_fields("meeting", current_user, request.form))
+        initiated_by=form.initiated_by.data or None, attendees=list(form.attendees.data or []), extras=submitted_form_fields("meeting", current_user, request.form))
 
 
 def _rows(form: MeetingForm) -> tuple[list[services.CommitmentData], list[services.FollowUpData]]:
@@ -153,7 +153,8 @@ def _render_form(form: MeetingForm, meeting: Meeting | None, status: int = 200, 
     return render_template("meetings/edit.html", form=form, meeting=meeting, stale=stale, **LABELS), status
 
 
-_MERGEABLE = ("kind", "title", "timezone", "location", "online_url", "agenda", "notes", "outcome", "status")
+_MERGEABLE = ("kind", "title", "timezone", "location", "online_url", "agenda", "notes", "outcome", "status",
+              "initiated_by")
 
 
 def _local(value: str | None, zone: str) -> datetime | None:
@@ -203,7 +204,7 @@ _FIELD_LABELS = {
     "kind": _l("Kind"), "title": _l("Title"), "start_at": _l("Starts"), "end_at": _l("Ends"),
     "timezone": _l("Time zone"), "location": _l("Location"), "online_url": _l("Online link"),
     "agenda": _l("Agenda"), "notes": _l("Notes"), "outcome": _l("Outcome"), "status": _l("Status"),
-    "attendees": _l("Attendees"),
+    "attendees": _l("Attendees"), "initiated_by": _l("Who asked for it"),
 }
 
 
@@ -227,6 +228,8 @@ def _readable_changes(changes: list[dict[str, Any]], zone: str) -> list[dict[str
             return str(KIND_LABELS.get(value, value))
         if name == "status":
             return str(STATUS_LABELS.get(value, value))
+        if name == "initiated_by":
+            return str(INITIATOR_LABELS.get(value, value))
         if name == "attendees":
             return ", ".join(names.get(t, t) for t in value)
         text = str(value)
@@ -266,6 +269,8 @@ def _prefill(form: MeetingForm) -> None:
     zone = args.get("timezone") or ""
     if zone and is_valid_zone(zone):
         form.timezone.data = zone
+    if args.get("initiated_by") in INITIATOR_LABELS:
+        form.initiated_by.data = args["initiated_by"]
     try:
         if args.get("date"):
             form.date.data = date.fromisoformat(args["date"])
@@ -318,7 +323,7 @@ def edit(meeting_id: int):
         # Not obj=meeting: its commitments and follow-ups must not fill the rows that add new ones.
         form = MeetingForm(data={name: getattr(meeting, name) for name in (
                                "kind", "title", "timezone", "location", "online_url", "agenda", "notes", "outcome",
-                               "status")},
+                               "status")}, initiated_by=meeting.initiated_by or "",
                            date=local_start.date(), start_time=local_start.time(),
                            end_time=to_zone(meeting.end_at, meeting.timezone).time() if meeting.end_at else None,
                            revision=str(meeting.revision),

@@ -63,12 +63,14 @@ def test_an_outlook_invitation_prefills_a_new_meeting(app, coordinator, make_use
     assert args["location"] == ["AU Commission, Room 4"]
     assert args["online_url"] == ["https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc"]
     assert sorted(args["attendees"]) == sorted([f"c:{envoy.id}", f"u:{partner.id}"])
+    assert args["initiated_by"] == ["target"]  # the envoy (a directory contact) sent the invitation
     form = client.get("/meetings/new?" + urlsplit(re.search(r'id="continue-to-form" href="([^"]+)"', html)
                                                    .group(1).replace("&amp;", "&")).query)
     page = form.get_data(as_text=True)
     assert form.status_code == 200
     assert 'value="Briefing on the AU mediation roster"' in page and 'value="2027-01-15"' in page
     assert "Bineta Diop" in page and "Grace Partner" in page
+    assert '<option selected value="target">' in page or 'value="target" selected' in page
     assert count_meetings(app) == 0  # nothing saved until the form is
 
 
@@ -77,6 +79,7 @@ def test_an_apple_invitation_in_its_iana_zone(coordinator):
     args = prefill_of(upload(client, (HERE / "apple.ics").read_bytes()))
     assert args["timezone"] == ["Africa/Addis_Ababa"] and args["start_time"] == ["10:00"]
     assert args["location"] == ["Radisson Blu, Addis Ababa"]
+    assert "initiated_by" not in args  # no organiser named: who asked is left for the person to record
 
 
 def test_a_recurring_invitation_imports_the_next_occurrence_or_the_series(app, coordinator):

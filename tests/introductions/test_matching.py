@@ -18,6 +18,22 @@ def test_recent_meetings_beat_old_ones():
     assert ranked[1].reasons[0] == "met the target 2 times, last 2 years ago"
 
 
+def test_contact_the_target_sought_weighs_more():
+    sought = Candidate(1, "Sought", meetings=2, meetings_90d=2, meetings_365d=2, last_met_at=NOW - timedelta(days=21),
+                       met_at_their_request=1)
+    ours = Candidate(2, "Ours", meetings=2, meetings_90d=2, meetings_365d=2, last_met_at=NOW - timedelta(days=21))
+    ranked = rank([ours, sought], TARGET, NOW)
+    assert [r.candidate.name for r in ranked] == ["Sought", "Ours"]
+    assert ranked[0].score > ranked[1].score
+    assert ranked[0].reasons[0] == "met the target 2 times, last 3 weeks ago, once at the target's request"
+    assert ranked[1].reasons[0] == "met the target 2 times, last 3 weeks ago"
+    single = score(Candidate(3, "One", meetings=1, last_met_at=NOW, met_at_their_request=1), TARGET, NOW)
+    assert single.reasons[0] == "met the target once, last today, at the target's request"
+    # More meetings sought than held together cannot happen; a bad fact never counts beyond the meetings.
+    assert score(Candidate(4, "Odd", meetings=1, last_met_at=NOW, met_at_their_request=9), TARGET, NOW).score == \
+        single.score
+
+
 def test_frequency_counts_and_is_capped():
     many = Candidate(1, "Many", meetings=40, meetings_90d=40, meetings_365d=40, last_met_at=NOW)
     few = Candidate(2, "Few", meetings=3, meetings_90d=3, meetings_365d=3, last_met_at=NOW)

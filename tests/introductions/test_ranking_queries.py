@@ -21,11 +21,11 @@ def _contact(office, *, ended=False):
     return person
 
 
-def make_meeting(organiser, *, contacts, users, start_at, status="held"):
+def make_meeting(organiser, *, contacts, users, start_at, status="held", initiated_by=None):
     from outreach.meetings import services as meetings
 
     return meetings.log_meeting(meetings.MeetingData(
-        title=unique("Meeting "), start_at=start_at, timezone="UTC", status=status,
+        title=unique("Meeting "), start_at=start_at, timezone="UTC", status=status, initiated_by=initiated_by,
         attendees=[f"c:{c.id}" for c in contacts] + [f"u:{u.id}" for u in users]), actor=organiser, now=NOW)
 
 
@@ -49,7 +49,9 @@ def test_a_small_world_ranks_as_its_facts_say(ctx, triangle, submit, make_user, 
     db.session.add(Position(contact_id=target.id, organisation_id=old_office.id, title="Minister", created_at=NOW,
                             start_date=date(2018, 1, 1), end_date=date(2022, 1, 1)))
     for days in (10, 40, 60, 200):
-        make_meeting(coordinator, contacts=(target,), users=(met,), start_at=NOW - timedelta(days=days))
+        # the minister asked for the one 40 days ago
+        make_meeting(coordinator, contacts=(target,), users=(met,), start_at=NOW - timedelta(days=days),
+                     initiated_by="target" if days == 40 else None)
     make_meeting(coordinator, contacts=(target,), users=(rated,), start_at=NOW - timedelta(days=5), status="planned")
     _knows(rated, target, strength=5)
     for _ in range(3):
@@ -65,7 +67,7 @@ def test_a_small_world_ranks_as_its_facts_say(ctx, triangle, submit, make_user, 
     names = [r.candidate.name for r in ranked]
     assert names[:5] == ["A Met Often", "B Rates Five", "C Knows Office", "E Speaks French", "D Knows Former"]
     by_name = {r.candidate.name: r for r in ranked}
-    assert by_name["A Met Often"].reasons[0] == "met the target 4 times, last 10 days ago"
+    assert by_name["A Met Often"].reasons[0] == "met the target 4 times, last 10 days ago, once at the target's request"
     assert by_name["B Rates Five"].reasons == ["rates her relationship with the target 5/5"]  # a planned meeting is no meeting
     assert by_name["C Knows Office"].reasons == ["knows 3 people in the same office"]
     assert by_name["D Knows Former"].reasons == ["knows 1 person where the target used to work"]

@@ -76,6 +76,7 @@ def test_log_a_meeting_with_commitment_and_follow_up_in_one_post(app, login_as, 
     ({"follow_ups-0-task": "Do it"}, "Enter the due date"),
     ({"commitments-0-description": "Promise", "commitments-0-due_date": "12-31-2026"}, "Not a valid date"),  # US order, house locale
     ({"online_url": "javascript:alert(1)"}, "Enter a full link"),
+    ({"initiated_by": "the minister"}, "Not a valid choice"),
     ({"online_url": "javascript://example.org/%0aalert(1)"}, "Enter a full link starting with https://"),
 ])
 def test_bad_input_gets_a_clear_message_and_nothing_is_saved(app, login_as, change, message):
@@ -85,6 +86,29 @@ def test_bad_input_gets_a_clear_message_and_nothing_is_saved(app, login_as, chan
     assert response.status_code == 422
     assert message in response.text
     assert (_count(app, Meeting), _count(app, Commitment), _count(app, FollowUp)) == before
+
+
+def test_who_asked_for_the_meeting_is_kept_shown_and_in_the_history(app, login_as, make_contact):
+    client, _ = login_as("coordinator")
+    minister = make_contact("Awa", "Traoré")
+    response = client.post("/meetings/new", data=_form(initiated_by="target", attendees=[f"c:{minister.id}"]))
+    assert response.status_code == 302, response.text
+    with app.app_context():
+        meeting = db.session.scalars(select(Meeting).order_by(Meeting.id.desc())).first()
+        assert meeting.initiated_by == "target"
+        meeting_id, revision = meeting.id, meeting.revision
+    page = client.get(f"/meetings/{meeting_id}").text
+    assert "At their request" in page
+    edit = client.get(f"/meetings/{meeting_id}/edit").text
+    assert re.search(r'<option selected value="target">', edit) or 'value="target" selected' in edit
+    saved = client.post(f"/meetings/{meeting_id}/edit", data=_form(initiated_by="", revision=str(revision),
+                                                                  attendees=[f"c:{minister.id}"]))
+    assert saved.status_code == 302, saved.text
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).initiated_by is None  # "Not recorded"
+    page = client.get(f"/meetings/{meeting_id}").text
+    assert "At their request" not in page
+    assert "Who asked for it" in page and "They did (the target or their office)" in page  # the edit history
 
 
 def test_a_commitment_nobody_made_is_refused_whole(app, login_as):
