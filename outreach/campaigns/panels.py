@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from outreach.campaigns import links, queries
+from outreach.campaigns.calendar import register_calendar
 from outreach.campaigns.access import meeting_ids_via_targets, visible_campaigns
 from outreach.campaigns.forms import STAGE_LABELS
 from outreach.campaigns.models import Campaign, Objective, campaign_meetings
@@ -39,6 +40,7 @@ def build_meeting_campaign(user: Any, now: datetime, *, meeting: Any = None, **_
 
 
 def register_contributions() -> None:
+    register_calendar()
     # DESIGN.md: a partner also reads the meetings linked to the campaign targets assigned to her.
     register_visible_meeting_ids("campaigns", meeting_ids_via_targets)
     # "My targets" has no item of its own (the bar is full at 1366 px): it opens from Today's panel and from

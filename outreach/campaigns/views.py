@@ -23,6 +23,7 @@ from outreach.contacts.services import split_list
 from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.forms import choices
+from outreach.core.home import build_panels
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
 from outreach.core.web import acting_user
@@ -147,7 +148,9 @@ def show(campaign_id: int):
     counts = queries.stage_counts(campaign, me)
     return render_template("campaigns/show.html", campaign=campaign, progress=progress, counts=counts,
                            can_manage=can_manage_campaign(me), can_targets=can_manage_targets(me),
-                           status_form=StatusForm(), now=now, **LABELS)
+                           status_form=StatusForm(), now=now,
+                           calendar_panels=build_panels("scope.calendar", me, now, scope="campaign",
+                                                        record_id=campaign.id), **LABELS)
 
 
 # --- objectives ---------------------------------------------------------------------------------
