@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from outreach.campaigns.access import visible_campaigns
-from outreach.campaigns.models import Campaign, CampaignStatus, campaign_commitments, campaign_meetings
+from outreach.campaigns.models import (Campaign, CampaignStatus, campaign_commitments, campaign_follow_ups,
+                                       campaign_meetings)
 from outreach.core.calendar import CalendarScope, ScopeRecords, register_calendar_scope
 from outreach.core.db import db
 from outreach.core.ids import MAX_ID
 from outreach.core.permissions import Capability, has_capability
-from outreach.meetings.models import FollowUp
 
 SCOPE = "campaign"
 #: The campaigns offered in the feed form; more than this: the campaign page's "Add to calendar" still works.
@@ -41,8 +41,7 @@ def covered_records(campaign_id: int) -> dict[str, Any]:
     meetings = select(campaign_meetings.c.meeting_id).where(campaign_meetings.c.campaign_id == campaign_id)
     commitments = select(campaign_commitments.c.commitment_id).where(
         campaign_commitments.c.campaign_id == campaign_id)
-    follow_ups = select(FollowUp.id).where(or_(FollowUp.meeting_id.in_(meetings),
-                                               FollowUp.commitment_id.in_(commitments)))
+    follow_ups = select(campaign_follow_ups.c.follow_up_id).where(campaign_follow_ups.c.campaign_id == campaign_id)
     return {"meetings": meetings, "commitments": commitments, "follow_ups": follow_ups}
 
 
