@@ -158,3 +158,25 @@ def test_unknown_scopes_and_sources_are_refused(app, campaign_world):
     from outreach.core.db import db
     with app.app_context():
         assert db.session.query(CalendarFeed).count() == 0
+
+
+def test_a_campaign_feed_runs_a_fixed_number_of_queries_and_writes_nothing(app, campaign_world, make_meeting,
+                                                                         count_queries):
+    from outreach.campaigns.links import link_meeting
+    from outreach.core.db import db
+    from outreach.meetings.models import Meeting
+    w = campaign_world
+    client, manager = w["manager"]
+    path = create_feed(client, scope="campaign", scope_record=str(w["campaign"].id))
+    anonymous = app.test_client()
+    with count_queries() as few:
+        anonymous.get(path)
+    for n in range(5):
+        extra = make_meeting(manager, title=f"Extra {n}", start_at=SOON + timedelta(hours=n), status="planned")
+        with app.app_context():
+            link_meeting(db.session.get(Meeting, extra.id), str(w["campaign"].id), actor=manager)
+            db.session.commit()
+    with count_queries() as many:
+        body = anonymous.get(path).data
+    assert body.count(b"BEGIN:VEVENT") == 2 + 1 + 5  # two meetings, a commitment deadline, five more meetings
+    assert many.count == few.count and many.writes == []

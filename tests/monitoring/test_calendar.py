@@ -106,3 +106,34 @@ def test_a_feed_loses_decisions_when_its_owner_can_no_longer_include_them(app, l
         db.session.commit()
         assert db.session.query(CalendarFeed).one().includes == "meetings,decisions"
     assert _events(app, path) == {}
+
+
+def test_independent_readers_see_the_decision_dates_on_their_days(app, login_as, make_instrument):
+    from tests.calendars import readers
+    client, manager = login_as("manager")
+    found = _instruments(app, make_instrument, manager)
+    body = app.test_client().get(create_feed(client, scope="organisation", includes=["decisions"])).data
+    expected = {f"instrument-{found['followed'].id}-next@outreach": TODAY + timedelta(days=40),
+                f"instrument-{found['followed'].id}-expiry@outreach": TODAY + timedelta(days=41),
+                f"instrument-{found['other'].id}-next@outreach": TODAY + timedelta(days=10)}
+    strict = readers.strict_ical(body)
+    assert {uid: start for uid, (start, _summary) in strict.items() if uid in expected} == expected
+    assert {uid for uid in readers.vobject_read(body)} >= set(expected)
+    parsed = readers.icaljs_read(body)
+    assert {e["uid"]: e["start"][:10] for e in parsed["events"] if e["uid"] in expected} == {
+        uid: day.isoformat() for uid, day in expected.items()}
+
+
+def test_decisions_cost_two_queries_however_many_instruments(app, login_as, make_instrument, count_queries):
+    client, manager = login_as("manager")
+    path = create_feed(client, scope="organisation", includes=["decisions"])
+    _instruments(app, make_instrument, manager)
+    anonymous = app.test_client()
+    with count_queries() as few:
+        anonymous.get(path)
+    for n in range(5):
+        make_instrument(manager, next_decision_on=TODAY + timedelta(days=n + 1), expires_on=TODAY + timedelta(days=90))
+    with count_queries() as many:
+        body = anonymous.get(path).data
+    assert body.count(b"BEGIN:VEVENT") == 4 + 10
+    assert many.count == few.count and many.writes == []
