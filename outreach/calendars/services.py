@@ -128,7 +128,7 @@ def create_feed(settings: FeedSettings, *, actor: Any, now: datetime) -> tuple[C
     db.session.add(feed)
     db.session.flush()
     record_event("calendar_feed.create", actor=actor, now=now, record_type="calendar_feeds", record_id=feed.id,
-                 scope=feed.scope, privacy=feed.privacy)
+                 scope=feed.scope, privacy=feed.privacy, includes=feed.includes)
     return feed, token
 
 

@@ -114,7 +114,8 @@ def _render_index(form: FeedForm | None = None, *, status: int = 200, new_token:
         "calendars/index.html", form=_feed_form(form), feeds=services.my_feeds(user), rename=RenameForm(),
         scope_records=_scope_records(user), source_labels={s.key: s.label for s in sources_for(user)},
         action=ActionForm(), new_feed=new_feed, urls=_feed_urls(new_token) if new_token else None,
-        scope_labels={**SCOPE_LABELS, **{s.key: s.label for s in calendar_scopes()}}, privacy_labels=PRIVACY_SHORT, follow_ups_as_labels=FOLLOW_UPS_AS_LABELS,
+        scope_labels={**SCOPE_LABELS, **{s.key: s.label for s in calendar_scopes()}}, privacy_labels=PRIVACY_SHORT,
+        follow_ups_as_labels=FOLLOW_UPS_AS_LABELS,
         can_export_all=has_capability(user, Capability.VIEW_AUDIT), export=ExportForm(formdata=None),
         can_import=has_capability(user, Capability.LOG_MEETINGS))
     return response, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
