@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from outreach.campaigns.models import CampaignStatus, ObjectiveSource, Stage
 from outreach.campaigns.services import MAX_GOAL, MAX_NAME, MAX_NEXT_STEP, MAX_NOTE, MAX_REASON
 from outreach.contacts.forms import ContactFilterForm, OrganisationFilterForm
-from outreach.core.metrics import objective_metric, objective_metrics, parse_params
+from outreach.core.metrics import objective_metric, objective_metrics
 from outreach.core.forms import NoControlCharacters, SelectField, TextField, choices, is_record_id, strip_filter
 from outreach.meetings.forms import PlausibleDate, RequiredDate
 
@@ -65,12 +65,6 @@ class SourceLabels(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> Any:
         metric = objective_metric(key)
         return metric.label if metric is not None else key
-
-
-def describe_source(objective: Any) -> str | None:
-    """A registered source's settings in words ("participation rated adequate or better in ..."), or None."""
-    metric = objective_metric(objective.source)
-    return metric.describe(parse_params(objective.source_params)) if metric and objective.source_params else None
 
 
 def source_choices() -> list[Any]:

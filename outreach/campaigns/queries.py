@@ -152,6 +152,20 @@ def registered_metric_values(objectives: Sequence[Objective]) -> dict[int, float
     return values
 
 
+def source_descriptions(objectives: Sequence[Objective]) -> dict[int, str]:
+    """Registered sources' settings in words, per objective ("participation rated adequate or better in ..."):
+    one call per metric, whatever the number of objectives."""
+    wanted: dict[str, list[Objective]] = {}
+    for o in objectives:
+        if o.source_params and objective_metric(o.source) is not None:
+            wanted.setdefault(o.source, []).append(o)
+    out: dict[int, str] = {}
+    for key, group in wanted.items():
+        words = objective_metric(key).describe([parse_params(o.source_params) for o in group])  # type: ignore[union-attr]
+        out.update({o.id: text for o, text in zip(group, words)})
+    return out
+
+
 def _meetings_held_statement(objective: Objective) -> Select[Any]:
     campaign = objective.campaign
     start = datetime.combine(campaign.start_date, datetime.min.time()).replace(tzinfo=_UTC)

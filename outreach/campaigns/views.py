@@ -17,7 +17,7 @@ from outreach.campaigns.access import (can_manage_campaign, can_manage_targets, 
                                        get_objective_or_404, visible_campaigns)
 from outreach.campaigns.forms import (OBJECTIVE_STATUS_LABELS, PRIORITY_LABELS, SOURCE_LABELS, STAGE_LABELS,
                                       STATUS_LABELS, CampaignForm, ObjectiveForm, SourceLabels, StatusForm, ValueForm,
-                                      describe_source, source_choices)
+                                      source_choices)
 from outreach.campaigns.models import PIPELINE, Campaign, CampaignStatus, Objective
 from outreach.contacts.models import Organisation
 from outreach.contacts.services import split_list
@@ -33,7 +33,7 @@ from outreach.campaigns.services import OWNER_ROLES
 
 LABELS = {"stages": STAGE_LABELS, "statuses": STATUS_LABELS, "priorities": PRIORITY_LABELS,
           "sources": SourceLabels(SOURCE_LABELS), "objective_statuses": OBJECTIVE_STATUS_LABELS,
-          "pipeline": list(PIPELINE), "describe_source": describe_source}
+          "pipeline": list(PIPELINE)}
 
 
 
@@ -152,6 +152,7 @@ def show(campaign_id: int):
     return render_template("campaigns/show.html", campaign=campaign, progress=progress, counts=counts,
                            can_manage=can_manage_campaign(me), can_targets=can_manage_targets(me),
                            status_form=StatusForm(), now=now,
+                           described=queries.source_descriptions(campaign.objectives),
                            calendar_panels=build_panels("scope.calendar", me, now, scope="campaign",
                                                         record_id=campaign.id), **LABELS)
 
@@ -246,6 +247,7 @@ def _objective_page(objective: Objective, form: ValueForm, status: int = 200):  
     chart = charts.trajectory_chart(objective, history, today=now.date(), start=objective.campaign.start_date)
     return render_template("campaigns/objective.html", objective=objective, campaign=objective.campaign,
                            progress=progress, history=history, chart=chart, form=form,
+                           described=queries.source_descriptions([objective]),
                            can_manage=can_manage_campaign(acting_user()), **LABELS), status
 
 

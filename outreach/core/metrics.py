@@ -43,8 +43,9 @@ class ObjectiveMetric:
     parameters: tuple[MetricParameter, ...]
     #: The current values of many objectives at once: {objective_id: value}. A missing id reads as 0.
     current: Callable[[list[MetricRequest]], dict[int, float]]
-    #: The parameters in words, for the objective's page: "participation rated adequate or better in ..."
-    describe: Callable[[Mapping[str, str]], str]
+    #: Many objectives' parameters in words, in one go, for the campaign and objective pages:
+    #: ["participation rated adequate or better in ...", ...]
+    describe: Callable[[list[Mapping[str, str]]], list[str]]
     help: Any = None  #: a sentence under the form's parameters: how the value is read
 
 

@@ -73,18 +73,22 @@ def ratings_met(requests: list[MetricRequest]) -> dict[int, float]:
     return values
 
 
-def describe(params: Mapping[str, str]) -> str:
-    """ "participation rated adequate or better in the next version of MINUSCA mandate" """
-    instrument_id = parse_id(params.get("instrument", ""))
-    row = db.session.execute(select(Instrument.short_name, Instrument.title).where(
-        Instrument.id == instrument_id)).first() if instrument_id else None
-    criterion = db.session.scalar(select(Criterion.name).where(Criterion.key == params.get("criterion", "")))
-    threshold = parse_id(params.get("at_least", ""))
-    return str(_l("%(criterion)s rated %(rating)s or better in %(version)s of %(instrument)s",
-                  criterion=(criterion or params.get("criterion", "?")).lower(),
-                  rating=str(RATING_LABELS.get(threshold or 0, "?")).lower(),
-                  version=str(VERSION_LABELS.get(params.get("version", ""), VERSION_LABELS[LATEST])).split(" (")[0],
-                  instrument=(row[0] or row[1]) if row else "?"))
+def describe(many: list[Mapping[str, str]]) -> list[str]:
+    """ "participation rated adequate or better in the next version of MINUSCA mandate", for each: two queries."""
+    ids = sorted({parse_id(p.get("instrument", "")) for p in many} - {None})
+    names = {i: short or title for i, short, title in db.session.execute(
+        select(Instrument.id, Instrument.short_name, Instrument.title).where(Instrument.id.in_(ids)))} if ids else {}
+    criteria = dict(db.session.execute(select(Criterion.key, Criterion.name)).all())
+    out = []
+    for params in many:
+        threshold = parse_id(params.get("at_least", ""))
+        version = VERSION_LABELS.get(params.get("version", ""), VERSION_LABELS[LATEST])
+        out.append(str(_l("%(criterion)s rated %(rating)s or better in %(version)s of %(instrument)s",
+                          criterion=criteria.get(params.get("criterion", ""), "?").lower(),
+                          rating=str(RATING_LABELS.get(threshold or 0, "?")).lower(),
+                          version=str(version).split(" (")[0],
+                          instrument=names.get(parse_id(params.get("instrument", "")), "?"))))
+    return out
 
 
 def register_metric() -> None:

@@ -126,3 +126,18 @@ def test_editing_keeps_and_shows_the_chosen_settings(app, aimed):
     from outreach.core.db import db
     with app.app_context():
         assert db.session.get(Objective, objective_id).source_params is None
+
+
+def test_the_campaign_page_reads_every_such_objective_in_a_fixed_number_of_queries(app, aimed, count_queries):
+    client, campaign, instrument = aimed["client"], aimed["campaign"], aimed["instrument"]
+    assert client.post(f"/campaigns/{campaign.id}/objectives/new",
+                       data=_objective_form(instrument.id)).status_code == 302
+    with count_queries() as one:
+        assert client.get(f"/campaigns/{campaign.id}").status_code == 200
+    for criterion in ("protection", "empowerment", "resources"):
+        assert client.post(f"/campaigns/{campaign.id}/objectives/new", data=_objective_form(
+            instrument.id, criterion=criterion)).status_code == 302
+    with count_queries() as four:
+        page = client.get(f"/campaigns/{campaign.id}").text
+    assert "resources rated adequate or better in the next version of MINUSCA" in page
+    assert four.count == one.count
