@@ -173,11 +173,11 @@ def _bench_feed(conn: Any, name: str, token: str, owner_sql: str, scope: str, or
     if owner is None:
         return False
     now = datetime.now(timezone.utc)
-    conn.execute(text("""INSERT INTO calendar_feeds (user_id, name, scope, organisation_id, include_meetings,
-                         include_follow_ups, follow_ups_as, include_commitments, privacy, token_hash, token_hint,
-                         created_at, updated_at)
-                         VALUES (:u, :n, :s, :o, :t, :t, 'todo', :t, 'full', :h, 'ocal_…bench', :now, :now)"""),
-                 {"u": owner, "n": name, "s": scope, "o": organisation_id, "t": True, "h": digest, "now": now})
+    conn.execute(text("""INSERT INTO calendar_feeds (user_id, name, scope, organisation_id, includes, follow_ups_as,
+                         privacy, token_hash, token_hint, created_at, updated_at)
+                         VALUES (:u, :n, :s, :o, 'meetings,follow_ups,commitments', 'todo', 'full', :h, 'ocal_…bench',
+                                 :now, :now)"""),
+                 {"u": owner, "n": name, "s": scope, "o": organisation_id, "h": digest, "now": now})
     conn.commit()
     return True
 

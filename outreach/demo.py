@@ -68,6 +68,10 @@ def seed_demo() -> tuple[bool, list[tuple[str, str]]]:
 
     seed_monitoring_demo(now)
     db.session.flush()
+    from outreach.campaigns.demo import seed_registered_objectives_demo
+
+    seed_registered_objectives_demo(now)  # read from the assessments: needs monitoring's instruments
+    db.session.flush()
     from outreach.calendars.demo import seed_calendars_demo
 
     demo_feeds[:] = seed_calendars_demo(now)

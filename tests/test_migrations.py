@@ -121,3 +121,32 @@ def test_the_list_orders_by_name_are_indexed_on_postgresql(app, dialect, index):
         else:
             assert db.session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = :name"),
                                      {"name": index}) == 0
+
+
+def test_feeds_keep_what_they_include_across_0019_and_back(app, tmp_path):
+    """0019 turns each feed's three booleans into the keys of the sources it includes, in the sources' order,
+    and the downgrade turns them back."""
+    with _scratch_database(app, tmp_path) as (url, conn):
+        upgrade(url, "0014_resources", connection=conn)
+        stamp = "2026-01-01 00:00:00"
+        conn.execute(text("INSERT INTO users (id, email, name, role, is_active_account, session_version, timezone, "
+                          "locale, search_name, created_at, updated_at) VALUES (1, 'm@example.org', 'M', 'manager', true, 1, "
+                          "'UTC', 'en', 'm', :t, :t)"), {"t": stamp})
+        for fid, meetings, follow_ups, commitments in ((1, True, True, True), (2, True, False, True),
+                                                        (3, False, True, False)):
+            conn.execute(text("INSERT INTO calendar_feeds (id, user_id, name, scope, include_meetings, "
+                              "include_follow_ups, follow_ups_as, include_commitments, privacy, token_hash, "
+                              "token_hint, created_at, updated_at) VALUES (:id, 1, 'F', 'mine', :m, :f, 'todo', "
+                              ":c, 'full', :h, 'ocal_…x', :t, :t)"),
+                         {"id": fid, "m": meetings, "f": follow_ups, "c": commitments, "h": f"{fid:064d}",
+                          "t": stamp})
+        upgrade(url, connection=conn)
+        rows = conn.execute(text("SELECT id, includes, scope_record_id FROM calendar_feeds ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "meetings,follow_ups,commitments", None),
+                                            (2, "meetings,commitments", None), (3, "follow_ups", None)]
+        downgrade(url, "0014_resources", connection=conn)
+        rows = conn.execute(text("SELECT id, include_meetings, include_follow_ups, include_commitments "
+                                 "FROM calendar_feeds ORDER BY id")).all()
+        assert [tuple(map(bool, r[1:])) for r in rows] == [(True, True, True), (True, False, True),
+                                                            (False, True, False)]
+        conn.rollback()

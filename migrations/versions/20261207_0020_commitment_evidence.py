@@ -1,7 +1,7 @@
 """A commitment's evidence can point to a resource of the practice hub (kept when taken off).
 
 Revision ID: 0020_commitment_evidence
-Revises: 0018_daily_pages
+Revises: 0019_feed_includes
 Create Date: 2026-12-07 00:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0020_commitment_evidence'
-down_revision = '0018_daily_pages'
+down_revision = '0019_feed_includes'
 branch_labels = None
 depends_on = None
 

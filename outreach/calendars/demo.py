@@ -1,5 +1,6 @@
-"""Demo calendar feeds: the manager's organisation-wide calendar, a coordinator's African Union feed, a
-partner's own. Their secret addresses are printed once by `outreach seed-demo`."""
+"""Demo calendar feeds: the manager's organisation-wide calendar and her MINUSCA campaign's, a coordinator's
+African Union feed and her own with the decision dates of the instruments she follows, a partner's own. Their
+secret addresses are printed once by `outreach seed-demo`."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,6 +11,7 @@ from outreach.calendars import services
 from outreach.calendars.models import CalendarFeed
 from outreach.contacts.models import Organisation
 from outreach.core.auth.models import User
+from outreach.core.calendar import calendar_scope
 from outreach.core.db import db
 
 DEMO_FEEDS = [
@@ -17,6 +19,9 @@ DEMO_FEEDS = [
     ("manager@outreach.example", "Coalition calendar (everything)", dict(scope="organisation")),
     ("coordinator@outreach.example", "African Union Commission and its offices", dict(scope="subtree", org_acronym="AUC")),
     ("partner@outreach.example", "My Outreach meetings (titles only)", dict(scope="mine", privacy="titles")),
+    ("coordinator@outreach.example", "My meetings and follow-ups with the decision dates I follow",
+     dict(scope="mine", includes=("meetings", "follow_ups", "decisions"))),
+    ("manager@outreach.example", "MINUSCA mandate renewal campaign", dict(scope="campaign", record_named="MINUSCA")),
 ]
 
 
@@ -31,6 +36,13 @@ def seed_calendars_demo(now: datetime) -> list[tuple[str, str, str]]:
             continue
         options = dict(options)
         acronym = options.pop("org_acronym", None)
+        named = options.pop("record_named", None)
+        if named:  # a scope another feature registered (a campaign): its record, by name
+            scope = calendar_scope(options["scope"])
+            found = [i for i, label in scope.choices(owner) if named in label] if scope else []
+            if not found:
+                continue
+            options["scope_record_id"] = found[0]
         organisation_id = None
         if acronym:
             organisation_id = db.session.scalar(select(Organisation.id).where(

@@ -6,12 +6,12 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, RadioField
+from wtforms import DateField, HiddenField, RadioField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from outreach.calendars.ics import BUSY, FULL, TITLES
 from outreach.calendars.models import FeedScope, FollowUpsAs
-from outreach.core.forms import SelectField, TextField, choices, is_record_id
+from outreach.core.forms import RecordIdField, SelectField, TextField, choices, is_record_id
 
 SCOPE_LABELS = {FeedScope.MINE.value: _l("My meetings and follow-ups"),
                 FeedScope.ORGANISATION.value: _l("The whole organisation (everyone's meetings)"),
@@ -31,11 +31,14 @@ class FeedForm(FlaskForm):
     scope = RadioField(_l("What it shows"), choices=choices(SCOPE_LABELS.items()), default=FeedScope.MINE.value,
                        validators=[InputRequired()])
     organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False, validators=[Optional()])
-    include_meetings = BooleanField(_l("Meetings"), default=True)
-    include_follow_ups = BooleanField(_l("Follow-ups"), default=True)
+    #: The record of a scope another feature registers (a campaign); the page groups the choices by scope.
+    scope_record = RecordIdField(_l("Which one"), validators=[Optional()],
+                                 message=_l("Choose a campaign (or other record) from the list."))
+    #: Keys of the registered calendar sources; the services check them against what the user may include.
+    includes = SelectMultipleField(_l("Include"), choices=[], validate_choice=False,
+                                   default=["meetings", "follow_ups", "commitments"])
     follow_ups_as = RadioField(_l("Show follow-ups"), choices=choices(FOLLOW_UPS_AS_LABELS.items()),
                                default=FollowUpsAs.TODO.value, validators=[InputRequired()])
-    include_commitments = BooleanField(_l("Commitment deadlines (all-day)"), default=True)
     privacy = RadioField(_l("Privacy"), choices=choices(PRIVACY_LABELS.items()), default=FULL,
                          validators=[InputRequired()])
 

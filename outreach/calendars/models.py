@@ -21,6 +21,9 @@ class FollowUpsAs(str, enum.Enum):
     EVENT = "event"  #: a 30-minute event at the due time
 
 
+DEFAULT_INCLUDES = "meetings,follow_ups,commitments"
+
+
 class CalendarFeed(Base):
     """A subscription URL. Only a hash of its token is kept: the token is shown once."""
 
@@ -32,10 +35,12 @@ class CalendarFeed(Base):
     name: Mapped[str] = mapped_column(String(120))
     scope: Mapped[str] = mapped_column(String(20), default=FeedScope.MINE.value)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
-    include_meetings: Mapped[bool] = mapped_column(default=True)
-    include_follow_ups: Mapped[bool] = mapped_column(default=True)
+    #: The record of a scope another feature registered (the campaign of a "campaign" feed).
+    scope_record_id: Mapped[int | None] = mapped_column()
+    #: The keys of the calendar sources the feed includes, comma-separated in the sources' order:
+    #: "meetings,follow_ups,commitments" (commitment deadlines as all-day events), "decisions", ...
+    includes: Mapped[str] = mapped_column(String(200), default=DEFAULT_INCLUDES)
     follow_ups_as: Mapped[str] = mapped_column(String(10), default=FollowUpsAs.TODO.value)
-    include_commitments: Mapped[bool] = mapped_column(default=True)  #: deadlines as all-day events
     privacy: Mapped[str] = mapped_column(String(10), default="full")  #: full, titles, busy
     #: sha256 of the token, hex. The token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -46,6 +51,10 @@ class CalendarFeed(Base):
 
     user = relationship("User")
     organisation = relationship("Organisation")
+
+    @property
+    def include_keys(self) -> frozenset[str]:
+        return frozenset(k for k in self.includes.split(",") if k)
 
     @property
     def is_live(self) -> bool:

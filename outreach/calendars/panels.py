@@ -12,7 +12,7 @@ from outreach.calendars.sources import register_sources
 from outreach.core import signals
 from outreach.core.audit_text import register_action_labels
 from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
-from outreach.core.permissions import ALL_ROLES, DIRECTORY_READERS
+from outreach.core.permissions import ALL_ROLES, DIRECTORY_READERS, LOGGERS
 
 
 def build_meeting_actions(user: Any, now: datetime, *, meeting: Any = None, **_: Any) -> dict[str, Any] | None:
@@ -31,6 +31,14 @@ def build_subject_calendar(user: Any, now: datetime, *, contact: Any = None, org
         return {"endpoint": "calendars.organisation", "args": {"organisation_id": organisation.id},
                 "subtree": organisation.id if services.may_use_scope(user, "subtree") else None}
     return None
+
+
+def build_scope_calendar(user: Any, now: datetime, *, scope: str | None = None, record_id: int | None = None,
+                         **_: Any) -> dict[str, Any] | None:
+    """"Download .ics" and "Add to calendar" (a feed) on the page of a registered scope's record (a campaign)."""
+    if scope is None or record_id is None or not services.may_use_scope(user, scope):
+        return None
+    return {"scope": scope, "record_id": record_id}
 
 
 def _user_deactivated(sender: Any, *, user: Any, now: datetime, **_: Any) -> None:
@@ -59,5 +67,7 @@ def register_contributions() -> None:
                          slot="contact.detail", roles=DIRECTORY_READERS, order=80))
     register_panel(Panel("calendars.subject", "calendars/_subject_calendar.html", build_subject_calendar,
                          slot="organisation.detail", roles=DIRECTORY_READERS, order=80))
+    register_panel(Panel("calendars.scope", "calendars/_scope_calendar.html", build_scope_calendar,
+                         slot="scope.calendar", roles=LOGGERS))
     signals.user_deactivated.connect(_user_deactivated, weak=False)
     signals.user_role_changed.connect(_role_changed, weak=False)

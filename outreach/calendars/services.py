@@ -19,7 +19,8 @@ from outreach.calendars.models import CalendarFeed, FeedScope, FollowUpsAs
 from outreach.calendars.sources import window
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
-from outreach.core.calendar import EVENT, TODO, CalendarQuery, collect_items
+from outreach.core.calendar import (EVENT, TODO, CalendarQuery, ScopeRecords, calendar_scope, calendar_scopes,
+                                   collect_items, sources_for)
 from outreach.core.db import db
 from outreach.core.permissions import Role
 
@@ -57,7 +58,27 @@ def _hint(token: str) -> str:
 
 
 def may_use_scope(user: Any, scope: str) -> bool:
+    registered = calendar_scope(scope)
+    if registered is not None:
+        return registered.may_use(user)
     return Role(user.role) in SCOPE_ROLES.get(scope, frozenset())
+
+
+def all_scopes() -> list[str]:
+    return list(SCOPE_ROLES) + [s.key for s in calendar_scopes()]
+
+
+def include_keys(user: Any, wanted: Any) -> list[str]:
+    """The sources of *wanted* that *user* may include, in the sources' order."""
+    return [s.key for s in sources_for(user) if s.key in wanted]
+
+
+def resolve_scope(user: Any, scope: str, record_id: int | None) -> ScopeRecords | None:
+    """What a registered scope's record covers for *user*; None when she may not (or no longer) see it."""
+    registered = calendar_scope(scope)
+    if registered is None or record_id is None or not registered.may_use(user):
+        return None
+    return registered.resolve(user, record_id)
 
 
 @dataclass
@@ -65,11 +86,11 @@ class FeedSettings:
     name: str
     scope: str = FeedScope.MINE.value
     organisation_id: int | None = None
-    include_meetings: bool = True
-    include_follow_ups: bool = True
+    #: The keys of the sources to include; the default is calendars' own three.
+    includes: tuple[str, ...] = ("meetings", "follow_ups", "commitments")
     follow_ups_as: str = FollowUpsAs.TODO.value
-    include_commitments: bool = True
     privacy: str = ics.FULL
+    scope_record_id: int | None = None  #: the record of a registered scope (a campaign)
 
 
 def _check(settings: FeedSettings, owner: Any) -> None:
@@ -77,13 +98,17 @@ def _check(settings: FeedSettings, owner: Any) -> None:
         raise FeedError(_l("Your role cannot subscribe to that calendar."), "scope")
     if settings.scope == FeedScope.SUBTREE.value and not settings.organisation_id:
         raise FeedError(_l("Choose the organisation whose calendar this is."), "organisation")
+    if calendar_scope(settings.scope) is not None and resolve_scope(owner, settings.scope,
+                                                                   settings.scope_record_id) is None:
+        raise FeedError(_l("Choose one of the records offered."), "scope_record")
     if settings.privacy not in ics.PRIVACY_MODES:
         raise FeedError(_l("Choose a privacy mode."), "privacy")
-    if not (settings.include_meetings or settings.include_follow_ups or settings.include_commitments):
-        raise FeedError(_l("Choose at least one thing to include."), "include_meetings")
-    if Role(owner.role) == Role.ACTIVIST:  # activists have meetings only
-        settings.include_follow_ups = settings.include_commitments = False
-        settings.include_meetings = True
+    allowed = include_keys(owner, settings.includes)
+    if len(allowed) != len(set(settings.includes)):
+        raise FeedError(_l("Choose what to include from the list."), "includes")
+    if not allowed:
+        raise FeedError(_l("Choose at least one thing to include."), "includes")
+    settings.includes = tuple(allowed)
 
 
 def create_feed(settings: FeedSettings, *, actor: Any, now: datetime) -> tuple[CalendarFeed, str]:
@@ -96,14 +121,14 @@ def create_feed(settings: FeedSettings, *, actor: Any, now: datetime) -> tuple[C
     token = new_token()
     feed = CalendarFeed(user_id=actor.id, name=settings.name, scope=settings.scope,
                         organisation_id=settings.organisation_id if settings.scope == FeedScope.SUBTREE.value else None,
-                        include_meetings=settings.include_meetings, include_follow_ups=settings.include_follow_ups,
-                        follow_ups_as=settings.follow_ups_as, include_commitments=settings.include_commitments,
+                        scope_record_id=settings.scope_record_id if calendar_scope(settings.scope) else None,
+                        includes=",".join(settings.includes), follow_ups_as=settings.follow_ups_as,
                         privacy=settings.privacy, token_hash=hash_token(token), token_hint=_hint(token),
                         created_at=now, updated_at=now)
     db.session.add(feed)
     db.session.flush()
     record_event("calendar_feed.create", actor=actor, now=now, record_type="calendar_feeds", record_id=feed.id,
-                 scope=feed.scope, privacy=feed.privacy)
+                 scope=feed.scope, privacy=feed.privacy, includes=feed.includes)
     return feed, token
 
 
@@ -134,7 +159,7 @@ def revoke_feed(feed: CalendarFeed, *, actor: Any, now: datetime) -> None:
 
 def revoke_feeds_of(user: Any, *, now: datetime, keep_allowed: bool) -> int:
     """End *user*'s feeds (all of them, or those whose scope their role no longer allows)."""
-    scopes = [s for s in SCOPE_ROLES if not (keep_allowed and may_use_scope(user, s))]
+    scopes = [s for s in all_scopes() if not (keep_allowed and may_use_scope(user, s))]
     if not scopes:
         return 0
     result = db.session.execute(update(CalendarFeed).where(
@@ -173,20 +198,31 @@ def feed_for_token(token: str) -> tuple[CalendarFeed, User] | None:
     return feed, owner
 
 
+def feed_records(feed: CalendarFeed, owner: Any) -> ScopeRecords | None | bool:
+    """For a feed of a registered scope, what its record covers for the owner now (None: she may no longer see
+    it, and the feed answers as a revoked one does); True for calendars' own scopes."""
+    if calendar_scope(feed.scope) is None:
+        return True
+    return resolve_scope(owner, feed.scope, feed.scope_record_id)
+
+
 def feed_query(feed: CalendarFeed, owner: Any, *, now: datetime, base_url: str, past_days: int,
-               future_days: int) -> CalendarQuery:
+               future_days: int, records: ScopeRecords | None = None) -> CalendarQuery:
     start, end = window(now, past_days=past_days, future_days=future_days)
-    includes = {name for name, on in (("meetings", feed.include_meetings), ("follow_ups", feed.include_follow_ups),
-                                      ("commitments", feed.include_commitments)) if on}
-    return CalendarQuery(scope=feed.scope, start=start, end=end, includes=frozenset(includes),
-                         params={"organisation_id": feed.organisation_id, "zone": owner.timezone},
+    # What the owner may no longer include (her role changed) drops out.
+    includes = include_keys(owner, feed.include_keys)
+    params: dict[str, Any] = {"organisation_id": feed.organisation_id, "zone": owner.timezone}
+    if records is not None:
+        params["ids"] = records.ids
+    return CalendarQuery(scope=feed.scope, start=start, end=end, includes=frozenset(includes), params=params,
                          follow_ups_as=EVENT if feed.follow_ups_as == FollowUpsAs.EVENT.value else TODO,
                          owner_id=owner.id, base_url=base_url, privacy=feed.privacy)
 
 
 def render_feed(feed: CalendarFeed, owner: Any, *, now: datetime, base_url: str, past_days: int,
-                future_days: int) -> bytes:
-    query = feed_query(feed, owner, now=now, base_url=base_url, past_days=past_days, future_days=future_days)
+                future_days: int, records: ScopeRecords | None = None) -> bytes:
+    query = feed_query(feed, owner, now=now, base_url=base_url, past_days=past_days, future_days=future_days,
+                       records=records)
     items = collect_items(owner, query)
     meta = ics.CalendarMeta(name=feed.name, uid=f"feed-{feed.id}@outreach", refresh=REFRESH, privacy=feed.privacy,
                             description="Outreach")

@@ -44,9 +44,23 @@ def _is_staff(user: Any) -> bool:
     return has_capability(user, Capability.VIEW_ALL_MEETINGS)
 
 
+def _not_activist(user: Any) -> bool:
+    """Activists' calendars hold meetings only (their follow-ups and commitments are not theirs to read)."""
+    return Role(user.role) != Role.ACTIVIST
+
+
+def _covered(query: CalendarQuery, key: str) -> Any:
+    """The SELECT of ids a registered scope (a campaign) covers for source *key*, or None for calendars' own."""
+    return query.params.get("ids", {}).get(key)
+
+
 def _meeting_scope(user: Any, query: CalendarQuery) -> list[Any]:
     """WHERE conditions for the query's scope, on top of what *user* may see."""
     p = query.params
+    covered = _covered(query, "meetings")
+    if covered is not None:
+        return [visible_meetings(user), Meeting.start_at >= query.start, Meeting.start_at < query.end,
+                Meeting.id.in_(covered)]
     if query.scope == "meeting":
         return [visible_meetings(user), Meeting.id == p["meeting_id"]]
     if query.scope == "meetings":
@@ -129,7 +143,10 @@ def collect_meetings(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]:
 def collect_follow_ups(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]:
     where = [visible_follow_ups(user), FollowUp.due_at >= query.start, FollowUp.due_at < query.end,
              FollowUp.status != FollowUpStatus.CANCELLED.value]
-    if query.scope == "mine":
+    covered = _covered(query, "follow_ups")
+    if covered is not None:
+        where.append(FollowUp.id.in_(covered))
+    elif query.scope == "mine":
         where.append(FollowUp.assignee_id == user.id)
     elif query.scope == "subtree":
         where.append(FollowUp.meeting_id.in_(select(Meeting.id).where(
@@ -151,7 +168,10 @@ def collect_commitments(user: Any, query: CalendarQuery) -> Iterable[CalendarIte
     start, end = query.start.date(), query.end.date()
     where = [visible_commitments(user), Commitment.due_date.is_not(None), Commitment.due_date >= start,
              Commitment.due_date < end]
-    if query.scope == "mine":
+    covered = _covered(query, "commitments")
+    if covered is not None:
+        where.append(Commitment.id.in_(covered))
+    elif query.scope == "mine":
         where.append(or_(Commitment.accountable_id == user.id, Commitment.created_by_id == user.id))
     elif query.scope == "subtree":
         where.append(Commitment.organisation_id.in_(queries.organisation_subtree(query.params["organisation_id"])))
@@ -173,9 +193,10 @@ def register_sources() -> None:
     register_calendar_source(CalendarSource("meetings", _l("Meetings"), collect_meetings, order=10,
                                             scopes=MEETING_SCOPES))
     register_calendar_source(CalendarSource("follow_ups", _l("Follow-ups"), collect_follow_ups, order=20,
-                                            scopes=FEED_SCOPES))
-    register_calendar_source(CalendarSource("commitments", _l("Commitment deadlines"), collect_commitments,
-                                            order=30, scopes=FEED_SCOPES))
+                                            scopes=FEED_SCOPES, may_use=_not_activist))
+    register_calendar_source(CalendarSource("commitments", _l("Commitment deadlines (all-day)"),
+                                            collect_commitments, order=30, scopes=FEED_SCOPES,
+                                            may_use=_not_activist))
 
 
 def window(now: datetime, *, past_days: int, future_days: int) -> tuple[datetime, datetime]:

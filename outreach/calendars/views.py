@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -19,9 +20,10 @@ from outreach.calendars.importer import MAX_BYTES, ImportRefused, Invitation, re
 from outreach.calendars.models import FeedScope
 from outreach.contacts.models import Contact, Organisation
 from outreach.core.audit import record_event
-from outreach.core.calendar import CalendarQuery
+from outreach.core.calendar import CalendarQuery, calendar_scope, calendar_scopes, sources_for
 from outreach.core.db import db
 from outreach.core.forms import choices, is_record_id
+from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, has_capability
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
@@ -74,15 +76,27 @@ def _organisation_choices(selected: str | None) -> list[tuple[str, str]]:
     return [("", _("Choose an organisation"))] + [(str(i), n) for i, n in rows]
 
 
+def _scope_records(user: Any) -> list[tuple[str, Any, list[tuple[int, str]]]]:
+    """The registered scopes (a campaign) *user* may choose, each with the records it offers her."""
+    return [(s.key, s.record_label, s.choices(user)) for s in calendar_scopes() if s.may_use(user)]
+
+
 def _feed_form(form: FeedForm | None = None) -> FeedForm:
-    form = form or FeedForm(formdata=None, data={"name": _("My Outreach calendar"),
-                                                 "organisation": request.args.get("organisation") or ""})
+    if form is None:
+        form = FeedForm(formdata=None, data={"name": _("My Outreach calendar"),
+                                             "organisation": request.args.get("organisation") or ""})
+        wanted = calendar_scope(request.args.get("scope", ""))
+        record = parse_id(request.args.get("record", ""))
+        if wanted is not None and record is not None and services.may_use_scope(acting_user(), wanted.key):
+            form.scope.data, form.scope_record.data = wanted.key, record
     user = acting_user()
-    form.scope.choices = choices((k, v) for k, v in SCOPE_LABELS.items() if services.may_use_scope(user, k))
+    form.scope.choices = choices([(k, v) for k, v in SCOPE_LABELS.items() if services.may_use_scope(user, k)]
+                                 + [(s.key, s.label) for s in calendar_scopes() if s.may_use(user)])
     if request.args.get("organisation") and services.may_use_scope(user, FeedScope.SUBTREE.value) \
             and request.method == "GET":
         form.scope.data = FeedScope.SUBTREE.value
     form.organisation.choices = choices(_organisation_choices(form.organisation.data))
+    form.includes.choices = choices((s.key, s.label) for s in sources_for(user))
     return form
 
 
@@ -99,8 +113,10 @@ def _render_index(form: FeedForm | None = None, *, status: int = 200, new_token:
     user = acting_user()
     response = render_template(
         "calendars/index.html", form=_feed_form(form), feeds=services.my_feeds(user), rename=RenameForm(),
+        scope_records=_scope_records(user), source_labels={s.key: s.label for s in sources_for(user)},
         action=ActionForm(), new_feed=new_feed, urls=_feed_urls(new_token) if new_token else None,
-        scope_labels=SCOPE_LABELS, privacy_labels=PRIVACY_SHORT, follow_ups_as_labels=FOLLOW_UPS_AS_LABELS,
+        scope_labels={**SCOPE_LABELS, **{s.key: s.label for s in calendar_scopes()}}, privacy_labels=PRIVACY_SHORT,
+        follow_ups_as_labels=FOLLOW_UPS_AS_LABELS,
         can_export_all=has_capability(user, Capability.VIEW_AUDIT), export=ExportForm(formdata=None),
         can_import=has_capability(user, Capability.LOG_MEETINGS))
     return response, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
@@ -121,9 +137,8 @@ def create_feed():
     settings = services.FeedSettings(
         name=form.name.data, scope=form.scope.data,
         organisation_id=int(form.organisation.data) if form.organisation.data else None,
-        include_meetings=form.include_meetings.data, include_follow_ups=form.include_follow_ups.data,
-        follow_ups_as=form.follow_ups_as.data, include_commitments=form.include_commitments.data,
-        privacy=form.privacy.data)
+        includes=tuple(form.includes.data or ()), follow_ups_as=form.follow_ups_as.data, privacy=form.privacy.data,
+        scope_record_id=form.scope_record.data)
     if settings.organisation_id and db.session.get(Organisation, settings.organisation_id) is None:
         form.organisation.errors = [_("Choose an organisation from the list.")]
         return _render_index(form, status=422)
@@ -198,10 +213,14 @@ def feed(feed_token: str):
     if wait:
         return _too_many(wait)
     feed_row, owner = found
+    records = services.feed_records(feed_row, owner)
+    if records is None:  # the owner may no longer see the feed's campaign: as good as revoked
+        abort(404)
     cfg = current_app.config
     body = services.render_feed(feed_row, owner, now=now_utc(), base_url=_base_url(),
                                 past_days=cfg.get("CALENDAR_PAST_DAYS", 90),
-                                future_days=cfg.get("CALENDAR_FUTURE_DAYS", 548))
+                                future_days=cfg.get("CALENDAR_FUTURE_DAYS", 548),
+                                records=records if records is not True else None)
     return _ics_response(body, None, feed=True)
 
 
@@ -263,6 +282,19 @@ def organisation(organisation_id: int):
         abort(404)
     return _download(_query("organisation_meetings", organisation_id=org.id), name=org.name,
                      filename=f"organisation-{org.id}.ics")
+
+
+@bp.get("/calendars/scopes/<scope_key>/<int:record_id>.ics")
+def scope_download(scope_key: str, record_id: int):
+    """A record of a scope another feature registered (a campaign: its meetings, follow-ups and commitment
+    deadlines) as an .ics file."""
+    user = acting_user()
+    records = services.resolve_scope(user, scope_key, record_id)
+    if records is None:  # unknown scope, or a record she may not see
+        abort(404)
+    query = _query(scope_key, ids=records.ids, zone=user.timezone)
+    query = replace(query, includes=frozenset(services.include_keys(user, records.ids)))
+    return _download(query, name=records.name, filename=f"{scope_key}-{record_id}.ics")
 
 
 @bp.route("/calendars/organisation-wide", methods=["GET", "POST"])

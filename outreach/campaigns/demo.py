@@ -12,12 +12,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from outreach.campaigns import services
-from outreach.campaigns.models import Campaign, Target
+from outreach.campaigns.links import link_meeting
+from outreach.campaigns.models import Campaign, Target, campaign_meetings
 from outreach.contacts.models import Organisation, Position
 from outreach.contacts.services import organisation_subtree_ids
 from outreach.core.auth.models import User
 from outreach.core.db import db
+from outreach.core.metrics import objective_metric
 from outreach.core.permissions import Role
+from outreach.meetings.models import Attendee, Meeting
 
 #: name, goal, start (days from now), end (days from now), status, tags, organisation names (with their offices)
 CAMPAIGNS: list[tuple[str, str, int, int, str, list[str], list[str]]] = [
@@ -159,3 +162,59 @@ def settle_campaigns_demo(now: datetime, *, seed: int = 1325) -> None:
         if campaign.name in later:
             services.set_status(campaign, later[campaign.name], actor=coordinator, now=now - timedelta(days=14))
     db.session.flush()
+
+
+#: Objectives read through other features' sources (core/metrics.py), added once those features have their demo
+#: data: (campaign, metric, source key, {parameter: (choice label contains, or the value itself)}).
+REGISTERED_OBJECTIVES = [
+    ("Gender provisions in the MINUSCA mandate renewal",
+     "Participation rated adequate or better in the renewed MINUSCA mandate", "assessment_rating",
+     {"instrument": "MINUSCA", "criterion": "participation", "at_least": "2", "version": "next"}),
+]
+
+
+#: Meetings linked to each running campaign in the demo (those with its target contacts), so that a campaign's
+#: page and calendar have something to show.
+LINKED_MEETINGS = 40
+
+
+def link_demo_meetings(manager: Any) -> None:
+    """Link the demo meetings held with a running campaign's target contacts to it (one campaign per meeting)."""
+    taken: set[int] = set(db.session.scalars(select(campaign_meetings.c.meeting_id)))
+    for campaign in db.session.scalars(select(Campaign).where(Campaign.status == "active").order_by(Campaign.id)):
+        contacts = select(Target.contact_id).where(Target.campaign_id == campaign.id, Target.contact_id.is_not(None))
+        meetings = db.session.scalars(select(Meeting).where(Meeting.id.in_(
+            select(Attendee.meeting_id).where(Attendee.contact_id.in_(contacts)))).order_by(Meeting.start_at.desc())
+            .limit(LINKED_MEETINGS * 2)).all()
+        for meeting in [m for m in meetings if m.id not in taken][:LINKED_MEETINGS]:
+            link_meeting(meeting, str(campaign.id), actor=manager)
+            taken.add(meeting.id)
+
+
+def seed_registered_objectives_demo(now: datetime) -> int:
+    """Add the demo objectives whose value another feature reads (the MINUSCA rating), skipping a missing source;
+    and link the demo meetings to the campaigns (their calendars)."""
+    manager = db.session.scalar(select(User).where(User.role == Role.MANAGER.value).order_by(User.id))
+    if manager is not None:
+        link_demo_meetings(manager)
+    created = 0
+    for campaign_name, metric_name, key, wanted in REGISTERED_OBJECTIVES:
+        metric = objective_metric(key)
+        campaign = db.session.scalar(select(Campaign).where(Campaign.name == campaign_name))
+        if metric is None or campaign is None or manager is None:
+            continue
+        params: dict[str, str] = {}
+        for parameter in metric.parameters:
+            offered = parameter.choices()
+            hint = wanted.get(parameter.name, "")
+            match = next((v for v, label in offered if v == hint), None) or next(
+                (v for v, label in offered if hint and hint in str(label)), None)
+            if match is not None:
+                params[parameter.name] = match
+        if len(params) != len(metric.parameters):
+            continue
+        services.add_objective(campaign, services.ObjectiveData(
+            metric=metric_name, baseline=0, target_value=1, deadline=campaign.end_date, source=key,
+            source_params=params), actor=manager, now=now)
+        created += 1
+    return created

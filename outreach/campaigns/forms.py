@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from outreach.campaigns.models import CampaignStatus, ObjectiveSource, Stage
 from outreach.campaigns.services import MAX_GOAL, MAX_NAME, MAX_NEXT_STEP, MAX_NOTE, MAX_REASON
 from outreach.contacts.forms import ContactFilterForm, OrganisationFilterForm
+from outreach.core.metrics import objective_metric, objective_metrics
 from outreach.core.forms import NoControlCharacters, SelectField, TextField, choices, is_record_id, strip_filter
 from outreach.meetings.forms import PlausibleDate, RequiredDate
 
@@ -56,6 +57,18 @@ class CampaignForm(FlaskForm):
     def validate_end_date(self, field: Any) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_l("The campaign ends before it starts; check the dates."))
+
+
+class SourceLabels(dict):  # type: ignore[type-arg]
+    """The sources' labels, campaigns' own and those other features register (core/metrics.py)."""
+
+    def __missing__(self, key: str) -> Any:
+        metric = objective_metric(key)
+        return metric.label if metric is not None else key
+
+
+def source_choices() -> list[Any]:
+    return choices(list(SOURCE_LABELS.items()) + [(m.key, m.label) for m in objective_metrics()])
 
 
 class StatusForm(FlaskForm):

@@ -115,6 +115,9 @@ class Objective(Base):
     target_value: Mapped[float] = mapped_column(Float)
     deadline: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(20), default=ObjectiveSource.MANUAL.value)
+    #: For a source another feature registers (core/metrics.py): its parameters, "name=value;..." such as
+    #: "instrument=12;criterion=participation;at_least=2".
+    source_params: Mapped[str | None] = mapped_column(String(200))
     #: For "meetings held": the organisation whose subtree counts.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     is_archived: Mapped[bool] = mapped_column(default=False)

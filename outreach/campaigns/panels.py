@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from outreach.campaigns import links, queries, services
 from outreach.campaigns.access import can_manage_targets, meeting_ids_via_targets, visible_campaigns
+from outreach.campaigns.calendar import register_calendar
 from outreach.campaigns.forms import STAGE_LABELS
 from outreach.campaigns.models import Campaign, CampaignStatus, Objective, campaign_meetings
 from outreach.core.audit_text import names_from, register_action_labels, register_record_link, register_record_names
@@ -67,6 +68,7 @@ def _add_selected_as_targets(ids: list[int], campaign_id: int | None, *, actor: 
 def register_contributions() -> None:
     register_bulk_action(BulkAction("contacts", "campaign_targets", _l("Add as campaign targets"), STAFF,
                                     _campaigns_for_targets, _l("Campaign"), _add_selected_as_targets))
+    register_calendar()
     # DESIGN.md: a partner also reads the meetings linked to the campaign targets assigned to her.
     register_visible_meeting_ids("campaigns", meeting_ids_via_targets)
     # "My targets" has no item of its own (the bar is full at 1366 px): it opens from Today's panel and from

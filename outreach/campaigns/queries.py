@@ -18,6 +18,7 @@ from outreach.contacts.models import Contact, Organisation
 from outreach.contacts.services import organisation_subtree_ids
 from outreach.core.auth.models import User
 from outreach.core.db import db
+from outreach.core.metrics import MetricRequest, objective_metric, parse_params
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
                                       FollowUpStatus, Meeting, MeetingStatus)
 
@@ -126,11 +127,42 @@ def objective_progress(objectives: Sequence[Objective], *, today: date) -> list[
             current[o.id] = (o.baseline + by_source["kept"].get(o.campaign_id, 0), today)
         elif o.source == ObjectiveSource.MEETINGS_HELD.value:
             current[o.id] = (o.baseline + _meetings_held(o), today)
+    for oid, value in registered_metric_values(objectives).items():
+        current[oid] = (value, today)
     out = []
     for o in objectives:
         value, as_of = current.get(o.id, (o.baseline, None))
         status, achieved, fraction, expected = trajectory(o, value, start=o.campaign.start_date, today=today)
         out.append(Progress(o, value, as_of, status, achieved, fraction, expected))
+    return out
+
+
+def registered_metric_values(objectives: Sequence[Objective]) -> dict[int, float]:
+    """The values of objectives read through another feature's metric (core/metrics.py): one call per metric.
+    Such a value is a state (a rating met or not), not a count since the start, so no baseline is added."""
+    wanted: dict[str, list[MetricRequest]] = {}
+    for o in objectives:
+        if objective_metric(o.source) is not None:
+            wanted.setdefault(o.source, []).append(MetricRequest(o.id, o.campaign_id, parse_params(o.source_params),
+                                                                 since=o.campaign.start_date))
+    values: dict[int, float] = {}
+    for key, requests in wanted.items():
+        answered = objective_metric(key).current(requests)  # type: ignore[union-attr]
+        values.update({r.objective_id: float(answered.get(r.objective_id, 0)) for r in requests})
+    return values
+
+
+def source_descriptions(objectives: Sequence[Objective]) -> dict[int, str]:
+    """Registered sources' settings in words, per objective ("participation rated adequate or better in ..."):
+    one call per metric, whatever the number of objectives."""
+    wanted: dict[str, list[Objective]] = {}
+    for o in objectives:
+        if o.source_params and objective_metric(o.source) is not None:
+            wanted.setdefault(o.source, []).append(o)
+    out: dict[int, str] = {}
+    for key, group in wanted.items():
+        words = objective_metric(key).describe([parse_params(o.source_params) for o in group])  # type: ignore[union-attr]
+        out.update({o.id: text for o, text in zip(group, words)})
     return out
 
 
@@ -153,6 +185,8 @@ def objective_history(objective: Objective, *, today: date) -> list[tuple[date, 
     if not objective.is_derived:
         return [(v.as_of, v.value) for v in objective.values]
     campaign = objective.campaign
+    if objective_metric(objective.source) is not None:  # a state read now: no monthly history to rebuild
+        return [(min(today, campaign.end_date), registered_metric_values([objective]).get(objective.id, 0.0))]
     if objective.source == ObjectiveSource.TARGETS_COMMITTED.value:
         first = (select(StageChange.target_id, func.min(StageChange.changed_at).label("at"))
                  .where(StageChange.campaign_id == campaign.id,

@@ -21,6 +21,7 @@ from outreach.contacts.services import tags_for
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
 from outreach.core.db import compare_and_set, db
+from outreach.core.metrics import clean_params, format_params, objective_metric
 from outreach.core.permissions import Capability, Role, has_capability
 
 MAX_NAME = 200
@@ -87,6 +88,8 @@ class ObjectiveData:
     unit: str | None = None
     source: str = ObjectiveSource.MANUAL.value
     organisation_id: int | None = None
+    #: For a source another feature registers (core/metrics.py): its parameters, by name.
+    source_params: dict[str, Any] | None = None
 
 
 def _check_text(value: str | None, name: str, limit: int) -> None:
@@ -214,12 +217,22 @@ def _validate_objective(campaign: Campaign, data: ObjectiveData, *, today: date)
     if data.deadline > campaign.end_date:
         raise CampaignError(_l("The deadline (%(day)s) is after the campaign ends (%(end)s).",
                                day=data.deadline.isoformat(), end=campaign.end_date.isoformat()), field="deadline")
-    if data.source not in {s.value for s in ObjectiveSource}:
+    metric = objective_metric(data.source)
+    if data.source not in {s.value for s in ObjectiveSource} and metric is None:
         raise CampaignError(_l("Choose where the current value comes from."), field="source")
+    if metric is not None and clean_params(metric, data.source_params or {}) is None:
+        raise CampaignError(_l("Choose each of “%(source)s”'s settings from its list.", source=metric.label),
+                            field="source_params")
     if data.source == ObjectiveSource.MEETINGS_HELD.value:
         if data.organisation_id is None or db.session.get(Organisation, data.organisation_id) is None:
             raise CampaignError(_l("Choose the organisation whose meetings count."), field="organisation_id")
     return baseline, target
+
+
+def _stored_params(data: ObjectiveData) -> str | None:
+    metric = objective_metric(data.source)
+    params = clean_params(metric, data.source_params or {}) if metric is not None else None
+    return format_params(params) if params else None
 
 
 def add_objective(campaign: Campaign, data: ObjectiveData, *, actor: Any, now: datetime,
@@ -229,7 +242,7 @@ def add_objective(campaign: Campaign, data: ObjectiveData, *, actor: Any, now: d
     objective = Objective(campaign_id=campaign.id, metric=data.metric.strip(), unit=(data.unit or "").strip() or None,
                           baseline=baseline, target_value=target, deadline=data.deadline, source=data.source,
                           organisation_id=data.organisation_id if data.source == ObjectiveSource.MEETINGS_HELD.value
-                          else None, created_at=now, updated_at=now)
+                          else None, source_params=_stored_params(data), created_at=now, updated_at=now)
     db.session.add(objective)
     db.session.flush()
     record_event("campaign_objective.create", actor=actor, now=now, record=objective, ip=ip,
@@ -244,6 +257,7 @@ def update_objective(objective: Objective, data: ObjectiveData, *, actor: Any, n
     objective.baseline, objective.target_value, objective.deadline = baseline, target, data.deadline
     objective.source = data.source
     objective.organisation_id = data.organisation_id if data.source == ObjectiveSource.MEETINGS_HELD.value else None
+    objective.source_params = _stored_params(data)
     objective.updated_at = now
     db.session.flush()
     record_event("campaign_objective.update", actor=actor, now=now, record=objective, ip=ip)

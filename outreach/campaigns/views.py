@@ -16,20 +16,24 @@ from outreach.campaigns import bp, queries, services
 from outreach.campaigns.access import (can_manage_campaign, can_manage_targets, get_campaign_or_404,
                                        get_objective_or_404, visible_campaigns)
 from outreach.campaigns.forms import (OBJECTIVE_STATUS_LABELS, PRIORITY_LABELS, SOURCE_LABELS, STAGE_LABELS,
-                                      STATUS_LABELS, CampaignForm, ObjectiveForm, StatusForm, ValueForm)
+                                      STATUS_LABELS, CampaignForm, ObjectiveForm, SourceLabels, StatusForm, ValueForm,
+                                      source_choices)
 from outreach.campaigns.models import PIPELINE, Campaign, CampaignStatus, Objective
 from outreach.contacts.models import Organisation
 from outreach.contacts.services import split_list
 from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.forms import choices
+from outreach.core.home import build_panels
+from outreach.core.metrics import MetricParameter, ObjectiveMetric, objective_metric, objective_metrics, parse_params
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
 from outreach.core.web import acting_user
 from outreach.campaigns.services import OWNER_ROLES
 
 LABELS = {"stages": STAGE_LABELS, "statuses": STATUS_LABELS, "priorities": PRIORITY_LABELS,
-          "sources": SOURCE_LABELS, "objective_statuses": OBJECTIVE_STATUS_LABELS, "pipeline": list(PIPELINE)}
+          "sources": SourceLabels(SOURCE_LABELS), "objective_statuses": OBJECTIVE_STATUS_LABELS,
+          "pipeline": list(PIPELINE)}
 
 
 
@@ -147,7 +151,10 @@ def show(campaign_id: int):
     counts = queries.stage_counts(campaign, me)
     return render_template("campaigns/show.html", campaign=campaign, progress=progress, counts=counts,
                            can_manage=can_manage_campaign(me), can_targets=can_manage_targets(me),
-                           status_form=StatusForm(), now=now, **LABELS)
+                           status_form=StatusForm(), now=now,
+                           described=queries.source_descriptions(campaign.objectives),
+                           calendar_panels=build_panels("scope.calendar", me, now, scope="campaign",
+                                                        record_id=campaign.id), **LABELS)
 
 
 # --- objectives ---------------------------------------------------------------------------------
@@ -165,12 +172,35 @@ def _organisation_choices(form: ObjectiveForm, selected: Any) -> None:
     form.organisation_id.choices = choices(pairs)
 
 
+def _param_name(metric: ObjectiveMetric, parameter: MetricParameter) -> str:
+    return f"param-{metric.key}-{parameter.name}"
+
+
+def _metric_settings(objective: Objective | None) -> list[dict[str, Any]]:
+    """The registered sources (core/metrics.py) with their parameters' choices and the values chosen so far."""
+    chosen = parse_params(objective.source_params) if objective is not None and request.method == "GET" else {}
+    out = []
+    for metric in objective_metrics():
+        params = []
+        for parameter in metric.parameters:
+            name = _param_name(metric, parameter)
+            value = request.form.get(name) if request.method == "POST" else (
+                chosen.get(parameter.name) if objective is not None and objective.source == metric.key else None)
+            params.append({"name": name, "label": parameter.label, "choices": parameter.choices(), "value": value})
+        out.append({"key": metric.key, "label": metric.label, "help": metric.help, "params": params})
+    return out
+
+
 def _objective_data(form: ObjectiveForm) -> services.ObjectiveData:
+    metric = objective_metric(form.source.data)
+    params = ({p.name: request.form.get(_param_name(metric, p)) for p in metric.parameters}
+              if metric is not None else None)
     return services.ObjectiveData(metric=form.metric.data or "", unit=form.unit.data,
                                   baseline=form.baseline.data if form.baseline.data is not None else 0.0,
                                   target_value=form.target_value.data, deadline=form.deadline.data,
                                   source=form.source.data,
-                                  organisation_id=int(form.organisation_id.data) if form.organisation_id.data else None)
+                                  organisation_id=int(form.organisation_id.data) if form.organisation_id.data else None,
+                                  source_params=params)
 
 
 @bp.route("/campaigns/<int:campaign_id>/objectives/new", methods=["GET", "POST"])
@@ -178,11 +208,13 @@ def new_objective(campaign_id: int):
     """Set a measurable objective: metric, baseline, target value, deadline, where its value comes from."""
     campaign = get_campaign_or_404(campaign_id, acting_user(), need="manage")
     form = ObjectiveForm()
+    form.source.choices = source_choices()
     _organisation_choices(form, form.organisation_id.data)
+    context = {"campaign": campaign, "objective": None, "metrics": _metric_settings(None)}
     if request.method == "GET":
         form.deadline.data = campaign.end_date
-        return render_template("campaigns/objective_form.html", form=form, campaign=campaign, objective=None)
-    return submit(form, "campaigns/objective_form.html", {"campaign": campaign, "objective": None},
+        return render_template("campaigns/objective_form.html", form=form, **context)
+    return submit(form, "campaigns/objective_form.html", context,
                   lambda: services.add_objective(campaign, _objective_data(form), actor=acting_user(), now=now_utc(),
                                                  ip=client_ip()),
                   _("Objective set."), lambda objective: url_for("campaigns.objective", objective_id=objective.id))
@@ -195,8 +227,9 @@ def edit_objective(objective_id: int):
     form = ObjectiveForm(obj=objective) if request.method == "GET" else ObjectiveForm()
     if request.method == "GET":
         form.organisation_id.data = str(objective.organisation_id or "")
+    form.source.choices = source_choices()
     _organisation_choices(form, form.organisation_id.data)
-    context = {"campaign": objective.campaign, "objective": objective}
+    context = {"campaign": objective.campaign, "objective": objective, "metrics": _metric_settings(objective)}
     if request.method == "GET":
         return render_template("campaigns/objective_form.html", form=form, **context)
     return submit(form, "campaigns/objective_form.html", context,
@@ -214,6 +247,7 @@ def _objective_page(objective: Objective, form: ValueForm, status: int = 200):  
     chart = charts.trajectory_chart(objective, history, today=now.date(), start=objective.campaign.start_date)
     return render_template("campaigns/objective.html", objective=objective, campaign=objective.campaign,
                            progress=progress, history=history, chart=chart, form=form,
+                           described=queries.source_descriptions([objective]),
                            can_manage=can_manage_campaign(acting_user()), **LABELS), status
 
 

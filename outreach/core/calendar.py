@@ -7,7 +7,13 @@ set-up. The calendars feature asks every source registered for what a feed inclu
 the `CalendarItem`s into iCalendar bytes; a source never sees iCalendar.
 
 A source's ``collect(user, query)`` returns the items *user* may see (through the feature's own
-permission predicates) for the query's scope and window.
+permission predicates) for the query's scope and window. A feed stores the keys of the sources it
+includes, so a new source joins the feed form without a change to calendars.
+
+Scopes work the same way: besides calendars' own ("mine", "organisation", "subtree"), a feature
+registers a `CalendarScope` ("a campaign") saying who may choose it, which records it offers a user,
+and how it resolves: to the SELECTs of the record ids it covers per source key ("meetings",
+"commitments", "follow_ups"), which those sources then read with their own permission predicates.
 """
 from __future__ import annotations
 
@@ -62,14 +68,21 @@ class CalendarQuery:
     privacy: str = "full"
 
 
+def anyone(user: Any) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class CalendarSource:
-    key: str  #: matches an entry of CalendarQuery.includes
+    key: str  #: matches an entry of CalendarQuery.includes and of a feed's includes
     label: Any  #: a lazy string for the feed form
     collect: Callable[[Any, CalendarQuery], Iterable[CalendarItem]]
     order: int = 50
-    #: Scopes this source answers; others get nothing from it.
+    #: Scopes this source answers; others get nothing from it. Registered scopes (a campaign) are answered by
+    #: the sources their resolution names, whatever this says.
     scopes: frozenset[str] = frozenset({"mine", "organisation", "subtree"})
+    #: Whether *user* may include this source in a feed (activists have meetings only, for example).
+    may_use: Callable[[Any], bool] = anyone
 
 
 _SOURCES: dict[str, CalendarSource] = {}
@@ -83,10 +96,56 @@ def calendar_sources() -> list[CalendarSource]:
     return sorted(_SOURCES.values(), key=lambda s: (s.order, s.key))
 
 
+def sources_for(user: Any) -> list[CalendarSource]:
+    """The sources *user* may put in a feed, in the form's order."""
+    return [s for s in calendar_sources() if s.may_use(user)]
+
+
+@dataclass(frozen=True)
+class ScopeRecords:
+    """What a registered scope covers for one reader: its name and, per source key, a SELECT of record ids."""
+
+    name: str
+    ids: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CalendarScope:
+    key: str  #: stored in a feed's scope: "campaign"
+    label: Any  #: the feed form's choice: "A campaign (its meetings, follow-ups and commitment deadlines)"
+    record_label: Any  #: the picker's label: "Campaign"
+    may_use: Callable[[Any], bool]  #: who may choose the scope at all
+    choices: Callable[[Any], list[tuple[int, str]]]  #: the records offered to a user, (id, name)
+    #: (user, record id) -> what the scope covers for her, or None when she may not (or no longer) see it.
+    resolve: Callable[[Any, int], ScopeRecords | None]
+    order: int = 50
+
+
+_SCOPES: dict[str, CalendarScope] = {}
+
+
+def register_calendar_scope(scope: CalendarScope) -> None:
+    _SCOPES[scope.key] = scope
+
+
+def calendar_scopes() -> list[CalendarScope]:
+    return sorted(_SCOPES.values(), key=lambda s: (s.order, s.key))
+
+
+def calendar_scope(key: str) -> CalendarScope | None:
+    return _SCOPES.get(key)
+
+
 def collect_items(user: Any, query: CalendarQuery) -> list[CalendarItem]:
-    """Every item the registered sources give *user* for *query*, in a stable order."""
+    """Every item the registered sources give *user* for *query*, in a stable order.
+
+    For a registered scope, ``query.params["ids"]`` holds its resolution (ScopeRecords.ids): a source answers when
+    the resolution names it."""
     items: list[CalendarItem] = []
+    registered = query.scope in _SCOPES
     for source in calendar_sources():
-        if source.key in query.includes and query.scope in source.scopes:
+        if source.key not in query.includes:
+            continue
+        if (source.key in query.params.get("ids", {})) if registered else query.scope in source.scopes:
             items.extend(source.collect(user, query))
     return items

@@ -250,6 +250,8 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "calendars.meetings": ALL_ROLES,  # the meetings list's filters, as .ics
     "calendars.contact": DIRECTORY_READERS,
     "calendars.organisation": DIRECTORY_READERS,
+    #: a registered scope's record (a campaign) as .ics; the scope decides who may (a partner: her campaigns)
+    "calendars.scope_download": LOGGERS,
     "calendars.organisation_wide": AUDITORS,  # org-wide export for a date range (audited)
     "calendars.import_upload": LOGGERS,  # an .ics invitation pre-fills a new meeting
     "calendars.import_series": LOGGERS,

@@ -65,6 +65,7 @@ class Instrument(Base):
     __tablename__ = "instruments"
     __table_args__ = (
         Index("ix_instruments_watchlist", "is_archived", "next_decision_on", "id"),
+        Index("ix_instruments_expiry", "is_archived", "expires_on"),  #: expiries in calendars
         Index("ix_instruments_kind", "kind"),
         Index("ix_instruments_region", "region"),
         Index("ix_instruments_body_id", "body_id"),

@@ -12,6 +12,8 @@ from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
 from outreach.core.permissions import LOGGERS
 from outreach.meetings.access import can_change_commitment, can_edit_meeting
 from outreach.monitoring import queries
+from outreach.monitoring.calendar import register_calendar
+from outreach.monitoring.metrics import register_metric
 from outreach.monitoring.models import Criterion, Instrument
 
 
@@ -44,6 +46,8 @@ def build_commitment_instruments(user: Any, now: datetime, *, commitment: Any = 
 
 
 def register_contributions() -> None:
+    register_calendar()
+    register_metric()
     register_nav_item(NavItem("monitoring.watchlist", _l("Watchlist"), LOGGERS, 45))
     register_panel(Panel("monitoring.decisions", "monitoring/_panel_decisions.html", build_decisions, roles=LOGGERS,
                          order=30))

@@ -99,3 +99,33 @@ def test_a_coordinator_adds_a_meeting_to_her_calendar_and_imports_an_invitation(
     page.get_by_role("button", name="Read the invitation").click()
     assert "This is not a calendar file" in page.locator("#file-error").inner_text()
     assert [p for p in page.problems if "415" not in p] == []
+
+
+def test_a_manager_subscribes_to_a_campaigns_calendar_from_its_page(page_factory, live_server):
+    page = page_factory(1366, 900)
+    sign_in(page, live_server, "manager@outreach.example")
+    page.goto(f"{live_server}/campaigns")
+    page.get_by_role("link", name="Gender provisions in the MINUSCA mandate renewal").first.click()
+    page.wait_for_url(re.compile(r".*/campaigns/\d+$"))
+    campaign_id = page.url.rsplit("/", 1)[1]
+    download = page.locator("#scope-calendar").get_by_role("link", name="Download .ics")
+    assert download.get_attribute("href") == f"/calendars/scopes/campaign/{campaign_id}.ics"
+    page.locator("#scope-calendar").get_by_role("link", name="Add to calendar (subscribe)").click()
+    page.wait_for_url(re.compile(r".*/calendars\?scope=campaign.*"))
+    assert page.get_by_label("A campaign (its meetings, follow-ups and commitment deadlines)").is_checked()
+    assert page.get_by_label("Campaign", exact=True).input_value() == campaign_id
+    page.get_by_label("Name", exact=True).fill("MINUSCA campaign")
+    page.get_by_role("button", name="Create subscription").click()
+    address = page.locator("#feed-url").input_value()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "calendars-campaign-feed.png"), full_page=True)
+    status, body, _headers = _fetch(address)
+    assert status == 200
+    downloaded = page.evaluate(f"fetch('/calendars/scopes/campaign/{campaign_id}.ics').then(r => r.text())")
+    expected = set(re.findall(r"UID:(meeting-\d+@outreach)", downloaded.replace("\r\n ", "")))
+    assert expected, "the demo links meetings to the MINUSCA campaign"
+    assert {uid for uid in readers.strict_ical(body) if uid.startswith("meeting-")} == expected
+    assert {uid for uid in readers.vobject_read(body) if uid.startswith("meeting-")} == expected
+    parsed = readers.icaljs_read(body)
+    assert {e["uid"] for e in parsed["events"] if e["uid"].startswith("meeting-")} == expected
+    assert page.problems == []

@@ -15,7 +15,7 @@ from tests.calendars.conftest import SOON
 def create_feed(client: Any, **fields: Any) -> str:
     """Create a feed through the page; return its secret URL's path (shown once)."""
     data = {"name": "My calendar", "scope": "mine", "privacy": "full", "follow_ups_as": "todo",
-            "include_meetings": "y", "include_follow_ups": "y", "include_commitments": "y", **fields}
+            "includes": ["meetings", "follow_ups", "commitments"], **fields}
     response = client.post("/calendars/feeds", data={k: v for k, v in data.items() if v is not None})
     assert response.status_code == 201, response.get_data(as_text=True)[:3000]
     url = re.search(r'id="feed-url" type="text" readonly value="([^"]+)"', response.get_data(as_text=True)).group(1)
@@ -194,7 +194,7 @@ def test_a_partners_feed_holds_exactly_the_meetings_she_can_open(app, people, ma
     on_her_contact = make_meeting(manager, title="On her contact", contacts=(known,), start_at=SOON, status="planned")
     cancelled = make_meeting(partner, title="Called off", start_at=SOON, status="cancelled")
     candidates = [people["mine"], people["other"], on_her_contact, cancelled]
-    path = create_feed(client, include_follow_ups=None, include_commitments=None)
+    path = create_feed(client, includes=["meetings"])
     body = unfolded(app, path)
     can_open = {f"meeting-{m.id}@outreach".encode() for m in candidates
                 if client.get(f"/meetings/{m.id}").status_code == 200}
@@ -209,7 +209,7 @@ def test_activists_are_never_named_unless_she_reads_her_own_feed(app, people):
     body = unfolded(app, create_feed(manager_client, scope="organisation"))
     assert b"Partner meets the envoy" in body and b"Secret Activist Name" not in body
     activist_client, _ = people["activist"]
-    own = unfolded(app, create_feed(activist_client))
+    own = unfolded(app, create_feed(activist_client, includes=["meetings"]))
     assert b"Secret Activist Name" in own and b"Partner meets the envoy" in own
 
 
@@ -227,7 +227,7 @@ def test_coordinator_subscribes_to_an_organisation_subtree(app, people, login_as
     assert _uids(body) == {f"meeting-{people['mine'].id}@outreach".encode()}
     partner_client, _ = people["partner"]
     refused = partner_client.post("/calendars/feeds", data={"name": "x", "scope": "organisation", "privacy": "full",
-                                                            "follow_ups_as": "todo", "include_meetings": "y"})
+                                                            "follow_ups_as": "todo", "includes": "meetings"})
     assert refused.status_code == 422
 
 
