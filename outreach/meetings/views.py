@@ -208,6 +208,13 @@ _FIELD_LABELS = {
 }
 
 
+@bp.app_template_filter("meeting_field_label")
+def meeting_field_label(name: str) -> str:
+    """A meeting field's name as the edit history shows it ("initiated_by" -> "who asked for it")."""
+    label = _FIELD_LABELS.get(name)
+    return str(label).lower() if label is not None else name.replace("_", " ")
+
+
 def _readable_changes(changes: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
     """The history rows as (label, before, after) a person can read: local times, names, labels."""
     tokens = {t for change in changes for name, pair in change["fields"].items() if name == "attendees"

@@ -108,7 +108,7 @@ def test_who_asked_for_the_meeting_is_kept_shown_and_in_the_history(app, login_a
         assert db.session.get(Meeting, meeting_id).initiated_by is None  # "Not recorded"
     page = client.get(f"/meetings/{meeting_id}").text
     assert "At their request" not in page
-    assert "Who asked for it" in page and "They did (the target or their office)" in page  # the edit history
+    assert "changed who asked for it" in page  # the edit history names the field as the form does
 
 
 def test_a_commitment_nobody_made_is_refused_whole(app, login_as):
