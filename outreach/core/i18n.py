@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request
 from babel import dates as babel_dates
@@ -27,6 +28,14 @@ def select_timezone() -> str | None:
     if user is not None and getattr(user, "is_authenticated", False):
         return safe_zone(user.timezone)
     return None
+
+
+def format_when(instant: datetime, zone: str) -> str:
+    """"Tue 1 Dec 2026, 09:00 (America/New York)": the reader's wall-clock time and zone, for messages.
+
+    English and outside any request, so that the worker's e-mails and the pages say it the same way.
+    """
+    return f"{babel_dates.format_datetime(instant, 'EEE d MMM y, HH:mm', tzinfo=ZoneInfo(zone), locale='en')} ({zone})"
 
 
 def _datetime(value: datetime | None, fmt: str = "medium") -> str:
