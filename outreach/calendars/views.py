@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,8 +24,8 @@ from outreach.core.db import db
 from outreach.core.forms import choices, is_record_id
 from outreach.core.permissions import Capability, has_capability
 from outreach.core.security import client_ip
-from outreach.core.time import now_utc
-from outreach.core.web import acting_user
+from outreach.core.time import day_start, now_utc, to_zone
+from outreach.core.web import acting_user, show_error
 from outreach.meetings.access import get_meeting_or_404
 from outreach.meetings.forms import MeetingFilterForm
 from outreach.meetings.jobs import format_when
@@ -273,8 +273,8 @@ def organisation_wide():
             today = now_utc().date()
             form = ExportForm(formdata=None, date_from=today - timedelta(days=30), date_to=today + timedelta(days=90))
         return render_template("calendars/organisation_wide.html", form=form), 200 if request.method == "GET" else 422
-    start = datetime.combine(form.date_from.data, time(0), tzinfo=timezone.utc)
-    end = datetime.combine(form.date_to.data + timedelta(days=1), time(0), tzinfo=timezone.utc)
+    start = day_start(form.date_from.data)
+    end = day_start(form.date_to.data + timedelta(days=1))
     query = CalendarQuery(scope="organisation", start=start, end=end,
                           includes=frozenset({"meetings", "follow_ups", "commitments"}), owner_id=current_user.id,
                           params={"zone": current_user.timezone}, base_url=_base_url())
@@ -296,9 +296,7 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def _prefill_url(inv: Invitation, start_at: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = start_at.astimezone(ZoneInfo(inv.timezone))
+    local = to_zone(start_at, inv.timezone)
     args: list[tuple[str, str]] = [("title", inv.title), ("date", local.date().isoformat()),
                                    ("start_time", local.strftime("%H:%M")), ("timezone", inv.timezone)]
     if inv.duration:

@@ -13,11 +13,11 @@ from outreach.core.db import db
 from outreach.core.home import build_panels
 from outreach.core.pagination import parse_page
 from outreach.core.security import client_ip, safe_next
-from outreach.core.time import now_utc
-from outreach.core.web import acting_user
+from outreach.core.time import local_to_utc, now_utc
+from outreach.core.web import acting_user, show_error
 from outreach.meetings import commitments_bp, follow_ups_bp, queries, services
 from outreach.meetings.access import can_change_commitment, get_commitment_or_404, get_follow_up_or_404
-from outreach.meetings.forms import CommitmentFilterForm, CommitmentStatusForm, FollowUpForm, SnoozeForm, local_to_utc
+from outreach.meetings.forms import CommitmentFilterForm, CommitmentStatusForm, FollowUpForm, SnoozeForm
 from outreach.meetings.models import FollowUp
 from outreach.meetings.views import LABELS
 

@@ -1,9 +1,8 @@
 """The meeting form (with its commitment and follow-up rows), filters, and small action forms."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -14,7 +13,8 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValida
 
 from outreach.core.forms import (DateField, HiddenRecordIdField, IanaTimezone, NoControlCharacters, RecordIdField,
                                   SelectField, SelectMultipleField, TextField, choices, is_record_id, strip_filter)
-from outreach.core.time import common_zone_choices, is_valid_zone, now_utc
+from outreach.core.time import common_zone_choices, is_valid_zone, missing_local_time, now_utc
+from outreach.meetings.attendees import UNRECOGNISED, is_token, made_by_problem, target_ids
 from outreach.meetings.models import CommitmentCategory, CommitmentStatus, MeetingKind, MeetingStatus
 from outreach.meetings.services import (MAX_COMMITMENT, MAX_LOCATION, MAX_TASK, MAX_TEXT, MAX_TITLE,
                                          SNOOZE_CHOICES)
@@ -39,23 +39,6 @@ COMMITMENT_STATUS_LABELS = {
 }
 REMINDER_LABELS = [("10080", _l("a week before")), ("1440", _l("a day before")), ("60", _l("an hour before")),
                    ("0", _l("at the due time"))]
-
-
-def local_to_utc(day: Any, at: Any, zone: str) -> datetime:
-    """A wall-clock date and time in *zone* as an aware UTC instant.
-
-    An ambiguous time (the hour repeated when the clocks go back) is deliberately read as its
-    *first* occurrence (``fold=0``, still on summer time); a time that does not exist (skipped when
-    the clocks go forward) must be refused first with :func:`missing_local_time`.
-    """
-    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(ZoneInfo("UTC"))
-
-
-def missing_local_time(day: Any, at: Any, zone: str) -> bool:
-    """True when *at* on *day* never shows on the clocks in *zone* (a daylight-saving gap)."""
-    local = datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone))
-    back = local.astimezone(ZoneInfo("UTC")).astimezone(ZoneInfo(zone))
-    return back.replace(tzinfo=None) != local.replace(tzinfo=None)
 
 
 def gap_message(day: Any, at: Any, zone: str) -> str:

@@ -20,14 +20,16 @@ from outreach.core.home import build_form_fields, build_panels, submitted_form_f
 from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.core.security import client_ip
-from outreach.core.time import common_zone_choices, is_valid_zone, now_utc, suggested_zones, to_zone, zones_by_country
-from outreach.core.web import acting_user
+from outreach.core.i18n import format_when
+from outreach.core.text import strip_control_characters
+from outreach.core.time import (common_zone_choices, is_valid_zone, local_to_utc, now_utc, suggested_zones, to_zone,
+                                 zones_by_country)
+from outreach.core.web import acting_user, show_error
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
                                       get_meeting_or_404)
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
-                                     MeetingFilterForm, MeetingForm, local_to_utc)
-from outreach.meetings.jobs import format_when
+                                     MeetingFilterForm, MeetingForm)
 from outreach.meetings.models import Meeting, MeetingStatus
 
 LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGORY_LABELS,
