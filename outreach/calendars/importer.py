@@ -23,6 +23,7 @@ from outreach.core.permissions import Capability, Role, has_capability
 from outreach.core.time import is_valid_zone
 
 MAX_BYTES = 512 * 1024  #: an invitation with a long description is a few tens of kilobytes
+from outreach.meetings.attendees import contact_token, user_token
 MAX_COMPONENTS = 200
 MAX_EVENTS = 50  #: a series with its moved occurrences; a whole calendar is not an invitation
 MAX_DEPTH = 4  #: VCALENDAR > VEVENT > VALARM; VCALENDAR > VTIMEZONE > STANDARD
@@ -182,9 +183,9 @@ def _match(people: list[Person], reader: Any) -> None:
     for p in people:
         if p.email in contacts:
             cid, contact = contacts[p.email]
-            p.token, p.label = f"c:{cid}", contact.full_name
+            p.token, p.label = contact_token(cid), contact.full_name
         elif p.email in users:
-            p.token, p.label = f"u:{users[p.email].id}", users[p.email].name
+            p.token, p.label = user_token(users[p.email].id), users[p.email].name
 
 
 def _occurrences(event: Any, start_local: datetime, zone: str, now: datetime) -> list[datetime]:

@@ -157,10 +157,8 @@ class MeetingForm(FlaskForm):
             raise ValidationError(_l("Enter a full link starting with https://."))
 
     def validate_attendees(self, field: Any) -> None:
-        for token in field.data or []:
-            kind, _, raw = str(token).partition(":")
-            if kind not in {"c", "u"} or not is_record_id(raw):
-                raise ValidationError(_l("An attendee could not be recognised; pick attendees from the list."))
+        if not all(map(is_token, field.data or [])):
+            raise ValidationError(UNRECOGNISED)
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
@@ -171,20 +169,15 @@ class MeetingForm(FlaskForm):
                 if at is not None and missing_local_time(self.date.data, at, zone):
                     getattr(self, name).errors.append(gap_message(self.date.data, at, zone))
                     ok = False
-        targets = [str(t)[2:] for t in self.attendees.data or [] if str(t).startswith("c:")]
+        targets = target_ids(self.attendees.data or [])
         for row in self.commitments:
             made_by = row.form.contact_id
             if not row.form.description.data or made_by.errors:
                 continue
-            if made_by.data and str(made_by.data) not in targets:
-                made_by.errors.append(_l("Choose who made this commitment among the targets who attended."))
-            elif not made_by.data and len(targets) > 1:
-                made_by.errors.append(_l("Several targets attended: choose who made this commitment."))
-            elif not made_by.data and not targets:
-                made_by.errors.append(_l("Say who made this commitment: pick one of the contacts who attended."))
-            else:
-                continue
-            ok = False
+            problem = made_by_problem(made_by.data, targets)
+            if problem is not None:
+                made_by.errors.append(problem)
+                ok = False
         for row in self.follow_ups:
             if row.form.task.data and not row.form.due_date.data and not row.form.due_date.errors:
                 row.form.due_date.errors = [_l("Enter the due date.")]

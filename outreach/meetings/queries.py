@@ -24,6 +24,7 @@ from outreach.core.time import day_start, local_date
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings import tallies
 from outreach.meetings.access import visible_commitments, visible_meetings
+from outreach.meetings.attendees import contact_token, split_tokens, user_token
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus,
                                       CommitmentTally, FollowUp,
                                       FollowUpStatus, Meeting, MeetingStatus)
@@ -497,13 +498,12 @@ def user_names(ids: Sequence[int | str | None]) -> dict[int, str]:
 
 def attendee_choices(tokens: Sequence[str]) -> list[tuple[str, str, str]]:
     """(token, label, kind) for already-picked attendees, to re-render the form."""
-    contact_ids = [int(t[2:]) for t in tokens if t.startswith("c:") and is_record_id(t[2:])]
-    user_ids = [int(t[2:]) for t in tokens if t.startswith("u:") and is_record_id(t[2:])]
+    contact_ids, user_ids = split_tokens(tokens)
     out: list[tuple[str, str, str]] = []
     if contact_ids:
-        out += [(f"c:{c.id}", c.full_name, "contact") for c in db.session.scalars(
+        out += [(contact_token(c.id), c.full_name, "contact") for c in db.session.scalars(
             select(Contact).where(Contact.id.in_(contact_ids)))]
     if user_ids:
-        out += [(f"u:{u.id}", u.name, u.role) for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))]
+        out += [(user_token(u.id), u.name, u.role) for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))]
     return out
 

@@ -27,6 +27,7 @@ from outreach.core.time import (common_zone_choices, is_valid_zone, local_to_utc
 from outreach.core.web import acting_user, show_error
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
+from outreach.meetings.attendees import attendance_token, contact_token, is_token, parse_token, user_token
                                       get_meeting_or_404)
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
                                      MeetingFilterForm, MeetingForm)
@@ -45,12 +46,8 @@ _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  #: keeps tab
 def _meeting_helpers(state: Any) -> None:
     # A global rather than a context processor, so that included rows and panels see it too.
     state.app.jinja_env.globals["attendees_seen"] = lambda attendees: attendees_seen_by(current_user, attendees)
-
-
-def _is_token(value: str) -> bool:
-    kind, _, raw = value.partition(":")
-    return kind in {"c", "u"} and parse_id(raw) is not None
-
+    state.app.jinja_env.globals.update(contact_token=contact_token, user_token=user_token,
+                                       attendee_id=lambda token: (parse_token(token) or ("", ""))[1])
 
 
 @bp.get("/meetings")
@@ -291,7 +288,7 @@ def new():
         form.timezone.data = current_user.timezone
         form.date.data = to_zone(now_utc(), current_user.timezone).date()
         # "Log a meeting with …" links from contact pages pre-pick the attendee.
-        form.attendees.data = [t for t in request.args.getlist("attendees")[:MAX_PREFILL] if _is_token(t)]
+        form.attendees.data = [t for t in request.args.getlist("attendees")[:MAX_PREFILL] if is_token(t)]
         _prefill(form)
         return _render_form(form, None)
     if _wants_more_rows(form):
@@ -324,8 +321,7 @@ def edit(meeting_id: int):
                            date=local_start.date(), start_time=local_start.time(),
                            end_time=to_zone(meeting.end_at, meeting.timezone).time() if meeting.end_at else None,
                            revision=str(meeting.revision),
-                           attendees=[f"c:{a.contact_id}" if a.contact_id else f"u:{a.user_id}"
-                                      for a in meeting.attendees])
+                           attendees=[attendance_token(a) for a in meeting.attendees])
         return _render_form(form, meeting)
     form = MeetingForm()
     if _wants_more_rows(form):
