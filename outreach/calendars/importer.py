@@ -19,6 +19,7 @@ from sqlalchemy import select
 from outreach.contacts.models import Contact, ContactEmail
 from outreach.core.auth.models import User
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.core.time import is_valid_zone
 
@@ -35,13 +36,13 @@ _CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
 
-class ImportRefused(Exception):
-    """The file cannot be imported; *message* says why, *status* is the HTTP answer."""
+class ImportRefused(ServiceError):
+    """The file cannot be imported; *message* says why, *status* is the HTTP answer (400 unless said)."""
 
-    def __init__(self, message: Any, status: int = 400) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+    status = 400
+
+    def __init__(self, message: Any, status: int | None = None) -> None:
+        super().__init__(message, status=status)
 
 
 @dataclass

@@ -130,9 +130,7 @@ def create_feed():
         feed, token = services.create_feed(settings, actor=acting_user(), now=now_utc())
     except services.FeedError as exc:
         db.session.rollback()
-        target = getattr(form, exc.field, None) if exc.field else None
-        (target.errors if target is not None else form.form_errors).append(str(exc.message))  # type: ignore[union-attr]
-        return _render_index(form, status=422)
+        return _render_index(form, status=show_error(form, exc))
     db.session.commit()
     return _render_index(status=201, new_token=token, new_feed=feed)
 

@@ -27,7 +27,9 @@ from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, Co
                                       OrganisationKind, Position, Stance, contact_tags)
 from outreach.contacts.search import join_text, normalise
 from outreach.core.audit import record_event
-from outreach.core.auth.services import ServiceError, normalise_email
+from outreach.core.auth.services import normalise_email
+from outreach.core.errors import ServiceError
+from outreach.core.text import strip_control_characters
 from outreach.core.db import db
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -49,7 +51,7 @@ SYNONYMS = {
 }
 
 
-class CsvError(ValueError):
+class CsvError(ServiceError):
     """The file cannot be read as CSV; the message says why, for the user."""
 
 

@@ -12,8 +12,8 @@ from outreach.contacts import access, badges, bp, fields, services
 from outreach.contacts.forms import (KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LABELS, ContactFilterForm, ContactForm,
                                      EndPositionForm, PositionForm, RelationshipForm)
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
-from outreach.core.auth.services import ServiceError
 from outreach.core.db import db, parse_version_token, version_token
+from outreach.core.errors import ServiceError
 from outreach.core.forms import search_text
 from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page

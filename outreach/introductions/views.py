@@ -96,11 +96,8 @@ def my_profile():
             profiles.update_profile(profile, data, actor=user, now=now_utc(), ip=client_ip())
     except IntroductionError as exc:
         db.session.rollback()
-        if exc.field and exc.field in form:
-            form[exc.field].errors = [str(exc.message)]
-        else:
-            form.form_errors.append(str(exc.message))
-        return render_template("introductions/profile.html", form=form, profile=profile), 422
+        status = show_error(form, exc)
+        return render_template("introductions/profile.html", form=form, profile=profile), status
     db.session.commit()
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("introductions.my_profile")), 303

@@ -74,7 +74,7 @@ def commitment_follow_up(commitment_id: int):
         except services.MeetingError as exc:
             db.session.rollback()
             item = get_commitment_or_404(commitment_id, acting_user(), need="edit")
-            getattr(form, exc.field or "task", form.task).errors.append(exc.message)
+            show_error(form, exc, default="task")
         else:
             db.session.commit()
             flash(_("Follow-up added."), "success")
@@ -101,7 +101,7 @@ def commitment_status(commitment_id: int):
         except services.MeetingError as exc:
             db.session.rollback()
             item = get_commitment_or_404(commitment_id, acting_user(), need="edit")
-            form.status.errors = [*form.status.errors, exc.message]
+            show_error(form, exc, default="status")
         else:
             db.session.commit()
             flash(_("Status recorded."), "success")

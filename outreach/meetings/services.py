@@ -44,13 +44,8 @@ MAX_ATTENDEES = 100
 REMINDER_CHOICES = (10080, 1440, 60, 0)
 
 
-class MeetingError(ValueError):
-    """A rule was broken; the message is written for the user, *field* names the form field."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class MeetingError(ServiceError):
+    """A rule of meetings, commitments or follow-ups was broken; *field* names the form field."""
 
 
 class StaleMeeting(Exception):

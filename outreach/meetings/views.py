@@ -140,11 +140,7 @@ def _service_error(form: MeetingForm, exc: services.MeetingError) -> None:
     if exc.field and exc.field in submitted_form_fields("meeting", current_user, request.form):
         form.extension_errors = {exc.field: exc.message}  # type: ignore[attr-defined]
         return
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
-        target.errors.append(exc.message)
-    else:
-        form.form_errors.append(exc.message)
+    show_error(form, exc)
 
 
 def _render_form(form: MeetingForm, meeting: Meeting | None, status: int = 200, stale: Any = None):  # type: ignore[no-untyped-def]

@@ -73,8 +73,8 @@ def invite():
                                       ip=client_ip())
     except services.ServiceError as exc:
         db.session.rollback()
-        getattr(form, exc.field or "email").errors.append(exc.message)
-        return render_template("admin/invite.html", form=form), 422
+        status = show_error(form, exc, default="email")
+        return render_template("admin/invite.html", form=form), status
     db.session.commit()
     _deliver_invitation(issued, now)
     return redirect(url_for("admin.users"))

@@ -11,6 +11,7 @@ from outreach.core.auth.forms import AcceptInviteForm, LoginForm, PasswordChange
 from outreach.core.db import db
 from outreach.core.security import client_ip, safe_next
 from outreach.core.time import now_utc
+from outreach.core.web import show_error
 
 
 def _home() -> str:
@@ -80,8 +81,7 @@ def accept_invite(token: str):
                                                   timezone=form.timezone.data, now=now, ip=client_ip())
             except services.ServiceError as exc:
                 db.session.rollback()
-                (getattr(form, exc.field).errors.append(exc.message) if exc.field and hasattr(form, exc.field)
-                 else form.form_errors.append(exc.message))
+                show_error(form, exc)
             else:
                 db.session.commit()
                 logout_user()
@@ -125,7 +125,7 @@ def password():
                                      now=now_utc(), ip=client_ip())
         except services.ServiceError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "password").errors.append(exc.message)
+            show_error(form, exc, default="password")
         else:
             db.session.commit()
             _start_session(user)  # this browser stays signed in with the new session version
