@@ -21,10 +21,11 @@ from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.errors import ServiceError
 from outreach.core.permissions import Capability, Role, has_capability
+from outreach.core.text import strip_control_characters
 from outreach.core.time import is_valid_zone
+from outreach.meetings.attendees import contact_token, user_token
 
 MAX_BYTES = 512 * 1024  #: an invitation with a long description is a few tens of kilobytes
-from outreach.meetings.attendees import contact_token, user_token
 MAX_COMPONENTS = 200
 MAX_EVENTS = 50  #: a series with its moved occurrences; a whole calendar is not an invitation
 MAX_DEPTH = 4  #: VCALENDAR > VEVENT > VALARM; VCALENDAR > VTIMEZONE > STANDARD
@@ -309,11 +310,8 @@ def _read_event(event: Any, *, reader: Any, now: datetime) -> Invitation:
                       all_day=all_day, zone_note=note)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _clean(value: str | None, *, keep_newlines: bool = False) -> str:
-    value = _CONTROL.sub("", value or "")
+    value = strip_control_characters(value or "", multiline=True)
     if not keep_newlines:
         value = " ".join(value.split())
     return value.strip()

@@ -20,7 +20,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.errors import ServiceError
 from outreach.core.permissions import Role
-from outreach.core.forms import has_control_characters
+from outreach.core.text import has_control_characters
 from outreach.introductions import crypto, notify
 from outreach.introductions.models import (ActivistProfile, Consent, ConsentScope, IntroductionRequest, RequestState,
                                            RiskTier)

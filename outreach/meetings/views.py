@@ -4,7 +4,6 @@ Commitment and follow-up pages are in commitment_views.py.
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -27,8 +26,8 @@ from outreach.core.time import (common_zone_choices, is_valid_zone, local_to_utc
 from outreach.core.web import acting_user, show_error
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
-from outreach.meetings.attendees import attendance_token, contact_token, is_token, parse_token, user_token
                                       get_meeting_or_404)
+from outreach.meetings.attendees import attendance_token, contact_token, is_token, parse_token, user_token
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, KIND_LABELS, STATUS_LABELS,
                                      MeetingFilterForm, MeetingForm)
 from outreach.meetings.models import Meeting, MeetingStatus
@@ -38,8 +37,6 @@ LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGOR
 
 
 MAX_PREFILL = 10
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  #: keeps tabs and line breaks
 
 
 @bp.record_once
@@ -255,7 +252,7 @@ def _prefill(form: MeetingForm) -> None:
     """Take the meeting's fields from the query string where given; anything malformed is ignored."""
     args = request.args
     for name, longest in _PREFILL_TEXT.items():
-        value = (_CONTROL if name != "agenda" else _CONTROL_IN_TEXT).sub("", args.get(name) or "")
+        value = strip_control_characters(args.get(name) or "", multiline=name == "agenda")
         if value:
             getattr(form, name).data = value[:longest]
     zone = args.get("timezone") or ""

@@ -23,7 +23,7 @@ from outreach.core.audit import record_event
 from outreach.core.db import db
 from outreach.core.errors import ServiceError
 from outreach.core.notifications import Message, channels_for, enqueue
-from outreach.core.forms import has_control_characters
+from outreach.core.text import has_control_characters
 from outreach.meetings.models import Attendee, Meeting
 from outreach.meetings.services import FollowUpData, add_follow_up
 from outreach.resources.models import (Audience, Collection, CollectionItem, EvidenceStrength, ReachCount, Resource,
