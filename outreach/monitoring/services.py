@@ -32,11 +32,6 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 class MonitoringError(ServiceError):
     """A rule of monitoring was broken; *field* names the form field to show the message on."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
 
 # --- checks shared by every service ----------------------------------------------------------
 
