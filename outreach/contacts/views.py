@@ -347,8 +347,3 @@ def public_directory():
     template = "contacts/_public_rows.html" if is_htmx() else "contacts/public.html"
     return render_template(template, page=page, q=q)
 
-
-# Organisation pages and coordinators' pages (merge, import, export) live next door; importing them
-# attaches their routes.
-from outreach.contacts import io_views as _io_views  # noqa: E402,F401
-from outreach.contacts import organisation_views as _organisation_views  # noqa: E402,F401

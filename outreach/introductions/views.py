@@ -364,6 +364,3 @@ def door_opener():
     db.session.commit()
     flash(_("Saved: coordinators will see these when they look for a door-opener."), "success")
     return redirect(url_for("introductions.door_opener")), 303
-
-
-from outreach.introductions import staff_views as _staff_views  # noqa: E402,F401
