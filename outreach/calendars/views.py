@@ -22,13 +22,13 @@ from outreach.core.audit import record_event
 from outreach.core.calendar import CalendarQuery
 from outreach.core.db import db
 from outreach.core.forms import choices, is_record_id
+from outreach.core.i18n import format_when
 from outreach.core.permissions import Capability, has_capability
 from outreach.core.security import client_ip
 from outreach.core.time import day_start, now_utc, to_zone
 from outreach.core.web import acting_user, show_error
 from outreach.meetings.access import get_meeting_or_404
 from outreach.meetings.forms import MeetingFilterForm
-from outreach.meetings.jobs import format_when
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 MAX_ORGANISATION_CHOICES = 300
