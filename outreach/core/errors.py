@@ -31,6 +31,7 @@ class ServiceError(ValueError):
         if status is not None:
             self.status = status
 
+
 _TITLES = {
     400: "The request could not be understood",
     403: "You do not have access to this page",
