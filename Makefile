@@ -44,9 +44,10 @@ run: install
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## Lint (ruff, configured in ruff.toml); CI runs it before the tests.
+## Lint (ruff, configured in ruff.toml) and type-check core (mypy, configured in setup.cfg); CI runs both first.
 lint: install-test
 	$(BIN)/ruff check outreach bench tests
+	$(BIN)/mypy
 
 ## The whole benchmark (long: generates large data sets, needs wrk and PostgreSQL); writes bench/RESULTS.md.
 bench: install-test

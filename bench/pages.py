@@ -71,6 +71,12 @@ def directory_pages(conn: Any) -> list[Page]:
         Page("search: acronym", "coordinator", f"/directory/search?q={acronym}", kind="search"),
         Page("search: e-mail", "coordinator", f"/directory/search?q={email.split('@')[0]}", kind="search"),
     ]
+    largest_list = _scalar(conn, "SELECT list_id FROM contact_list_members GROUP BY list_id ORDER BY count(*) DESC, "
+                                 "list_id LIMIT 1")
+    pages.append(Page("contact lists", "coordinator", "/directory/lists"))
+    if largest_list is not None:
+        pages.append(Page("contact list page (largest)", "coordinator", f"/directory/lists/{largest_list}"))
+        pages.append(Page("contacts on a list", "coordinator", f"/directory/contacts?list_id={largest_list}"))
     if root is not None:
         pages.append(Page("organisation with subtree", "coordinator", f"/directory/organisations/{root}"))
         pages.append(Page("contacts in a subtree", "coordinator", f"/directory/contacts?organisation={root}"))

@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.calendars.panels import register_contributions as register_calendars_contributions
     from outreach.contacts import bp as contacts_bp
     from outreach.contacts import io_views as _contacts_io_views  # noqa: F401
+    from outreach.contacts import list_views as _contact_list_views  # noqa: F401
     from outreach.contacts import organisation_views as _organisation_views  # noqa: F401
     from outreach.contacts import views as _contacts_views  # noqa: F401
     from outreach.contacts.panels import register_contributions as register_contacts_contributions

@@ -9,6 +9,8 @@
 | OUTREACH_BASE_URL | public URL used in e-mailed links | http://127.0.0.1:5000 |
 | OUTREACH_MAIL_SERVER / _PORT / _USERNAME / _PASSWORD / _STARTTLS / _SSL / _FROM | SMTP | unset: mail goes to instance/mail-outbox/ |
 | OUTREACH_INVITE_TTL_HOURS | how long an invitation link stays valid | 168 |
+| OUTREACH_PASSWORD_RESET_TTL_MINUTES | how long a password-reset link stays valid | 60 |
+| OUTREACH_PASSWORD_RESET_MAX_PER_ACCOUNT | reset links one address may be asked for per login cooldown window | 5 |
 | OUTREACH_MAX_CONTENT_LENGTH | largest accepted request body, bytes | 16 MiB |
 | OUTREACH_CALENDAR_PAST_DAYS / _FUTURE_DAYS | what calendar feeds and downloads hold around today | 90 / 548 |
 | OUTREACH_CALENDAR_FEED_LIMIT | requests per feed per ten minutes, per web process (0: none) | 60 |
@@ -108,6 +110,10 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
         "MAIL_FROM": get("MAIL_FROM", "Outreach <outreach@localhost>"),
         "MAIL_OUTBOX_DIR": str(instance / "mail-outbox"),
         "INVITE_TTL_HOURS": int(get("INVITE_TTL_HOURS", "168")),
+        "PASSWORD_RESET_TTL_MINUTES": int(get("PASSWORD_RESET_TTL_MINUTES", "60")),
+        # Reset requests go through the sign-in throttle (same pair and address rules); the account budget is
+        # tighter, since each request may send an e-mail to its owner.
+        "PASSWORD_RESET_MAX_PER_ACCOUNT": int(get("PASSWORD_RESET_MAX_PER_ACCOUNT", "5")),
         "MAX_CONTENT_LENGTH": int(get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         #: How long a SQLite writer waits for another's lock before giving up ("database is locked").
         "SQLITE_BUSY_TIMEOUT_MS": int(get("SQLITE_BUSY_TIMEOUT_MS", "5000")),

@@ -37,6 +37,7 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
     from outreach.core.db import db
     from outreach.core.time import now_utc
 
+    from outreach.contacts import lists
     from outreach.contacts import services as directory
 
     target = make_user("partner", name="Target Person")
@@ -50,6 +51,8 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
         person = directory.create_contact({"first_name": "Policy", "last_name": "Person"}, actor=admin, now=now)
         post = directory.add_position(person, organisation=child, title="Desk officer", start_date=None, actor=admin,
                                       now=now)
+        contact_list = lists.create_list(lists.ListData("Policy list"), actor=admin, now=now)
+        lists.add_members(contact_list, [person.id], actor=admin, now=now)
         db.session.commit()
         records = _meeting_records(target, now_utc())
         records.update(_campaign_records(admin, person, now_utc()))
@@ -60,7 +63,7 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
         return {"feed_id": feed.id, "feed_token": feed_token, "user_id": target.id, "invitation_id": issued.invitation.id,
                 "token": issued.token,
                 "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
-                "position_id": post.id, "upload_token": "no-such-upload", **records, **monitoring}
+                "position_id": post.id, "list_id": contact_list.id, "upload_token": "no-such-upload", **records, **monitoring}
 
 
 def _monitoring_records(admin: Any, body: Any, meeting_id: int, now: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Who may read which relationship ("who knows whom") in the directory.
+"""Who may read which relationship ("who knows whom") and which contact list in the directory.
 
 Staff (coordinators, managers, admins) read every partner's relationship to a contact and its note:
 they pair doors and requests. Everyone else reads her own relationship and its note, and of the
@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts.models import Relationship
+from outreach.contacts.models import ContactList, Relationship
 from outreach.core.db import db
 from outreach.core.permissions import Capability, has_capability
 
@@ -42,3 +43,16 @@ def known_by(contact_id: int, user: Any) -> KnownBy:
     others = db.session.scalar(select(func.count()).select_from(Relationship)
                                .where(*live, Relationship.user_id != user.id)) or 0
     return KnownBy(mine, others)
+
+
+def get_list_or_404(list_id: int, user: Any, need: str = "view") -> ContactList:
+    """A contact list the user may see (404 otherwise: activists never learn lists exist); 403 when they may see it
+    but not change it (partners)."""
+    if not has_capability(user, Capability.VIEW_DIRECTORY):
+        abort(404)
+    lst = db.session.get(ContactList, list_id)
+    if lst is None:
+        abort(404)
+    if need == "edit" and not has_capability(user, Capability.EDIT_DIRECTORY):
+        abort(403)
+    return lst

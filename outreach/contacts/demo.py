@@ -8,7 +8,7 @@ from typing import Any
 import phonenumbers
 from sqlalchemy import select
 
-from outreach.contacts import services
+from outreach.contacts import lists, services
 from outreach.core.auth.models import User
 from outreach.core.db import db
 
@@ -145,6 +145,7 @@ def seed_directory_demo(now: datetime, *, contacts: int = 150) -> dict[str, int]
             actor=admin, now=now)
     places = [o for o in orgs.values() if o.kind in TITLES]
     people = []
+    placed: dict[str, list[int]] = {}  #: organisation key -> the people whose current post is there
     used: set[str] = set()
     for i in range(contacts):
         first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -177,6 +178,7 @@ def seed_directory_demo(now: datetime, *, contacts: int = 150) -> dict[str, int]
             services.add_position(person, organisation=org, title=rng.choice(TITLES[org.kind]), start_date=started,
                                   actor=admin, now=now)
         people.append(person)
+        placed.setdefault(next(k for k, o in orgs.items() if o is org), []).append(person.id)
     partners = db.session.scalars(select(User).where(User.email.in_(DEMO_PARTNERS))).all()
     kinds = ["knows_personally", "former_colleague", "met_once", "knows_personally", "other"]
     relationships = 0
@@ -189,4 +191,25 @@ def seed_directory_demo(now: datetime, *, contacts: int = 150) -> dict[str, int]
                 actor=partner, now=now)
             relationships += 1
     db.session.flush()
-    return {"organisations": len(orgs), "contacts": len(people), "relationships": relationships}
+    demo_lists = _seed_lists(rng, placed, [p.id for p in people], admin, now)
+    return {"organisations": len(orgs), "contacts": len(people), "relationships": relationships, "lists": demo_lists}
+
+
+#: (name, description, the organisation keys whose people are on it; None: a hand-picked sample)
+LISTS: list[tuple[str, str, tuple[str, ...] | None]] = [
+    ("Security Council desk officers", "DPO and DPPA desks that draft mandate language before renewals.",
+     ("dpo", "dppa", "dppa-gpu", "dpo-gender", "minusca-srsg", "monusco-srsg", "unmiss-srsg")),
+    ("AU PSC contacts", "The Peace and Security Council's secretariat and the AU offices around it.",
+     ("au", "au-paps", "au-psc", "au-wgdd", "au-femwise")),
+    ("CSW side-event invitees", "Invited to the coalition's side event at the Commission on the Status of Women.",
+     None),
+]
+
+
+def _seed_lists(rng: random.Random, placed: dict[str, list[int]], everyone: list[int], owner: Any,
+                now: datetime) -> int:
+    for name, description, keys in LISTS:
+        lst = lists.create_list(lists.ListData(name, description), actor=owner, now=now)
+        members = [pid for key in keys for pid in placed.get(key, [])] if keys else rng.sample(everyone, 15)
+        lists.add_members(lst, members, actor=owner, now=now)
+    return len(LISTS)

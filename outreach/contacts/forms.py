@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from outreach.contacts import fields
 from outreach.contacts.models import OrganisationKind, RelationshipKind, Stance
 from outreach.contacts.services import countries
-from outreach.core.forms import DateField, RecordIdField, SelectField, TextField, choices, strip_filter
+from outreach.core.forms import (DateField, NoControlCharacters, RecordIdField, SelectField, TextField, choices,
+                                 strip_filter)
 
 KIND_LABELS = {
     OrganisationKind.UN_ENTITY: _l("UN entity"),
@@ -142,6 +143,7 @@ class ContactFilterForm(FlaskForm):
     stance = SelectField(_l("Stance"), choices=_enum_choices(STANCE_LABELS, _l("Any stance")), validators=[Optional()])
     tag = TextField(_l("Tag"), validators=[Optional(), Length(max=60)])
     organisation = RecordIdField(_l("Organisation (and everything under it)"))
+    list_id = RecordIdField(_l("On the list"), message=_l("Choose a list from the menu."))
     cold_days = IntegerField(_l("Not contacted in (days)"), validators=[Optional(), NumberRange(min=1, max=3650)])
     archived = BooleanField(_l("Archived only"))
     sort = SelectField(_l("Sort"), choices=choices(SORTS.items()), default="name", validators=[Optional()])
@@ -149,6 +151,26 @@ class ContactFilterForm(FlaskForm):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices(str(_l("Any country")))
+
+
+#: The contact list's filters counted as "active" on the phone's Filters button (the search box shows anyway).
+CONTACT_FILTERS = ("country", "stance", "tag", "list_id", "cold_days", "organisation", "archived")
+
+
+class ListForm(FlaskForm):
+    """A contact list's name, description and owner."""
+
+    name = TextField(_l("Name"), validators=[DataRequired(_l("Give the list a name.")), Length(max=120)])
+    description = TextAreaField(_l("Description"), filters=[strip_filter],
+                                validators=[Optional(), Length(max=2000), NoControlCharacters()])
+    owner_id = SelectField(_l("Owner"), coerce=int, choices=[], validators=[Optional()])
+
+
+class AddToListForm(FlaskForm):
+    """Put one contact on a list (from the contact's page)."""
+
+    list_id = RecordIdField(_l("List"), validators=[DataRequired(_l("Choose a list."))],
+                            message=_l("Choose a list from the menu."))
 
 
 class OrganisationFilterForm(FlaskForm):

@@ -284,3 +284,45 @@ class Relationship(Base):
 
     def __repr__(self) -> str:
         return f"<Relationship user={self.user_id} contact={self.contact_id} {self.kind}>"
+
+
+class ContactList(Base):
+    """A static list of contacts ("Security Council desk officers"), as CiviCRM's groups: members are added by
+    hand or in bulk, never by a rule. Archived, never deleted."""
+
+    __tablename__ = "contact_lists"
+    __table_args__ = (Index("ix_contact_lists_archived_name", "is_archived", "name", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str | None] = mapped_column(Text)
+    #: Who looks after the list (who to ask before changing it); any coordinator may change it.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    is_archived: Mapped[bool] = mapped_column(default=False)
+    archived_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+    owner = relationship("User", foreign_keys=[owner_id])
+
+    def __repr__(self) -> str:
+        return f"<ContactList {self.id} {self.name}>"
+
+
+class ContactListMember(Base):
+    """A contact on a list; removing one is recorded in the audit log."""
+
+    __tablename__ = "contact_list_members"
+    __table_args__ = (
+        #: "the lists this contact is on" (the contact's page); the primary key answers "the members of a list"
+        #: and the contact list's filter by list.
+        Index("ix_contact_list_members_contact_id", "contact_id"),
+    )
+
+    list_id: Mapped[int] = mapped_column(ForeignKey("contact_lists.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column()
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<ContactListMember list={self.list_id} contact={self.contact_id}>"

@@ -1,4 +1,4 @@
-"""What the directory contributes to other pages: navigation and Today panels."""
+"""What the directory contributes to other pages: navigation, Today panels, the contact page's lists card."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts.models import Contact, Organisation, Position, Relationship
+from outreach.contacts import lists
+from outreach.contacts.models import Contact, ContactList, Organisation, Position, Relationship
 from outreach.core.audit import register_private_fields
-from outreach.core.audit_text import names_from, register_action_labels, register_record_names
+from outreach.core.audit_text import names_from, register_action_labels, register_record_link, register_record_names
 from outreach.core.db import db
 from outreach.core.home import NavItem, Panel, register_nav_item, register_panel
-from outreach.core.permissions import DIRECTORY_READERS, STAFF, Role
+from outreach.core.permissions import DIRECTORY_READERS, STAFF, Capability, Role, has_capability
 
 
 def _recent_targets(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
@@ -44,6 +45,19 @@ def _relationship_names(ids: set[int]) -> dict[int, str]:
     return {rid: " ".join(p for p in parts if p) for rid, *parts in rows}
 
 
+def _lists_panel(user: Any, now: datetime, *, contact: Any = None, **_: Any) -> dict[str, Any] | None:
+    """The contact page's "Lists" card: the lists the contact is on, and (for staff) a menu to add them to one."""
+    if contact is None:
+        return None
+    on = lists.lists_of(contact.id)
+    can_edit = has_capability(user, Capability.EDIT_DIRECTORY)
+    if not on and not can_edit:
+        return None
+    member_of = {lst.id for lst in on}
+    options = [(i, n) for i, n in lists.picker_lists() if i not in member_of] if can_edit else []
+    return {"on": on, "options": options, "can_edit": can_edit}
+
+
 ACTION_LABELS = {
     "contact.create": _l("added the contact %(record)s"),
     "contact.update": _l("edited the contact %(record)s"),
@@ -65,6 +79,16 @@ ACTION_LABELS = {
     "organisation.export": _l("exported organisations"),
     "relationship.set": _l("recorded knowing %(record)s"),
     "relationship.remove": _l("removed their relationship with %(record)s"),
+    "contact.bulk_tag": _l("tagged contacts in bulk"),
+    "contact.bulk_untag": _l("removed a tag from contacts in bulk"),
+    "contact.export_selection": _l("exported selected contacts"),
+    "contact_list.create": _l("started the list %(record)s"),
+    "contact_list.update": _l("edited the list %(record)s"),
+    "contact_list.archive": _l("archived the list %(record)s"),
+    "contact_list.restore": _l("restored the list %(record)s"),
+    "contact_list.add_members": _l("added contacts to the list %(record)s"),
+    "contact_list.remove_member": _l("took a contact off the list %(record)s"),
+    "contact_list.export": _l("exported the list %(record)s"),
 }
 
 
@@ -79,6 +103,8 @@ def register_contributions() -> None:
     register_record_names("organisations", names_from(Organisation.id, Organisation.name))
     register_record_names("positions", _position_names)
     register_record_names("relationships", _relationship_names)
+    register_record_names("contact_lists", names_from(ContactList.id, ContactList.name))
+    register_record_link("contact_lists", "contacts.contact_list", "list_id")
     register_nav_item(NavItem("contacts.index", _l("Contacts"), DIRECTORY_READERS, 20, active_for=frozenset({
         "contacts.contact", "contacts.new_contact", "contacts.edit_contact", "contacts.new_position",
         "contacts.relationship", "contacts.people_i_know", "contacts.duplicates",
@@ -87,9 +113,14 @@ def register_contributions() -> None:
                               active_for=frozenset({"contacts.organisation", "contacts.new_organisation",
                                                     "contacts.edit_organisation", "contacts.merge_organisations"}),
                               group=DIRECTORY))
+    register_nav_item(NavItem("contacts.lists_index", _l("Lists"), DIRECTORY_READERS, 22,
+                              active_for=frozenset({"contacts.contact_list", "contacts.new_list", "contacts.edit_list"}),
+                              group=DIRECTORY))
     register_nav_item(NavItem("contacts.search", _l("Search"), DIRECTORY_READERS, 22,
                               active_for=frozenset({"contacts.search"}), group=DIRECTORY))
     register_nav_item(NavItem("contacts.public_directory", _l("Directory"), frozenset({Role.ACTIVIST}), 20))
     register_panel(Panel("directory.recent", "contacts/_panel_recent.html", _recent_targets, roles=STAFF, order=30))
+    register_panel(Panel("directory.lists", "contacts/_panel_lists.html", _lists_panel, slot="contact.detail",
+                         roles=DIRECTORY_READERS, order=40))
     register_panel(Panel("directory.known", "contacts/_panel_known.html", _people_i_know,
                          roles=frozenset({Role.PARTNER}), order=30))

@@ -11,8 +11,8 @@ from typing import Any, Callable
 
 from sqlalchemy import func, insert, select
 
-from outreach.contacts.models import (Contact, ContactEmail, Organisation, OrganisationKind, Position, Stance, Tag,
-                                      contact_tags)
+from outreach.contacts.models import (Contact, ContactEmail, ContactList, ContactListMember, Organisation,
+                                      OrganisationKind, Position, Stance, Tag, contact_tags)
 from outreach.contacts.search import join_text, normalise
 from outreach.core.db import db
 
@@ -99,7 +99,28 @@ def seed_directory(*, contacts: int, organisations: int, seed: int = 1325, now: 
                                                   select(func.coalesce(func.max(Organisation.id if table ==
                                                          "organisations" else Contact.id), 1)).scalar_subquery())))
     db.session.flush()
-    return {"organisations": organisations, "contacts": contacts}
+    made = _seed_lists(random.Random(seed + 1), range(base_contact + 1, base_contact + contacts + 1), now)
+    return {"organisations": organisations, "contacts": contacts, "lists": made}
+
+
+#: The benchmark's contact lists: a few, the largest as big as a bulk action may make one.
+SEED_LISTS = 5
+LARGEST_LIST = 5_000
+
+
+def _seed_lists(rng: random.Random, contact_ids: range, now: datetime) -> int:
+    if not contact_ids:
+        return 0
+    for i in range(SEED_LISTS):
+        size = min(len(contact_ids), LARGEST_LIST if i == 0 else rng.randint(20, 500))
+        lst = ContactList(name=f"{rng.choice(_TOPICS)} list {_word(rng, 2)} {i + 1}", is_archived=False,
+                          created_at=now, updated_at=now)
+        db.session.add(lst)
+        db.session.flush()
+        rows = [{"list_id": lst.id, "contact_id": cid, "added_at": now} for cid in rng.sample(contact_ids, size)]
+        for start in range(0, len(rows), BATCH):
+            db.session.execute(insert(ContactListMember), rows[start:start + BATCH])
+    return SEED_LISTS
 
 
 def _ensure_tags() -> list[int]:

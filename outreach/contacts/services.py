@@ -13,8 +13,9 @@ from sqlalchemy import Select, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import search
-from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
-                                      Relationship, Tag, contact_tags, organisation_tags, post_recency)
+from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactListMember, ContactPhone,
+                                      Organisation, Position, Relationship, Tag, contact_tags, organisation_tags,
+                                      post_recency)
 from outreach.core.audit import record_event
 from outreach.core.auth.services import normalise_email
 from outreach.core.db import compare_and_set, db
@@ -566,6 +567,9 @@ def contact_list_statement(filters: dict[str, Any], *, now: datetime) -> Select[
     if filters.get("organisation"):
         stmt = stmt.where(Contact.id.in_(select(Position.contact_id).where(
             Position.end_date.is_(None), Position.organisation_id.in_(organisation_subtree_ids(filters["organisation"])))))
+    if filters.get("list_id"):
+        stmt = stmt.where(Contact.id.in_(select(ContactListMember.contact_id).where(
+            ContactListMember.list_id == filters["list_id"])))
     if filters.get("cold_days"):
         cutoff = now - timedelta(days=int(filters["cold_days"]))
         stmt = stmt.where(or_(Contact.last_touch_at.is_(None), Contact.last_touch_at < cutoff))

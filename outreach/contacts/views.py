@@ -5,25 +5,30 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import access, badges, bp, fields, services
-from outreach.contacts.forms import (KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LABELS, ContactFilterForm, ContactForm,
-                                     EndPositionForm, PositionForm, RelationshipForm)
+from outreach.contacts import access, badges, bp, bulk, csv_io, fields, lists, services
+from outreach.contacts.forms import (CONTACT_FILTERS, KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LABELS, ContactFilterForm,
+                                     ContactForm, EndPositionForm, PositionForm, RelationshipForm)
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
 from outreach.core.db import db, parse_version_token, version_token
+from outreach.core.bulk import bulk_action, bulk_actions_for
 from outreach.core.errors import ServiceError
-from outreach.core.forms import search_text
+from outreach.core.forms import has_control_characters, search_text
 from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page
 from outreach.core.permissions import Capability, has_capability
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc, to_zone
-from outreach.core.web import acting_user, is_htmx, show_error
+from outreach.core.ids import parse_id
+from outreach.core.web import acting_user, csv_response, is_htmx, show_error
 
 PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 50
+#: Ranked matches a search hands over (the contact list shows the best SEARCH_PAGE_SIZE; bulk actions take all).
+SEARCH_LIMIT = 500
 
 
 @bp.record_once
@@ -80,30 +85,135 @@ def get_organisation_or_404(organisation_id: int, user: Any, need: str = "view")
 
 # -- contacts ----------------------------------------------------------------------------------
 
-@bp.get("/contacts")
-def index():
-    """The contact directory: search, filters, sorting, pages."""
-    form = ContactFilterForm(request.args)
-    if not form.validate():
-        return render_template("contacts/index.html", form=form, page=None, searched=False, organisation=None), 400
-    now = now_utc()
-    stmt = services.contact_list_statement(form.data, now=now).options(*services.contact_loader_options())
+def _contact_list_page(form: ContactFilterForm, user: Any, now: Any) -> tuple[Any, tuple[int, bool] | None, Any]:
+    """The page of contacts the filters show, their total (exact up to bulk.COUNT_CAP) and the filters' statement."""
+    stmt = services.contact_list_statement(form.data, now=now)
     if form.q.data:
         # Searching: the best matches, ranked, then the filters.
-        found = services.search_contact_ids(form.q.data, user=acting_user(), limit=500,
+        found = services.search_contact_ids(form.q.data, user=user, limit=SEARCH_LIMIT,
                                             include_archived=bool(form.archived.data))
+        stmt = stmt.where(Contact.id.in_(found))
         order = {cid: i for i, cid in enumerate(found)}
-        rows = sorted(db.session.scalars(stmt.where(Contact.id.in_(order))).all(), key=lambda c: order[c.id])
-        page = ResultPage(rows[:SEARCH_PAGE_SIZE])
-    else:
-        sort = {"updated": (Contact.updated_at.desc(), Contact.id.desc()),
-                "influence": (Contact.influence.desc(), Contact.last_name, Contact.first_name, Contact.id)}.get(
-            form.sort.data or "name", (Contact.last_name, Contact.first_name, Contact.id))
-        page = offset_page(stmt.order_by(*sort), number=parse_page(request.args.get("page")), size=PAGE_SIZE)
+        rows = sorted(db.session.scalars(stmt.options(*services.contact_loader_options())).all(),
+                      key=lambda c: order[c.id])
+        # The ranking hands over at most SEARCH_LIMIT matches: that many means "at least".
+        return ResultPage(rows[:SEARCH_PAGE_SIZE]), (len(rows), len(found) >= SEARCH_LIMIT), stmt
+    sort = {"updated": (Contact.updated_at.desc(), Contact.id.desc()),
+            "influence": (Contact.influence.desc(), Contact.last_name, Contact.first_name, Contact.id)}.get(
+        form.sort.data or "name", (Contact.last_name, Contact.first_name, Contact.id))
+    page = offset_page(stmt.options(*services.contact_loader_options()).order_by(*sort),
+                       number=parse_page(request.args.get("page")), size=PAGE_SIZE)
+    # Counted on every page, even a short one: the page runs the same statements whatever the data.
+    return page, bulk.count_matches(stmt), stmt
+
+
+def _bulk_controls(user: Any) -> dict[str, Any]:
+    """What the contact list offers *user* to do with a selection (nothing to partners)."""
+    can_edit = has_capability(user, Capability.EDIT_DIRECTORY)
+    can_export = has_capability(user, Capability.IMPORT_EXPORT_DIRECTORY)
+    extra = [(a, a.choices(user)) for a in bulk_actions_for("contacts", user)] if can_edit else []
+    return {"can_bulk": can_edit or can_export, "can_bulk_edit": can_edit, "can_bulk_export": can_export,
+            "extra_actions": [(a, ch) for a, ch in extra if ch], "max_selection": bulk.MAX_SELECTION}
+
+
+def _render_contact_list(form: ContactFilterForm, *, status: int = 200, error: Any = None):  # type: ignore[no-untyped-def]
+    user, now = acting_user(), now_utc()
+    page = total = None
+    if not form.errors:
+        page, total, _stmt = _contact_list_page(form, user, now)
     template = "contacts/_contact_rows.html" if is_htmx() else "contacts/index.html"
     organisation = db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
-    return render_template(template, form=form, page=page, searched=bool(form.q.data), now=now,
-                           organisation=organisation)
+    active = sum(1 for name in CONTACT_FILTERS if getattr(form, name).data)
+    return render_template(template, form=form, page=page, total=total, searched=bool(form.q.data), now=now,
+                           organisation=organisation, lists=lists.picker_lists(), active_filters=active,
+                           filter_args=_filter_args(form), bulk_error=error, **_bulk_controls(user)), status
+
+
+def _filter_args(form: ContactFilterForm) -> dict[str, Any]:
+    """The list's filters as query arguments (no page): the bulk form's action and where it returns to."""
+    return {name: request.args[name] for name in (*CONTACT_FILTERS, "q", "sort") if request.args.get(name)
+            and not getattr(form, name).errors}
+
+
+@bp.get("/contacts")
+def index():
+    """The contact directory: search, filters, sorting, pages, a total, and bulk actions on a selection."""
+    form = ContactFilterForm(request.args)
+    if not form.validate():
+        return _render_contact_list(form, status=400)
+    return _render_contact_list(form)
+
+
+def _selection(form: ContactFilterForm, user: Any, now: Any) -> list[int]:
+    scope = request.form.get("scope")
+    if scope == "all":
+        _page, _total, stmt = _contact_list_page(form, user, now)
+        return bulk.selection_of_filters(stmt)
+    ids = bulk.read_selection(request.form.getlist("page_ids" if scope == "page" else "ids"))
+    bulk.check_exist(ids)
+    return ids
+
+
+def _bulk_text(name: str) -> str:
+    value = request.form.get(name, "")
+    if has_control_characters(value):
+        raise bulk.BulkError(_("Keep this on one line, without control characters."), field=name, status=400)
+    return value.strip()
+
+
+def _apply_bulk(action: str, ids: list[int], user: Any, now: Any):  # type: ignore[no-untyped-def]
+    """Run one bulk action on *ids*; returns a response for an export, else the message to flash."""
+    controls = _bulk_controls(user)
+    if action == "export":
+        if not controls["can_bulk_export"]:
+            abort(403)
+        bulk.record_selection_export(ids, actor=user, now=now, ip=client_ip())
+        db.session.commit()
+        rows = csv_io.contact_rows(select(Contact).where(Contact.id.in_(ids)))
+        return csv_response(csv_io.write_csv(csv_io.CONTACT_COLUMNS, rows), f"contacts-selected-{now:%Y%m%d-%H%M}.csv")
+    if not controls["can_bulk_edit"]:
+        abort(403)
+    if action in ("tag_add", "tag_remove"):
+        if action == "tag_add":
+            tag, n = bulk.add_tag(ids, _bulk_text("bulk_tag"), actor=user, now=now, ip=client_ip())
+            return ngettext("Tagged %(num)d contact “%(tag)s”.", "Tagged %(num)d contacts “%(tag)s”.", n, tag=tag.name)
+        name, n = bulk.remove_tag(ids, _bulk_text("bulk_tag"), actor=user, now=now, ip=client_ip())
+        return ngettext("Removed the tag “%(tag)s” from %(num)d contact.",
+                        "Removed the tag “%(tag)s” from %(num)d contacts.", n, tag=name)
+    if action == "list_add":
+        lst = lists.list_for_bulk(request.form.get("bulk_list"), _bulk_text("bulk_new_list"), actor=user, now=now,
+                                  ip=client_ip())
+        added, already = lists.add_members(lst, ids, actor=user, now=now, ip=client_ip())
+        message = ngettext("Added %(num)d contact to the list “%(name)s”.",
+                           "Added %(num)d contacts to the list “%(name)s”.", added, name=lst.name)
+        if already:
+            message += " " + ngettext("%(num)d was already on it.", "%(num)d were already on it.", already)
+        return message
+    extra = bulk_action("contacts", action.removeprefix("ext:"), user) if action.startswith("ext:") else None
+    if extra is None:
+        raise bulk.BulkError(_("Choose what to do with the selected contacts."), field="action", status=400)
+    return extra.apply(ids, parse_id(request.form.get(f"bulk_choice_{extra.key}")), actor=user, now=now,
+                       ip=client_ip())
+
+
+@bp.post("/contacts/bulk")
+def bulk_contacts():
+    """Tag, untag, add to a list, export, or a contributed action, on the selected contacts: all or nothing."""
+    user, now = acting_user(), now_utc()
+    form = ContactFilterForm(request.args)  # the filters travel in the form's action URL
+    if not form.validate():
+        return _render_contact_list(form, status=400, error=_("The filters are not valid; nothing was changed."))
+    try:
+        ids = _selection(form, user, now)
+        result = _apply_bulk(request.form.get("action", ""), ids, user, now)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render_contact_list(form, status=getattr(exc, "status", 422), error=exc.message)
+    if not isinstance(result, str):
+        return result
+    db.session.commit()
+    flash(result, "success")
+    return redirect(url_for("contacts.index", **_filter_args(form))), 303
 
 
 @bp.get("/contacts/<int:contact_id>")
@@ -346,4 +456,3 @@ def public_directory():
         page = offset_page(stmt, number=parse_page(request.args.get("page")), size=PAGE_SIZE)
     template = "contacts/_public_rows.html" if is_htmx() else "contacts/public.html"
     return render_template(template, page=page, q=q)
-

@@ -25,12 +25,16 @@ _ACTION_LABELS: dict[str, Any] = {
     "auth.login": _l("signed in"),
     "auth.login_failed": _l("failed to sign in"),
     "auth.logout": _l("signed out"),
+    "auth.password_reset_not_sent": _l("asked for a password-reset link for an address without an active account"),
     "user.create": _l("created the account of %(record)s"),
     "user.invite": _l("invited %(record)s"),
     "user.accept_invite": _l("accepted an invitation and joined"),
     "user.revoke_invite": _l("revoked the invitation of %(record)s"),
     "user.update_preferences": _l("changed their preferences"),
     "user.change_password": _l("changed their password"),
+    "user.request_password_reset": _l("asked for a password-reset link"),
+    "user.send_password_reset": _l("sent a password-reset link to %(record)s"),
+    "user.reset_password": _l("chose a new password with a reset link"),
     "user.change_role": _l("changed the role of %(record)s"),
     "user.deactivate": _l("deactivated %(record)s"),
     "user.reactivate": _l("reactivated %(record)s"),
@@ -113,7 +117,8 @@ def _link(record_type: str | None, record_id: Any, reader: Any) -> str | None:
     if record_type not in _RECORD_LINKS or not _ids([record_id]):
         return None
     endpoint, argument = _RECORD_LINKS[record_type]
-    return url_for(endpoint, **{argument: int(record_id)}) if may_access(reader, endpoint) else None
+    values: dict[str, Any] = {argument: int(record_id)}
+    return url_for(endpoint, **values) if may_access(reader, endpoint) else None
 
 
 def describe(events: Sequence[AuditEvent], reader: Any) -> list[Sentence]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 import contextvars
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 from flask import Flask, current_app
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.orm.session import JoinTransactionMode
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -86,7 +87,7 @@ def compare_and_set(entity: Any, row_id: int, column: Any, expected: Any, **valu
 
     result = db.session.execute(update(entity).where(entity.id == row_id, column == expected).values(**values)
                                 .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def version_token(instant: datetime) -> str:
@@ -195,11 +196,16 @@ def _app_context_id() -> int:
     return id(g._get_current_object()) if has_app_context() else 0
 
 
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE run through `Session.execute` touched (its result is a cursor result)."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
 class _BindState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.bind: Any = engine
-        self.join_mode = "conditional_savepoint"
+        self.join_mode: JoinTransactionMode = "conditional_savepoint"
 
 
 class Database:
@@ -209,7 +215,9 @@ class Database:
     """
 
     def __init__(self) -> None:
-        self.session = scoped_session(self._create_session, scopefunc=_app_context_id)
+        # scoped_session accepts any session factory; its annotation names sessionmaker only.
+        self.session: scoped_session[Session] = scoped_session(cast("sessionmaker[Session]", self._create_session),
+                                                               scopefunc=_app_context_id)
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -59,7 +60,7 @@ def _messages() -> dict[int, str]:
     }
 
 
-def _render(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+def _render(code: int, detail: str | None = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=_(_TITLES[code]),
                            message=detail or _messages()[code]), code
 
@@ -70,11 +71,11 @@ def _db_unavailable() -> tuple[str, int, dict[str, str]]:
 
 def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(err: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf(err: CSRFError) -> ResponseReturnValue:
         return _render(400, _("Your form expired or came from another site. Reload the page and try again."))
 
     @app.errorhandler(HTTPException)
-    def _http(err: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(err: HTTPException) -> ResponseReturnValue:
         code = err.code or 500
         if code in _TITLES:
             # A view that aborts with its own description (abort(400, description=…)) says what was wrong.
@@ -87,7 +88,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
-    def _db(err: DBAPIError):  # type: ignore[no-untyped-def]
+    def _db(err: DBAPIError) -> ResponseReturnValue:
         if database_unreachable(err):
             log.error("Database unavailable: %s: %s", type(err.orig).__name__, err.orig)
             return _db_unavailable()
@@ -95,7 +96,7 @@ def init_errors(app: Flask) -> None:
         return _safe_500()
 
     @app.errorhandler(500)
-    def _internal(err: Exception):  # type: ignore[no-untyped-def]
+    def _internal(err: Exception) -> ResponseReturnValue:
         return _safe_500()
 
 
@@ -122,7 +123,7 @@ def database_unreachable(err: DBAPIError) -> bool:
     return False
 
 
-def _safe_500():  # type: ignore[no-untyped-def]
+def _safe_500() -> ResponseReturnValue:
     try:
         return _render(500)
     except Exception:  # the layout itself may need the broken part

@@ -107,7 +107,7 @@ def init_i18n(app: Flask) -> None:
     babel.date_formats.update(DATE_FORMATS)
     # A page calls gettext hundreds of times (ten strings a row on some lists); Flask-Babel's own
     # callables resolve the locale and catalogue on each call.
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),

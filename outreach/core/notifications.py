@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from outreach.core.db import Base, db
+from outreach.core.db import Base, db, rowcount
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def cancel_pending(subject_prefix: str, *, now: datetime) -> int:
         .where(OutboxMessage.subject.like(subject_prefix.replace("%", "") + "%"), OutboxMessage.status == PENDING)
         .values(status=CANCELLED, last_error="cancelled before sending")
         .execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 # --- delivering ------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def _mark(row_id: int, token: str, **values: Any) -> bool:
         update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token,
                                     OutboxMessage.status == SENDING)
         .values(**values).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def _send_inapp_together(messages: list[OutboxMessage], token: str, now: datetime) -> int:
@@ -327,7 +327,7 @@ def mark_read(user_id: int, notification_id: int | None, *, now: datetime) -> in
     stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
-    return db.session.execute(stmt.values(read_at=now).execution_options(synchronize_session=False)).rowcount or 0
+    return rowcount(db.session.execute(stmt.values(read_at=now).execution_options(synchronize_session=False))) or 0
 
 
 def preferences_for(user_id: int, role: str | None = None) -> NotificationPreference:

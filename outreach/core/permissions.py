@@ -112,6 +112,8 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     # sign-in and invitations
     "auth.login": PUBLIC,
     "auth.accept_invite": PUBLIC,
+    "auth.forgot_password": PUBLIC,  # the same answer whether or not the address has an account; throttled
+    "auth.reset_password": PUBLIC,  # opened by its secret one-time token alone; unknown or spent -> 404
     "auth.logout": ALL_ROLES,
     # every role's own pages
     "home.today": ALL_ROLES,
@@ -124,6 +126,7 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "admin.change_role": ADMINS,
     "admin.deactivate": ADMINS,
     "admin.reactivate": ADMINS,
+    "admin.send_password_reset": ADMINS,
     "admin.revoke_invitation": ADMINS,
     "admin.resend_invitation": ADMINS,
     "audit.index": AUDITORS,
@@ -157,6 +160,17 @@ ACCESS_POLICY: dict[str, frozenset[Role] | str] = {
     "contacts.vcard": STAFF,
     "contacts.import_upload": STAFF,
     "contacts.import_confirm": STAFF,
+    "contacts.bulk_contacts": STAFF,  # tag, list, export and contributed actions on a selection (export: IMPORT_EXPORT)
+    # contact lists (static lists of contacts; object rules in contacts/access.py)
+    "contacts.lists_index": DIRECTORY_READERS,
+    "contacts.contact_list": DIRECTORY_READERS,
+    "contacts.new_list": STAFF,
+    "contacts.edit_list": STAFF,
+    "contacts.archive_list": STAFF,
+    "contacts.restore_list": STAFF,
+    "contacts.remove_list_member": STAFF,
+    "contacts.add_to_list": STAFF,
+    "contacts.export_list": STAFF,
     # notifications: every role has an inbox
     "inbox.index": ALL_ROLES,
     "inbox.read": ALL_ROLES,

@@ -69,7 +69,7 @@ def is_safe_next(target: str | None) -> bool:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    return target if is_safe_next(target) else default
+    return target if target is not None and is_safe_next(target) else default
 
 
 def client_ip() -> str:

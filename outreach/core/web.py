@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from flask import Response, request, stream_with_context
+from flask import Response, flash, request, stream_with_context
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from outreach.core.errors import ServiceError
 
@@ -45,7 +47,14 @@ def show_error(form: Any, error: ServiceError, *, default: str | None = None,
 
 def csv_response(chunks: Iterable[str], filename: str) -> Response:
     """A CSV download streamed from *chunks* (see contacts' `write_csv`: BOM, formula-safe cells)."""
-    response = Response(stream_with_context(chunks), content_type="text/csv; charset=utf-8")
+    response = Response(stream_with_context(iter(chunks)), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def flash_link(message: str, link: str, category: str = "warning") -> None:
+    """Flash *message* (which shows *link*, e.g. a one-time invitation link) with a "Copy link" button."""
+    button = Markup('<button type="button" class="btn btn-sm btn-outline-dark ms-2" data-copy="{}" '
+                    'data-copied="{}">{}</button>').format(link, _("Copied"), _("Copy link"))
+    flash(escape(message) + button, category)

@@ -42,3 +42,14 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// "Copy link" beside a one-time link shown on screen (an invitation, a password reset).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-copy]");
+  if (!button || !navigator.clipboard) {
+    return;
+  }
+  navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+    button.textContent = button.getAttribute("data-copied");
+  });
+});

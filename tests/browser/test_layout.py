@@ -56,7 +56,10 @@ def _invite(page, base: str, email: str, name: str) -> str:
     page.get_by_label("Name").press("Enter")  # submit from the keyboard
     page.wait_for_url(f"{base}/admin/users")
     assert f"Invitation created for {email}" in page.content()
-    return page.locator(".alert-warning").inner_text().split(": ", 1)[1].strip()
+    copy = page.get_by_role("button", name="Copy link")
+    link = copy.get_attribute("data-copy")
+    assert link and link in page.locator(".alert-warning").inner_text()
+    return link
 
 
 def test_invite_then_sign_out_with_the_keyboard_and_menu(page_factory, live_server):

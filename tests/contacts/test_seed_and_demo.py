@@ -58,3 +58,14 @@ def test_seed_demo_tells_the_directory_story(monkeypatch, tmp_path):
     partners_who_know = _rows(path, "SELECT count(DISTINCT r.user_id) FROM relationships r JOIN users u "
                                     "ON u.id = r.user_id WHERE u.role = 'partner'")
     assert partners_who_know == [(5,)]
+    # contact lists, each with members from the right offices
+    lists = dict(_rows(path, "SELECT l.name, count(m.contact_id) FROM contact_lists l LEFT JOIN contact_list_members m "
+                             "ON m.list_id = l.id GROUP BY l.name"))
+    assert set(lists) >= {"Security Council desk officers", "AU PSC contacts", "CSW side-event invitees"}
+    assert all(n >= 3 for n in lists.values()), lists
+    au_members_elsewhere = _rows(path, """
+        SELECT count(*) FROM contact_list_members m JOIN contact_lists l ON l.id = m.list_id
+        WHERE l.name = 'AU PSC contacts' AND m.contact_id NOT IN (
+            SELECT p.contact_id FROM positions p JOIN organisations o ON o.id = p.organisation_id
+            WHERE p.end_date IS NULL AND o.country = 'ET')""")
+    assert au_members_elsewhere == [(0,)]

@@ -95,6 +95,8 @@ def test_the_link_shown_on_screen_works_on_this_host_and_reinviting_says_so(app,
     assert "Invitation created for twice.web@example.org" in shown
     link = re.search(r"give them this one-time link yourself: (\S+?)<", shown).group(1)
     assert link.startswith("http://localhost/invite/")  # the host the admin is using
+    # A "Copy link" button carries the same link (the admin hands it on without selecting text).
+    assert re.search(r'data-copy="([^"]+)"', shown).group(1) == link
     assert app.test_client().get(link.removeprefix("http://localhost")).status_code == 200
     assert first.status_code == 302
     _invite(c, email="twice.web@example.org")

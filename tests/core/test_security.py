@@ -53,14 +53,17 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
     other = make_user("partner")
     posts = ["/logout", "/account/", "/account/password", "/admin/users/invite",
              f"/admin/users/{other.id}/role", f"/admin/users/{other.id}/deactivate",
-             f"/admin/users/{other.id}/reactivate", "/admin/invitations/1/revoke", "/admin/invitations/1/resend"]
+             f"/admin/users/{other.id}/reactivate", f"/admin/users/{other.id}/password-reset",
+             "/admin/invitations/1/revoke", "/admin/invitations/1/resend"]
     posts += ["/directory/contacts/new", "/directory/contacts/1/edit", "/directory/contacts/1/archive",  # directory
               "/directory/contacts/1/restore", "/directory/contacts/1/positions/new", "/directory/positions/1/end",
               "/directory/contacts/1/relationship", "/directory/contacts/1/relationship/remove",
               "/directory/organisations/new", "/directory/organisations/1/edit", "/directory/organisations/1/archive",
               "/directory/organisations/1/restore", "/directory/contacts/1/merge", "/directory/organisations/1/merge",
               "/directory/contacts/export", "/directory/organisations/export", "/directory/contacts/1/vcard",
-              "/directory/import", "/directory/import/x"]
+              "/directory/import", "/directory/import/x", "/directory/contacts/bulk", "/directory/lists/new",
+              "/directory/lists/1/edit", "/directory/lists/1/archive", "/directory/lists/1/restore",
+              "/directory/lists/1/members/1/remove", "/directory/contacts/1/lists", "/directory/lists/1/export"]
     posts += ["/inbox/1/read", "/inbox/read-all", "/inbox/preferences", "/meetings/new", "/meetings/1/edit",  # meetings
               "/commitments/1/status", "/commitments/1/follow-ups", "/follow-ups/1/done", "/follow-ups/1/snooze",
               "/follow-ups/1/cancel"]
@@ -107,6 +110,10 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
     # The hub's reach beacon is the one exception: anonymous by design, it only adds one to a day's counter.
     posts.append("/hub/opened")
     assert app.test_client().post("/login", data={"email": admin.email, "password": "x"}).status_code == 400
+    # the signed-out pages: asking for a reset link and choosing a new password
+    for url in ("/forgot-password", "/reset-password/x"):
+        assert app.test_client().post(url, data={"email": admin.email}).status_code == 400, url
+        posts.append(url)
     for rule in app.url_map.iter_rules():  # nothing state-changing escapes the list above
         if rule.methods & {"POST", "PUT", "PATCH", "DELETE"} and rule.endpoint not in {"auth.login", "auth.accept_invite"}:
             assert any(re.fullmatch(re.sub(r"<[^>]+>", r"[^/]+", rule.rule), u) for u in posts), rule.rule

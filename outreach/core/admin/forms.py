@@ -1,6 +1,8 @@
 """User administration and audit-log filter forms."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice
@@ -25,7 +27,7 @@ def role_choices() -> list[SelectChoice]:
 
 
 class ValidEmail:
-    def __call__(self, form, field):  # type: ignore[no-untyped-def]
+    def __call__(self, form: Any, field: Any) -> None:
         try:
             field.data = normalise_email(field.data or "")
         except ServiceError as exc:
@@ -65,6 +67,6 @@ class AuditFilterForm(FlaskForm):
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
 
-    def validate_until(self, field):  # type: ignore[no-untyped-def]
+    def validate_until(self, field: Any) -> None:
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError(_l("The end date is before the start date."))

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, Callable
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -14,6 +16,7 @@ from outreach.core.admin.forms import AuditFilterForm, InviteForm, RoleForm, Use
 from outreach.core.audit import AuditEvent
 from outreach.core.auth import services
 from outreach.core.auth.models import Invitation, User
+from outreach.core.auth.reset_mail import send_reset_mail
 from outreach.core.audit_text import describe
 from outreach.core.db import db, starts_with
 from outreach.core.mail import send_mail
@@ -21,7 +24,7 @@ from outreach.core.pagination import keyset_by_id_desc, offset_page, parse_curso
 from outreach.core.security import client_ip
 from outreach.core.text import words_match
 from outreach.core.time import day_start, now_utc
-from outreach.core.web import show_error
+from outreach.core.web import flash_link, show_error
 
 #: The audit log's "who" filter matches at most this many people.
 AUDIT_WHO_MATCHES = 50
@@ -95,8 +98,8 @@ def _deliver_invitation(issued: services.IssuedInvitation, now: datetime) -> Non
         # they are using right now (OUTREACH_BASE_URL may name another host in development).
         here = url_for("auth.accept_invite", token=issued.token, _external=True)
         flash(_("Invitation created for %(email)s.", email=issued.invitation.email), "success")
-        flash(_("No mail server is configured, so give them this one-time link yourself: %(link)s", link=here),
-              "warning")
+        flash_link(_("No mail server is configured, so give them this one-time link yourself: %(link)s", link=here),
+                   here)
     if issued.replaced:
         flash(_("The earlier invitation link for this address no longer works."), "info")
 
@@ -131,7 +134,7 @@ def user(user_id: int):
                            events=describe(events, current_user._get_current_object()))
 
 
-def _apply(user_id: int, action, success: str):  # type: ignore[no-untyped-def]
+def _apply(user_id: int, action: Callable[..., Any], success: str) -> ResponseReturnValue:
     target = get_user_or_404(user_id)
     try:
         action(target)
@@ -169,6 +172,36 @@ def reactivate(user_id: int):
     """Let a deactivated user sign in again."""
     return _apply(user_id, lambda u: services.reactivate_user(u, actor=current_user, now=now_utc(), ip=client_ip()),
                   _("%(name)s can sign in again."))
+
+
+@bp.post("/users/<int:user_id>/password-reset")
+def send_password_reset(user_id: int):
+    """E-mail an active user a one-time link to choose a new password (any earlier link stops working)."""
+    target = get_user_or_404(user_id)
+    now, cfg = now_utc(), current_app.config
+    try:
+        issued = services.issue_password_reset(target, actor=current_user, now=now,
+                                               ttl_minutes=cfg["PASSWORD_RESET_TTL_MINUTES"], ip=client_ip())
+    except services.ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("admin.user", user_id=user_id)), 409
+    db.session.commit()
+    sent = send_reset_mail(cfg, issued, now=now, sender=current_user)
+    if cfg.get("MAIL_SERVER") and sent:
+        flash(_("A password-reset link is e-mailed to %(email)s.", email=target.email), "success")
+    else:
+        # No mail server (or it refused the message): the administrator passes the link on by hand, built for
+        # the address they are using right now, as for invitations.
+        here = url_for("auth.reset_password", token=issued.token, _external=True)
+        flash(_("A password-reset link is ready for %(email)s.", email=target.email), "success")
+        flash_link(_("The e-mail could not be delivered, so give them this one-time link yourself: %(link)s", link=here)
+                   if cfg.get("MAIL_SERVER") else
+                   _("No mail server is configured, so give them this one-time link yourself: %(link)s", link=here),
+                   here)
+    if issued.replaced:
+        flash(_("The earlier password-reset link for this account no longer works."), "info")
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")

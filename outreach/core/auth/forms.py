@@ -1,6 +1,8 @@
 """Sign-in, invitation acceptance and account forms."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
@@ -37,7 +39,7 @@ class AcceptInviteForm(FlaskForm):
     timezone = SelectField(_l("Your time zone"), choices=[], validators=[IanaTimezone()], validate_choice=False)
     password, confirm = _new_password_fields("Password")
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = choices(common_zone_choices())
 
@@ -48,10 +50,20 @@ class PreferencesForm(FlaskForm):
                            description=_l("Dates and times are shown in this zone."))
     locale = SelectField(_l("Language"), choices=[])
 
-    def __init__(self, *args, languages=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, languages: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = choices(common_zone_choices())
         self.locale.choices = choices((languages or {"en": "English"}).items())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254),
+                                   Email(_l("Enter an e-mail address such as name@example.org."))])
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields()
 
 
 class PasswordChangeForm(FlaskForm):
@@ -60,4 +72,5 @@ class PasswordChangeForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 
-__all__ = ["LoginForm", "AcceptInviteForm", "PreferencesForm", "PasswordChangeForm", "Email"]
+__all__ = ["LoginForm", "AcceptInviteForm", "PreferencesForm", "PasswordChangeForm", "ForgotPasswordForm",
+           "ResetPasswordForm"]

@@ -96,8 +96,43 @@ class Invitation(Base):
         return f"<Invitation {self.id} {self.email} {self.role}>"
 
 
+class PasswordReset(Base):
+    """A one-time, expiring link that lets an active user choose a new password.
+
+    At most one is live per user: issuing a new one revokes the earlier ones.
+    """
+
+    __tablename__ = "password_resets"
+    __table_args__ = (Index("ix_password_resets_user_live", "user_id", "used_at", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: SHA-256 of the token; the token itself only ever exists in the e-mailed link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The administrator who sent it; None when the user asked for it from the sign-in page.
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()  #: superseded by a newer link
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def state(self, now: datetime) -> str:
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "live"
+
+    def __repr__(self) -> str:
+        return f"<PasswordReset {self.id} user={self.user_id}>"
+
+
 class LoginAttempt(Base):
-    """A failed sign-in, kept briefly to throttle guessing across every web process."""
+    """A failed sign-in or a reset request, kept briefly to throttle guessing across every web process."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
@@ -109,9 +144,11 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(254))  #: as typed, normalised to lower case
     ip: Mapped[str] = mapped_column(String(45))
     attempted_at: Mapped[datetime] = mapped_column()
+    #: "login" (a failed sign-in) or "reset" (a request for a reset link): one throttling rule, separate counts.
+    kind: Mapped[str] = mapped_column(String(10), default="login")
 
     def __repr__(self) -> str:
-        return f"<LoginAttempt {self.email} {self.ip} {self.attempted_at:%Y-%m-%dT%H:%M:%S}>"
+        return f"<LoginAttempt {self.kind} {self.email} {self.ip} {self.attempted_at:%Y-%m-%dT%H:%M:%S}>"
 
 
-__all__ = ["User", "Invitation", "LoginAttempt", "func"]
+__all__ = ["User", "Invitation", "PasswordReset", "LoginAttempt", "func"]

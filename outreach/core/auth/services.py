@@ -1,4 +1,4 @@
-"""Accounts: invitations, sign-in with throttling, and user administration.
+"""Accounts: invitations, sign-in with throttling, password resets, and user administration.
 
 Services take the acting user and `now`, flush, and leave the commit to the caller.
 """
@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, select, update
 
 from outreach.core import signals
 from outreach.core.audit import AuditEvent, record_event
-from outreach.core.auth.models import Invitation, LoginAttempt, User
-from outreach.core.db import db
+from outreach.core.auth.models import Invitation, LoginAttempt, PasswordReset, User
+from outreach.core.db import db, rowcount
 from outreach.core.errors import ServiceError
 from outreach.core.permissions import Role
 from outreach.core.security import hash_password, verify_password
@@ -68,6 +68,18 @@ def create_user(*, email: str, name: str, role: Role | str, password: str, actor
     return user
 
 
+def _claim_link(model: Any, link_id: int, used_column: str, now: datetime) -> bool:
+    """Mark a one-time link (an invitation, a password reset) used, in one statement: False when another
+    request used it or it was revoked first."""
+    used = getattr(model, used_column)
+    return rowcount(db.session.execute(
+        update(model)
+        .where(model.id == link_id, used.is_(None), model.revoked_at.is_(None))
+        .values({used_column: now})
+        .execution_options(synchronize_session=False)
+    )) == 1
+
+
 # --- invitations -----------------------------------------------------------------------------
 
 @dataclass
@@ -84,12 +96,12 @@ def invite_user(*, email: str, name: str, role: Role | str, actor: Any, now: dat
     role = Role(role)
     if get_user_by_email(email):
         raise ServiceError(_l("A user with this e-mail address already exists."), field="email")
-    replaced = db.session.execute(
+    replaced = rowcount(db.session.execute(
         update(Invitation)
         .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
                Invitation.expires_at > now)
         .values(revoked_at=now)
-    ).rowcount or 0
+    )) or 0
     token = secrets.token_urlsafe(32)
     invitation = Invitation(email=email, name=name.strip(), role=role.value, token_hash=token_digest(token),
                             invited_by_id=actor.id, created_at=now, expires_at=now + timedelta(hours=ttl_hours))
@@ -118,13 +130,7 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str, timez
         raise ServiceError(_l("A user with this e-mail address already exists."))
     check_password_strength(password, email=invitation.email)
     # Claim the invitation atomically so two tabs cannot both create the account.
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-        .values(accepted_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not _claim_link(Invitation, invitation.id, "accepted_at", now):
         raise ServiceError(_l("This invitation link has expired or was already used. Ask an administrator for a new one."))
     user = User(email=invitation.email, name=name.strip() or invitation.name, role=invitation.role,
                 password_hash=hash_password(password), timezone=timezone, locale="en",
@@ -159,38 +165,41 @@ class Throttle:
 FIRST_DELAY = timedelta(seconds=15)
 
 
-def _budget_release(column: Any, value: str, limit: int, since: datetime, cooldown: timedelta) -> datetime | None:
-    """When the failures for *value* in *column* fall back under *limit* (None: under it already)."""
+def _budget_release(column: Any, value: str, limit: int, since: datetime, cooldown: timedelta,
+                    kind: str) -> datetime | None:
+    """When the attempts for *value* in *column* fall back under *limit* (None: under it already)."""
     if limit <= 0:
         return None
-    # Released when the window slides past the limit-th most recent failure.
+    # Released when the window slides past the limit-th most recent attempt.
     nth = db.session.scalar(select(LoginAttempt.attempted_at)
-                            .where(column == value, LoginAttempt.attempted_at > since)
+                            .where(column == value, LoginAttempt.kind == kind, LoginAttempt.attempted_at > since)
                             .order_by(LoginAttempt.attempted_at.desc()).offset(limit - 1).limit(1))
     return None if nth is None else nth + cooldown
 
 
 def login_throttle(*, email: str, ip: str, now: datetime, free_per_pair: int, max_per_account: int, max_per_ip: int,
-                   cooldown_minutes: int) -> Throttle:
-    """Whether a sign-in for *email* from *ip* must wait after repeated failures.
+                   cooldown_minutes: int, kind: str = "login") -> Throttle:
+    """Whether a sign-in (or, with *kind* "reset", a reset request) for *email* from *ip* must wait.
 
     One (account, address) pair gets *free_per_pair* failures, then waits 15 s, 30 s, 1 min… after each
     further one, up to the cooldown: guessing one account from one place crawls. Per account and per
     address there are looser budgets (a password spray, a botnet); those never lock out the account's
     owner signing in from an address she used before (`may_pass_budget`), so a stranger cannot.
+    Each kind of attempt counts on its own: asking for reset links never holds up signing in.
     """
     cooldown = timedelta(minutes=cooldown_minutes)
     since = now - cooldown
     email = email.strip().lower()[:254]
     failures, last = db.session.execute(
         select(func.count(), func.max(LoginAttempt.attempted_at))
-        .where(LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.attempted_at > since)).one()
+        .where(LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.kind == kind,
+               LoginAttempt.attempted_at > since)).one()
     if failures >= free_per_pair and last is not None:
         release = last + min(cooldown, FIRST_DELAY * 2 ** min(failures - free_per_pair, 20))
         if release > now:
             return Throttle(True, max(1, int((release - now).total_seconds())))
-    releases = [r for r in (_budget_release(LoginAttempt.email, email, max_per_account, since, cooldown),
-                            _budget_release(LoginAttempt.ip, ip, max_per_ip, since, cooldown)) if r and r > now]
+    releases = [r for r in (_budget_release(LoginAttempt.email, email, max_per_account, since, cooldown, kind),
+                            _budget_release(LoginAttempt.ip, ip, max_per_ip, since, cooldown, kind)) if r and r > now]
     if releases:
         return Throttle(True, max(1, int((max(releases) - now).total_seconds())), budget_only=True)
     return Throttle(False)
@@ -217,7 +226,8 @@ def authenticate(*, email: str, password: str, ip: str, now: datetime) -> User |
         return None
     user.last_login_at = now
     # Only this pair's failures are forgiven: a stranger's elsewhere still count against her budget.
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email_key, LoginAttempt.ip == ip))
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email_key, LoginAttempt.ip == ip,
+                                                  LoginAttempt.kind == "login"))
     record_event("auth.login", actor=user, now=now, record=user, ip=ip)
     return user
 
@@ -234,7 +244,85 @@ def log_out(user: User, *, now: datetime, ip: str | None = None) -> None:
 
 def prune_login_attempts(now: datetime, *, keep_hours: int = 24) -> int:
     result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - timedelta(hours=keep_hours)))
-    return result.rowcount or 0
+    return rowcount(result) or 0
+
+
+# --- password resets -------------------------------------------------------------------------
+
+RESET_LINK_INVALID = _l("This password-reset link has expired, was already used, or was replaced by a newer one.")
+
+
+@dataclass
+class IssuedReset:
+    reset: PasswordReset
+    token: str  #: only ever shown once, in the link
+    replaced: int = 0  #: earlier live links of the same user, now revoked
+
+
+def issue_password_reset(user: User, *, actor: Any, now: datetime, ttl_minutes: int,
+                         ip: str | None = None) -> IssuedReset:
+    """Create a reset link for *user*; it replaces any earlier live one. *actor* is None when she asked herself."""
+    if not user.is_active_account:
+        raise ServiceError(_l("%(name)s is deactivated; reactivate the account before sending a password reset.",
+                              name=user.name))
+    replaced = rowcount(db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None), PasswordReset.revoked_at.is_(None),
+               PasswordReset.expires_at > now)
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )) or 0
+    token = secrets.token_urlsafe(32)
+    reset = PasswordReset(user_id=user.id, token_hash=token_digest(token), requested_by_id=getattr(actor, "id", None),
+                          created_at=now, expires_at=now + timedelta(minutes=ttl_minutes))
+    db.session.add(reset)
+    db.session.flush()
+    if actor is None:
+        record_event("user.request_password_reset", actor=user, now=now, record=user, ip=ip)
+    else:
+        record_event("user.send_password_reset", actor=actor, now=now, record=user, ip=ip)
+    return IssuedReset(reset, token, replaced)
+
+
+def request_password_reset(*, email: str, ip: str, now: datetime, ttl_minutes: int) -> IssuedReset | None:
+    """Someone on the sign-in page asks for a link for *email*: counted for throttling, issued only to an
+    active account. The caller answers the same whatever this returns (no account enumeration)."""
+    email_key = email.strip().lower()[:254]
+    db.session.add(LoginAttempt(email=email_key, ip=ip, attempted_at=now, kind="reset"))
+    user = get_user_by_email(email_key) if email_key else None
+    if user is None or not user.is_active_account:
+        record_event("auth.password_reset_not_sent", actor=None, now=now, ip=ip, actor_label=email_key or "(blank)",
+                     record_type="users", record_id=user.id if user else None)
+        return None
+    return issue_password_reset(user, actor=None, now=now, ttl_minutes=ttl_minutes, ip=ip)
+
+
+def find_password_reset(token: str, now: datetime) -> PasswordReset | None:
+    """The live reset link behind *token* for an active user, or None (unknown, used, replaced, expired)."""
+    if not token or len(token) > 128:
+        return None
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == token_digest(token)))
+    if reset is None or reset.state(now) != "live" or not reset.user.is_active_account:
+        return None
+    return reset
+
+
+def reset_password(reset: PasswordReset, *, password: str, now: datetime, ip: str | None = None) -> User:
+    """Set a new password from a reset link: the link is used up and every session of the account ends."""
+    user = reset.user
+    if reset.state(now) != "live" or not user.is_active_account:
+        raise ServiceError(RESET_LINK_INVALID)
+    check_password_strength(password, email=user.email)
+    # Claim the link atomically so two tabs cannot both use it.
+    if not _claim_link(PasswordReset, reset.id, "used_at", now):
+        raise ServiceError(RESET_LINK_INVALID)
+    db.session.refresh(reset)
+    user.password_hash = hash_password(password)
+    user.updated_at = now
+    user.last_login_at = now
+    revoke_sessions(user)
+    record_event("user.reset_password", actor=user, now=now, record=user, ip=ip)
+    return user
 
 
 # --- one's own account -----------------------------------------------------------------------
