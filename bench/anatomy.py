@@ -21,7 +21,7 @@ def main(url: str, instance: str, email: str, path: str, requests: int = 300) ->
     from flask import before_render_template, template_rendered
     from sqlalchemy import event
 
-    from bench.run import PASSWORD
+    from bench.common import PASSWORD
     from outreach import create_app, settle
     from outreach.core.db import db
 

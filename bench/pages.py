@@ -10,7 +10,7 @@ from typing import Any, Callable
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bench.run import Page
+from bench.common import Page
 
 PageSource = Callable[[Any], list[Page]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench.run import TARGET_P95_MS, TARGET_SCALING, TARGET_SEARCH_P95_MS
+from bench.common import TARGET_P95_MS, TARGET_SCALING, TARGET_SEARCH_P95_MS
 
 
 def _target(page: dict[str, Any]) -> float:

@@ -26,19 +26,22 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import urlencode
 
+from bench.common import PASSWORD, Page
+from bench.pages import catalog
+from bench.report import write_markdown
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 DATA = BENCH / "data"
 RESULTS = BENCH / "results"
 BIN = Path(sys.executable).parent
-PASSWORD = "bench-passphrase-2026"
 ROLES = ("admin", "manager", "coordinator", "partner", "activist")
 SEED = 20261128
 
@@ -56,9 +59,6 @@ SIZES: dict[str, dict[str, int]] = {
               "resources": 20_000},
 }
 
-TARGET_P95_MS = 100.0
-TARGET_SEARCH_P95_MS = 50.0
-TARGET_SCALING = 1.5
 
 
 def log(message: str) -> None:
@@ -316,16 +316,6 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 @dataclass
-class Page:
-    name: str
-    role: str | None  #: None: anonymous
-    path: str
-    kind: str = "page"  #: page, search, feed, api
-    headers: dict[str, str] = field(default_factory=dict)
-    expect: int = 200
-
-
-@dataclass
 class Latency:
     name: str
     role: str | None
@@ -431,8 +421,6 @@ def _url_exists_factory() -> Callable[[str], bool]:
 
 def run_combination(db: str, size: str, args: argparse.Namespace) -> dict[str, Any]:
     from outreach.core.db import make_engine
-
-    from bench.pages import catalog
 
     url, logins = ensure_dataset(db, size)
     engine = make_engine(url)
@@ -625,8 +613,6 @@ def main(argv: list[str] | None = None) -> int:
               "generated": sorted(_seed_options(_env("sqlite://", DATA / "instance")) & set(next(iter(SIZES.values()))))}
     RESULTS.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
-    from bench.report import write_markdown
-
     write_markdown(report, BENCH / "RESULTS.md")
     log(f"wrote {args.output} and bench/RESULTS.md")
     return 0

@@ -127,7 +127,7 @@ def sign_in(url: str, logins: dict[str, str]) -> dict[str, str]:
     """
     import os
 
-    from bench.run import PASSWORD
+    from bench.common import PASSWORD
 
     os.environ["OUTREACH_DATABASE_URL"] = url
     os.environ.setdefault("OUTREACH_ENV", "development")

@@ -111,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.calendars import views as _calendars_views  # noqa: F401
     from outreach.calendars.panels import register_contributions as register_calendars_contributions
     from outreach.contacts import bp as contacts_bp
+    from outreach.contacts import io_views as _contacts_io_views  # noqa: F401
+    from outreach.contacts import list_views as _contact_list_views  # noqa: F401
+    from outreach.contacts import organisation_views as _organisation_views  # noqa: F401
     from outreach.contacts import views as _contacts_views  # noqa: F401
     from outreach.contacts.panels import register_contributions as register_contacts_contributions
     from outreach.core.admin import audit_bp
@@ -134,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.monitoring.panels import register_contributions as register_monitoring_contributions
     from outreach.introductions import bp as introductions_bp
     from outreach.introductions import views as _introductions_views  # noqa: F401
+    from outreach.introductions import staff_views as _introductions_staff_views  # noqa: F401
     from outreach.introductions.panels import register_contributions as register_introductions_contributions
     from outreach.resources import bp as resources_bp
     from outreach.resources import hub_bp

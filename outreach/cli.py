@@ -59,7 +59,7 @@ def _safe_url(url: str) -> str:
 @click.option("--timezone", "zone", default="UTC", show_default=True, help="IANA time zone.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 def create_user(email: str, role: str, name: str, zone: str, password_stdin: bool) -> None:
-    from outreach.core.auth.services import ServiceError
+    from outreach.core.errors import ServiceError
     from outreach.core.auth.services import create_user as create
     from outreach.core.db import db as database
     from outreach.core.time import is_valid_zone, now_utc

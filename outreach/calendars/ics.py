@@ -20,6 +20,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.core.calendar import ALL_DAY, TODO, CalendarItem
+from outreach.core.text import strip_control_characters
 
 PRODID = "-//Outreach//Outreach calendar 1.0//EN"
 
@@ -32,8 +33,6 @@ PRIVACY_MODES = (FULL, TITLES, BUSY)
 _TZ_FIRST = date(2000, 1, 1)
 _TZ_LAST = date(2045, 1, 1)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 _SPECIAL = re.compile(r"[\\;,\x00-\x1f\x7f]")
 
@@ -42,7 +41,7 @@ def escape_text(value: str) -> str:
     """An RFC 5545 TEXT value: backslash, semicolon, comma and newlines escaped, controls dropped."""
     if not _SPECIAL.search(value):
         return value
-    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = strip_control_characters(value.replace("\r\n", "\n").replace("\r", "\n"), multiline=True)
     return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n"))
 
 

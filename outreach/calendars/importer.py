@@ -19,9 +19,12 @@ from sqlalchemy import select
 from outreach.contacts.models import Contact, ContactEmail
 from outreach.core.auth.models import User
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.permissions import Capability, Role, has_capability
+from outreach.core.text import strip_control_characters
 from outreach.core.time import is_valid_zone
 from outreach.meetings.models import MeetingInitiator
+from outreach.meetings.attendees import CONTACT, contact_token, parse_token, user_token
 
 MAX_BYTES = 512 * 1024  #: an invitation with a long description is a few tens of kilobytes
 MAX_COMPONENTS = 200
@@ -35,13 +38,13 @@ _CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
 
-class ImportRefused(Exception):
-    """The file cannot be imported; *message* says why, *status* is the HTTP answer."""
+class ImportRefused(ServiceError):
+    """The file cannot be imported; *message* says why, *status* is the HTTP answer (400 unless said)."""
 
-    def __init__(self, message: Any, status: int = 400) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+    status = 400
+
+    def __init__(self, message: Any, status: int | None = None) -> None:
+        super().__init__(message, status=status)
 
 
 @dataclass
@@ -80,10 +83,10 @@ class Invitation:
     def initiated_by(self) -> str | None:
         """Who asked for the meeting, as the invitation's ORGANIZER says: a directory contact (the target's side)
         or one of us; None when the organiser is unknown."""
-        token = self.organiser.token if self.organiser else None
-        if not token:
+        parsed = parse_token(self.organiser.token) if self.organiser else None
+        if parsed is None:
             return None
-        return (MeetingInitiator.TARGET if token.startswith("c:") else MeetingInitiator.US).value
+        return (MeetingInitiator.TARGET if parsed[0] == CONTACT else MeetingInitiator.US).value
 
     @property
     def unknown(self) -> list[Person]:
@@ -192,9 +195,9 @@ def _match(people: list[Person], reader: Any) -> None:
     for p in people:
         if p.email in contacts:
             cid, contact = contacts[p.email]
-            p.token, p.label = f"c:{cid}", contact.full_name
+            p.token, p.label = contact_token(cid), contact.full_name
         elif p.email in users:
-            p.token, p.label = f"u:{users[p.email].id}", users[p.email].name
+            p.token, p.label = user_token(users[p.email].id), users[p.email].name
 
 
 def _occurrences(event: Any, start_local: datetime, zone: str, now: datetime) -> list[datetime]:
@@ -317,11 +320,8 @@ def _read_event(event: Any, *, reader: Any, now: datetime) -> Invitation:
                       all_day=all_day, zone_note=note)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _clean(value: str | None, *, keep_newlines: bool = False) -> str:
-    value = _CONTROL.sub("", value or "")
+    value = strip_control_characters(value or "", multiline=True)
     if not keep_newlines:
         value = " ".join(value.split())
     return value.strip()

@@ -22,6 +22,7 @@ from outreach.core.auth.models import User
 from outreach.core.calendar import (EVENT, TODO, CalendarQuery, ScopeRecords, calendar_scope, calendar_scopes,
                                    collect_items, sources_for)
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.permissions import Role
 
 #: Feed tokens start with this so that secret scanners (and people) recognise them.
@@ -38,11 +39,8 @@ SCOPE_ROLES: dict[str, frozenset[Role]] = {
 }
 
 
-class FeedError(Exception):
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class FeedError(ServiceError):
+    """A calendar feed cannot be made as asked; *field* names the form field."""
 
 
 def hash_token(token: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,13 +24,13 @@ from outreach.core.calendar import CalendarQuery, calendar_scope, calendar_scope
 from outreach.core.db import db
 from outreach.core.forms import choices, is_record_id
 from outreach.core.ids import parse_id
+from outreach.core.i18n import format_when
 from outreach.core.permissions import Capability, has_capability
 from outreach.core.security import client_ip
-from outreach.core.time import now_utc
-from outreach.core.web import acting_user
+from outreach.core.time import day_start, now_utc, to_zone
+from outreach.core.web import acting_user, show_error
 from outreach.meetings.access import get_meeting_or_404
 from outreach.meetings.forms import MeetingFilterForm
-from outreach.meetings.jobs import format_when
 from outreach.meetings.models import MeetingInitiator
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -146,9 +146,7 @@ def create_feed():
         feed, token = services.create_feed(settings, actor=acting_user(), now=now_utc())
     except services.FeedError as exc:
         db.session.rollback()
-        target = getattr(form, exc.field, None) if exc.field else None
-        (target.errors if target is not None else form.form_errors).append(str(exc.message))  # type: ignore[union-attr]
-        return _render_index(form, status=422)
+        return _render_index(form, status=show_error(form, exc))
     db.session.commit()
     return _render_index(status=201, new_token=token, new_feed=feed)
 
@@ -306,8 +304,8 @@ def organisation_wide():
             today = now_utc().date()
             form = ExportForm(formdata=None, date_from=today - timedelta(days=30), date_to=today + timedelta(days=90))
         return render_template("calendars/organisation_wide.html", form=form), 200 if request.method == "GET" else 422
-    start = datetime.combine(form.date_from.data, time(0), tzinfo=timezone.utc)
-    end = datetime.combine(form.date_to.data + timedelta(days=1), time(0), tzinfo=timezone.utc)
+    start = day_start(form.date_from.data)
+    end = day_start(form.date_to.data + timedelta(days=1))
     query = CalendarQuery(scope="organisation", start=start, end=end,
                           includes=frozenset({"meetings", "follow_ups", "commitments"}), owner_id=current_user.id,
                           params={"zone": current_user.timezone}, base_url=_base_url())
@@ -329,9 +327,7 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def _prefill_url(inv: Invitation, start_at: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = start_at.astimezone(ZoneInfo(inv.timezone))
+    local = to_zone(start_at, inv.timezone)
     args: list[tuple[str, str]] = [("title", inv.title), ("date", local.date().isoformat()),
                                    ("start_time", local.strftime("%H:%M")), ("timezone", inv.timezone)]
     if inv.duration:

@@ -4,7 +4,7 @@ and the dashboards' aggregates. Every page runs a fixed number of grouped querie
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Sequence
 
 from sqlalchemy import Select, case, func, literal, or_, select, union, union_all
@@ -19,10 +19,10 @@ from outreach.contacts.services import organisation_subtree_ids
 from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.metrics import MetricRequest, objective_metric, parse_params
+from outreach.core.time import day_start
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
                                       FollowUpStatus, Meeting, MeetingStatus)
 
-_UTC = timezone.utc
 #: Cards shown per board column; the rest are a click away in the table, filtered by stage.
 BOARD_COLUMN = 20
 #: Contacts not touched for this long are "going cold" when they have no cadence of their own.
@@ -168,8 +168,8 @@ def source_descriptions(objectives: Sequence[Objective]) -> dict[int, str]:
 
 def _meetings_held_statement(objective: Objective) -> Select[Any]:
     campaign = objective.campaign
-    start = datetime.combine(campaign.start_date, datetime.min.time()).replace(tzinfo=_UTC)
-    end = datetime.combine(campaign.end_date + timedelta(days=1), datetime.min.time()).replace(tzinfo=_UTC)
+    start = day_start(campaign.start_date)
+    end = day_start(campaign.end_date + timedelta(days=1))
     return select(Meeting.start_at).where(
         Meeting.organisation_id.in_(organisation_subtree_ids(objective.organisation_id or 0)),
         Meeting.status == MeetingStatus.HELD.value, Meeting.start_at >= start, Meeting.start_at < end)
@@ -414,8 +414,8 @@ def moves_since(campaign_ids: Sequence[int], since: datetime) -> dict[int, int]:
 
 
 def _bounds(campaign: Campaign) -> tuple[datetime, datetime]:
-    start = datetime.combine(campaign.start_date, datetime.min.time()).replace(tzinfo=_UTC)
-    end = datetime.combine(campaign.end_date + timedelta(days=1), datetime.min.time()).replace(tzinfo=_UTC)
+    start = day_start(campaign.start_date)
+    end = day_start(campaign.end_date + timedelta(days=1))
     return start, end
 
 

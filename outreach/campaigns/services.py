@@ -21,6 +21,7 @@ from outreach.contacts.services import tags_for
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
 from outreach.core.db import compare_and_set, db
+from outreach.core.errors import ServiceError
 from outreach.core.metrics import clean_params, format_params, objective_metric
 from outreach.core.permissions import Capability, Role, has_capability
 
@@ -41,14 +42,8 @@ PRIORITIES = (1, 2, 3)
 OWNER_ROLES = (Role.ADMIN.value, Role.MANAGER.value, Role.COORDINATOR.value)
 
 
-class CampaignError(ValueError):
-    """A rule was broken; the message is written for the user, *field* names the form field."""
-
-    def __init__(self, message: Any, field: str | None = None, status: int = 422) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-        self.status = status
+class CampaignError(ServiceError):
+    """A rule of campaigns was broken; *field* names the form field, *status* the HTTP answer (422 by default)."""
 
 
 class StaleTarget(CampaignError):

@@ -28,22 +28,13 @@ from outreach.core.home import build_panels
 from outreach.core.metrics import MetricParameter, ObjectiveMetric, objective_metric, objective_metrics, parse_params
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc
-from outreach.core.web import acting_user
+from outreach.core.web import acting_user, show_error
 from outreach.campaigns.services import OWNER_ROLES
 
 LABELS = {"stages": STAGE_LABELS, "statuses": STATUS_LABELS, "priorities": PRIORITY_LABELS,
           "sources": SourceLabels(SOURCE_LABELS), "objective_statuses": OBJECTIVE_STATUS_LABELS,
           "pipeline": list(PIPELINE)}
 
-
-
-def form_error(form: Any, exc: services.CampaignError) -> None:
-    """Show a service's refusal next to the field it concerns (or above the form)."""
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
-        target.errors = [*target.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 def submit(form: Any, template: str, context: dict[str, Any], save: Callable[[], Any], done: str,
@@ -55,8 +46,8 @@ def submit(form: Any, template: str, context: dict[str, Any], save: Callable[[],
         record = save()
     except services.CampaignError as exc:
         db.session.rollback()
-        form_error(form, exc)
-        return render_template(template, form=form, **context), exc.status
+        status = show_error(form, exc)
+        return render_template(template, form=form, **context), status
     db.session.commit()
     flash(done, "success")
     return redirect(then(record))
@@ -273,7 +264,7 @@ def record_value(objective_id: int):
     except services.CampaignError as exc:
         db.session.rollback()
         obj = get_objective_or_404(objective_id, acting_user(), need="manage")
-        form_error(form, exc)
+        show_error(form, exc)
         return _objective_page(obj, form, exc.status)
     db.session.commit()
     flash(_("Value recorded."), "success")

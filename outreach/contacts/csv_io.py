@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,8 +26,10 @@ from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, Co
                                       OrganisationKind, Position, Stance, contact_tags)
 from outreach.contacts.search import join_text, normalise
 from outreach.core.audit import record_event
-from outreach.core.auth.services import ServiceError, normalise_email
+from outreach.core.auth.services import normalise_email
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
+from outreach.core.text import strip_control_characters
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
@@ -49,7 +50,7 @@ SYNONYMS = {
 }
 
 
-class CsvError(ValueError):
+class CsvError(ServiceError):
     """The file cannot be read as CSV; the message says why, for the user."""
 
 
@@ -97,12 +98,9 @@ def unformula(value: str) -> str:
     return value
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def safe_cell(value: Any) -> str:
     """A cell spreadsheet programs will not run as a formula, without NUL, ESC or other control bytes."""
-    text = _UNPRINTABLE.sub("", "" if value is None else str(value))
+    text = strip_control_characters("" if value is None else str(value), multiline=True)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

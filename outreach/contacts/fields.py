@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-from outreach.core.auth.services import ServiceError
-from outreach.core.forms import has_control_characters
+from outreach.core.errors import ServiceError
+from outreach.core.text import has_control_characters
 
 
 def is_web_address(value: str | None) -> bool:

@@ -15,8 +15,8 @@ from outreach.contacts.models import Contact, Organisation, Position
 from outreach.contacts.views import get_contact_or_404, get_organisation_or_404
 from outreach.contacts.vcard import contact_vcard
 from outreach.core.audit import record_event
-from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.forms import search_text
 from outreach.core.ids import parse_id
 from outreach.core.security import client_ip

@@ -14,8 +14,8 @@ from sqlalchemy import Select, func, insert, select
 
 from outreach.contacts.models import Contact, ContactList, ContactListMember
 from outreach.core.audit import record_event
-from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.ids import parse_id
 
 #: Lists offered in pickers (the contact list's filter, "add to a list"): the live ones, by name.

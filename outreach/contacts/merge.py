@@ -22,8 +22,8 @@ from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, Co
                                       Relationship)
 from outreach.contacts.search import normalise
 from outreach.core.audit import record_event
-from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.signals import contact_merged, organisation_merged
 
 #: Names this similar (rapidfuzz token_sort_ratio) within one organisation are proposed as duplicates.

@@ -12,8 +12,8 @@ from outreach.contacts import bp, services
 from outreach.contacts.forms import OrganisationFilterForm, OrganisationForm
 from outreach.contacts.models import Contact, Organisation, Position
 from outreach.contacts.views import PAGE_SIZE, SEARCH_PAGE_SIZE, ResultPage, get_organisation_or_404
-from outreach.core.auth.services import ServiceError
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.ids import parse_id
 from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page

@@ -17,8 +17,9 @@ from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, Co
                                       Organisation, Position, Relationship, Tag, contact_tags, organisation_tags,
                                       post_recency)
 from outreach.core.audit import record_event
-from outreach.core.auth.services import ServiceError, normalise_email
+from outreach.core.auth.services import normalise_email
 from outreach.core.db import compare_and_set, db
+from outreach.core.errors import ServiceError
 from outreach.core.permissions import Capability, has_capability
 
 CONTACT_FIELDS = ("honorific", "first_name", "last_name", "country", "stance", "influence", "cadence_days",

@@ -13,9 +13,9 @@ from outreach.contacts import access, badges, bp, bulk, csv_io, fields, lists, s
 from outreach.contacts.forms import (CONTACT_FILTERS, KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LABELS, ContactFilterForm,
                                      ContactForm, EndPositionForm, PositionForm, RelationshipForm)
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
-from outreach.core.auth.services import ServiceError
 from outreach.core.db import db, parse_version_token, version_token
 from outreach.core.bulk import bulk_action, bulk_actions_for
+from outreach.core.errors import ServiceError
 from outreach.core.forms import has_control_characters, search_text
 from outreach.core.home import build_panels
 from outreach.core.pagination import offset_page, parse_page
@@ -456,10 +456,3 @@ def public_directory():
         page = offset_page(stmt, number=parse_page(request.args.get("page")), size=PAGE_SIZE)
     template = "contacts/_public_rows.html" if is_htmx() else "contacts/public.html"
     return render_template(template, page=page, q=q)
-
-
-# Organisation pages and coordinators' pages (merge, import, export) live next door; importing them
-# attaches their routes.
-from outreach.contacts import io_views as _io_views  # noqa: E402,F401
-from outreach.contacts import list_views as _list_views  # noqa: E402,F401
-from outreach.contacts import organisation_views as _organisation_views  # noqa: E402,F401

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from outreach.core.auth.services import ServiceError
+from outreach.core.errors import ServiceError
 from outreach.core.permissions import Role
 
 

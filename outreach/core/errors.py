@@ -1,7 +1,9 @@
-"""Error pages in the site's layout, and a plain 503 when the database is out of reach."""
+"""Errors: the base class of every feature's service errors, error pages in the site's layout, and a plain 503
+when the database is out of reach."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
@@ -11,6 +13,25 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+
+
+class ServiceError(ValueError):
+    """A rule was broken; *message* is written for the user.
+
+    Every feature's service errors derive from this one class, so that a view shows any of them the same way
+    (core.web.show_error): under the form field it names (*field*), else above the form, answered with
+    *status* (422 unless the error says otherwise: 400 for a file that cannot be read, 409 for a conflict…).
+    """
+
+    status = 422
+
+    def __init__(self, message: Any, field: str | None = None, status: int | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        if status is not None:
+            self.status = status
+
 
 _TITLES = {
     400: "The request could not be understood",

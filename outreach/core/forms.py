@@ -1,7 +1,6 @@
 """Shared form pieces: cleaned strings, record ids, plausible dates, lean select fields, IANA zones, search text."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -16,23 +15,11 @@ from wtforms.validators import ValidationError
 
 from outreach.core.i18n import parse_local_date
 from outreach.core.ids import is_record_id, parse_id  # noqa: F401  (is_record_id: re-exported for forms)
+from outreach.core.text import has_control_characters
 from outreach.core.time import is_valid_zone
-
-#: Control characters other than tab and newlines have no place in anything a person types.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-#: A one-line field takes no line breaks either (a vCard, an e-mail subject or a CSV cell would split on them).
-_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-
-
-def has_control_characters(value: str, *, multiline: bool = False) -> bool:
-    """Whether *value* holds characters no one types: controls, and line breaks in a one-line field."""
-    return bool((_CONTROL if multiline else _CONTROL_OR_BREAK).search(value))
 
 
 class NoControlCharacters:

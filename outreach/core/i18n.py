@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timezone
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request
 from babel import Locale
@@ -38,6 +39,12 @@ def select_timezone() -> str | None:
     if user is not None:
         return safe_zone(user.timezone)
     return None
+
+
+def format_when(instant: datetime, zone: str) -> str:
+    """"Tue 1 Dec 2026, 09:00 (America/New York)": a wall-clock time in *zone*, with the zone, written the
+    reader's way on a page (and in the recipient's locale in the worker's messages, see `readers_locale`)."""
+    return f"{local_text(instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None))} ({zone})"
 
 
 def _datetime(value: datetime | None, fmt: str = "medium") -> str:

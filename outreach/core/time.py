@@ -1,7 +1,7 @@
 """Time discipline: aware UTC instants inside, IANA zones only at the edges."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -65,3 +65,43 @@ def suggested_zones(zones: Iterable[str | None]) -> tuple[tuple[str, str], ...]:
 def to_zone(instant: datetime, zone: str) -> datetime:
     """Convert an aware instant to wall-clock time in *zone* (UTC if the zone is unknown)."""
     return instant.astimezone(ZoneInfo(safe_zone(zone)))
+
+
+# -- between a zone's wall clock and UTC (forms, filters, the worker's schedules) -------------------
+
+def local_to_utc(day: date, at: time, zone: str) -> datetime:
+    """A wall-clock date and time in *zone* as an aware UTC instant.
+
+    An ambiguous time (the hour repeated when the clocks go back) is deliberately read as its
+    *first* occurrence (``fold=0``, still on summer time); a time that does not exist (skipped when
+    the clocks go forward) must be refused first with :func:`missing_local_time`.
+    """
+    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(timezone.utc)
+
+
+def missing_local_time(day: date, at: time, zone: str) -> bool:
+    """True when *at* on *day* never shows on the clocks in *zone* (a daylight-saving gap)."""
+    local = datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone))
+    back = local.astimezone(timezone.utc).astimezone(ZoneInfo(zone))
+    return back.replace(tzinfo=None) != local.replace(tzinfo=None)
+
+
+def day_start(day: date, zone: str = "UTC") -> datetime:
+    """The instant (in UTC) at which *day* begins on the clocks of *zone*."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+
+
+def local_date(instant: datetime, zone: str) -> date:
+    """The date on the clocks of *zone* at *instant*."""
+    return instant.astimezone(ZoneInfo(zone)).date()
+
+
+def local_day_bounds(zone: str, now: datetime) -> tuple[datetime, datetime]:
+    """The UTC bounds (start, end) of the day in *zone* that contains *now*."""
+    today = local_date(now, zone)
+    return day_start(today, zone), day_start(today + timedelta(days=1), zone)
+
+
+def today_at(zone: str, hour: int, now: datetime) -> datetime:
+    """*hour* o'clock today in *zone* (the day that contains *now* there), in UTC."""
+    return datetime.combine(local_date(now, zone), time(hour, 0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)

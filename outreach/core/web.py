@@ -6,12 +6,14 @@ and a streamed CSV download.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from flask import Response, flash, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
+
+from outreach.core.errors import ServiceError
 
 
 def acting_user() -> Any:
@@ -24,13 +26,23 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def show_error(form: Any, error: Any) -> None:
-    """Show a service's refusal on *form*: under the field it names (`error.field`), else above the form."""
-    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+def show_error(form: Any, error: ServiceError, *, default: str | None = None,
+               fields: Mapping[str, str] | None = None) -> int:
+    """Show a service's refusal on *form* and return the HTTP status to answer with (`error.status`).
+
+    The message goes under the field the error names (`error.field`, renamed through *fields* where the
+    form calls it differently), else under the *default* field, else above the form.
+    """
+    name = error.field or default
+    name = (fields or {}).get(name, name) if name else None
+    field = getattr(form, name, None) if name else None
+    if field is None and default and name != default:
+        field = getattr(form, default, None)
     if field is not None and isinstance(getattr(field, "errors", None), (list, tuple)):
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+    return error.status
 
 
 def csv_response(chunks: Iterable[str], filename: str) -> Response:

@@ -18,8 +18,9 @@ from sqlalchemy import select, update
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.permissions import Role
-from outreach.core.forms import has_control_characters
+from outreach.core.text import has_control_characters
 from outreach.introductions import crypto, notify
 from outreach.introductions.models import (ActivistProfile, Consent, ConsentScope, IntroductionRequest, RequestState,
                                            RiskTier)
@@ -31,13 +32,8 @@ _CODENAME = re.compile(r"^[^\W\d_][\w '\-]{1,58}[^\W_]$")
 REMOVED = "[removed]"
 
 
-class IntroductionError(ValueError):
-    """A rule was broken; the message is written for the person who typed it."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class IntroductionError(ServiceError):
+    """A rule of introductions or activist profiles was broken; the message is for the person who typed it."""
 
 
 class IdentityRefused(PermissionError):

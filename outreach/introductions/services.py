@@ -24,6 +24,7 @@ from outreach.introductions import notify
 from outreach.introductions.models import (ActivistProfile, Consent, ConsentScope, IntroductionRequest,
                                            RequestMessage, RequestState, RequestTransition, RiskTier, Urgency)
 from outreach.introductions.profiles import PROTECTED_FIELDS, REMOVED, IntroductionError, check_text
+from outreach.meetings.attendees import contact_token, user_token
 
 S = RequestState
 MAX_PURPOSE = 4_000
@@ -268,7 +269,7 @@ def schedule_meeting(request: IntroductionRequest, data: ScheduleData, *, actor:
         raise IntroductionError(_l("Record the introduction before scheduling the meeting."))
     if request.profile.user_id is None:
         raise IntroductionError(_l("The activist has no account yet; invite her first."))
-    attendees = [f"c:{request.contact_id}"] + ([f"u:{request.partner_id}"] if request.partner_id else [])
+    attendees = [contact_token(request.contact_id)] + ([user_token(request.partner_id)] if request.partner_id else [])
     try:
         meeting = meetings.log_meeting(meetings.MeetingData(
             title=meeting_title(request), start_at=data.start_at, end_at=data.end_at, timezone=data.timezone,

@@ -7,11 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from outreach.core.auth.models import User
-from outreach.core.auth.services import ServiceError, invite_user, verify_password
+from outreach.core.auth.services import invite_user, verify_password
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.pagination import keyset_by_id_desc, parse_cursor
 from outreach.core.security import client_ip, safe_next
 from outreach.core.time import now_utc
+from outreach.core.web import show_error
 from outreach.introductions import bp, profiles, queries, services
 from outreach.introductions.access import REAUTH_WINDOW, get_profile_or_404, get_request_or_404, is_fresh
 from outreach.introductions.forms import (ConfirmPasswordForm, NewProfileForm, OfferForm, ReasonForm, ResolveForm,
@@ -146,13 +148,9 @@ def new_activist():
             link = f"{current_app.config['BASE_URL']}{url_for('auth.accept_invite', token=issued.token)}"
     except (IntroductionError, ServiceError) as exc:
         db.session.rollback()
-        field = getattr(exc, "field", None)
-        field = "invite_email" if field == "email" and isinstance(exc, ServiceError) else field
-        if field and field in form:
-            form[field].errors = [str(exc.message)]
-        else:
-            form.form_errors.append(str(exc.message))
-        return render_template("introductions/activist_form.html", form=form), 422
+        fields = {} if isinstance(exc, IntroductionError) else {"email": "invite_email"}
+        status = show_error(form, exc, fields=fields)
+        return render_template("introductions/activist_form.html", form=form), status
     db.session.commit()
     flash(_("Profile created for %(codename)s.", codename=profile.codename), "success")
     if link:  # the link is shown once, to pass on by a safe channel

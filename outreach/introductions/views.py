@@ -6,9 +6,7 @@ audited; a GET never shows it to anyone but her, and never writes.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -21,7 +19,8 @@ from outreach.core.forms import is_record_id, search_text
 from outreach.core.pagination import keyset_by_id_desc, parse_cursor
 from outreach.core.permissions import Role
 from outreach.core.security import client_ip
-from outreach.core.time import now_utc
+from outreach.core.time import local_to_utc, now_utc
+from outreach.core.web import show_error
 from outreach.introductions import bp, profiles, queries, services
 from outreach.introductions.access import (REAUTH_WINDOW, get_request_or_404, is_fresh, is_staff,
                                            visible_requests)
@@ -97,11 +96,8 @@ def my_profile():
             profiles.update_profile(profile, data, actor=user, now=now_utc(), ip=client_ip())
     except IntroductionError as exc:
         db.session.rollback()
-        if exc.field and exc.field in form:
-            form[exc.field].errors = [str(exc.message)]
-        else:
-            form.form_errors.append(str(exc.message))
-        return render_template("introductions/profile.html", form=form, profile=profile), 422
+        status = show_error(form, exc)
+        return render_template("introductions/profile.html", form=form, profile=profile), status
     db.session.commit()
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("introductions.my_profile")), 303
@@ -332,11 +328,10 @@ def schedule(request_id: int):
         errors = [str(e) for field in form for e in field.errors]
         flash(" ".join(errors) or _("Check the date and time."), "error")
         return redirect(url_for("introductions.show", request_id=request_id)), 303
-    zone = ZoneInfo(form.timezone.data)
-    start = datetime.combine(form.date.data, form.start_time.data, tzinfo=zone)
-    end = datetime.combine(form.date.data, form.end_time.data, tzinfo=zone) if form.end_time.data else None
-    data = services.ScheduleData(start_at=start.astimezone(ZoneInfo("UTC")), timezone=form.timezone.data,
-                                 end_at=end.astimezone(ZoneInfo("UTC")) if end else None,
+    zone = form.timezone.data
+    end = local_to_utc(form.date.data, form.end_time.data, zone) if form.end_time.data else None
+    data = services.ScheduleData(start_at=local_to_utc(form.date.data, form.start_time.data, zone), timezone=zone,
+                                 end_at=end,
                                  location=form.location.data or None)
     try:
         meeting = services.schedule_meeting(req, data, actor=user, now=now_utc(), ip=client_ip())
@@ -369,6 +364,3 @@ def door_opener():
     db.session.commit()
     flash(_("Saved: coordinators will see these when they look for a door-opener."), "success")
     return redirect(url_for("introductions.door_opener")), 303
-
-
-from outreach.introductions import staff_views as _staff_views  # noqa: E402,F401

@@ -17,11 +17,11 @@ from outreach.core.home import build_panels
 from outreach.core.pagination import parse_page
 from outreach.core.permissions import may_access
 from outreach.core.security import client_ip, safe_next
-from outreach.core.time import now_utc
-from outreach.core.web import acting_user, csv_response
+from outreach.core.time import local_to_utc, now_utc
+from outreach.core.web import acting_user, csv_response, show_error
 from outreach.meetings import commitments_bp, follow_ups_bp, queries, services
 from outreach.meetings.access import can_change_commitment, get_commitment_or_404, get_follow_up_or_404
-from outreach.meetings.forms import CommitmentFilterForm, CommitmentStatusForm, FollowUpForm, SnoozeForm, local_to_utc
+from outreach.meetings.forms import CommitmentFilterForm, CommitmentStatusForm, FollowUpForm, SnoozeForm
 from outreach.meetings.models import FollowUp
 from outreach.meetings.views import LABELS
 
@@ -134,7 +134,7 @@ def commitment_follow_up(commitment_id: int):
         except services.MeetingError as exc:
             db.session.rollback()
             item = get_commitment_or_404(commitment_id, acting_user(), need="edit")
-            getattr(form, exc.field or "task", form.task).errors.append(exc.message)
+            show_error(form, exc, default="task")
         else:
             db.session.commit()
             flash(_("Follow-up added."), "success")
@@ -161,7 +161,7 @@ def commitment_status(commitment_id: int):
         except services.MeetingError as exc:
             db.session.rollback()
             item = get_commitment_or_404(commitment_id, acting_user(), need="edit")
-            form.status.errors = [*form.status.errors, exc.message]
+            show_error(form, exc, default="status")
         else:
             db.session.commit()
             flash(_("Status recorded."), "success")

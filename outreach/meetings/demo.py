@@ -16,6 +16,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.permissions import Role
 from outreach.meetings import services
+from outreach.meetings.attendees import contact_token, user_token
 from outreach.meetings.models import Meeting
 
 TOPICS = [
@@ -115,9 +116,9 @@ def seed_meetings_demo(now: datetime, *, meetings: int = 300, seed: int = 1325) 
         targets = rng.sample(contacts, k=min(len(contacts), rng.choice((1, 1, 2))))
         partner = rng.choice(partners)
         organiser = rng.choice([partner, *staff])
-        people = [f"c:{c.id}" for c in targets] + [f"u:{partner.id}"]
+        people = [contact_token(c.id) for c in targets] + [user_token(partner.id)]
         if activists and rng.random() < 0.12:
-            people.append(f"u:{rng.choice(activists).id}")
+            people.append(user_token(rng.choice(activists).id))
             if finders and organiser.role not in (Role.COORDINATOR.value, Role.ADMIN.value):
                 organiser = finders[0]  # only coordinators and admins can pick an activist
         past = start < now

@@ -1,9 +1,8 @@
 """The meeting form (with its commitment and follow-up rows), filters, and small action forms."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,7 +13,8 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValida
 from outreach.core.forms import (DateField, HiddenRecordIdField, IanaTimezone, NoControlCharacters, RecordIdField,
                                   SelectField, SelectMultipleField, TextField, choices, is_record_id, strip_filter)
 from outreach.core.i18n import local_text
-from outreach.core.time import common_zone_choices, is_valid_zone, now_utc
+from outreach.core.time import common_zone_choices, is_valid_zone, missing_local_time, now_utc
+from outreach.meetings.attendees import UNRECOGNISED, is_token, made_by_problem, target_ids
 from outreach.meetings.models import (CommitmentCategory, CommitmentStatus, MeetingInitiator, MeetingKind,
                                       MeetingStatus)
 from outreach.meetings.services import (MAX_COMMITMENT, MAX_LOCATION, MAX_TASK, MAX_TEXT, MAX_TITLE,
@@ -42,23 +42,6 @@ COMMITMENT_STATUS_LABELS = {
 }
 REMINDER_LABELS = [("10080", _l("a week before")), ("1440", _l("a day before")), ("60", _l("an hour before")),
                    ("0", _l("at the due time"))]
-
-
-def local_to_utc(day: Any, at: Any, zone: str) -> datetime:
-    """A wall-clock date and time in *zone* as an aware UTC instant.
-
-    An ambiguous time (the hour repeated when the clocks go back) is deliberately read as its
-    *first* occurrence (``fold=0``, still on summer time); a time that does not exist (skipped when
-    the clocks go forward) must be refused first with :func:`missing_local_time`.
-    """
-    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(ZoneInfo("UTC"))
-
-
-def missing_local_time(day: Any, at: Any, zone: str) -> bool:
-    """True when *at* on *day* never shows on the clocks in *zone* (a daylight-saving gap)."""
-    local = datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone))
-    back = local.astimezone(ZoneInfo("UTC")).astimezone(ZoneInfo(zone))
-    return back.replace(tzinfo=None) != local.replace(tzinfo=None)
 
 
 def gap_message(day: Any, at: Any, zone: str) -> str:
@@ -180,10 +163,8 @@ class MeetingForm(FlaskForm):
             raise ValidationError(_l("Enter a full link starting with https://."))
 
     def validate_attendees(self, field: Any) -> None:
-        for token in field.data or []:
-            kind, _, raw = str(token).partition(":")
-            if kind not in {"c", "u"} or not is_record_id(raw):
-                raise ValidationError(_l("An attendee could not be recognised; pick attendees from the list."))
+        if not all(map(is_token, field.data or [])):
+            raise ValidationError(UNRECOGNISED)
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
@@ -194,20 +175,15 @@ class MeetingForm(FlaskForm):
                 if at is not None and missing_local_time(self.date.data, at, zone):
                     getattr(self, name).errors.append(gap_message(self.date.data, at, zone))
                     ok = False
-        targets = [str(t)[2:] for t in self.attendees.data or [] if str(t).startswith("c:")]
+        targets = target_ids(self.attendees.data or [])
         for row in self.commitments:
             made_by = row.form.contact_id
             if not row.form.description.data or made_by.errors:
                 continue
-            if made_by.data and str(made_by.data) not in targets:
-                made_by.errors.append(_l("Choose who made this commitment among the targets who attended."))
-            elif not made_by.data and len(targets) > 1:
-                made_by.errors.append(_l("Several targets attended: choose who made this commitment."))
-            elif not made_by.data and not targets:
-                made_by.errors.append(_l("Say who made this commitment: pick one of the contacts who attended."))
-            else:
-                continue
-            ok = False
+            problem = made_by_problem(made_by.data, targets)
+            if problem is not None:
+                made_by.errors.append(problem)
+                ok = False
         for row in self.follow_ups:
             if row.form.task.data and not row.form.due_date.data and not row.form.due_date.errors:
                 row.form.due_date.errors = [_l("Enter the due date.")]

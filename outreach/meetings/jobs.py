@@ -6,9 +6,8 @@ reminder again is ignored by the outbox's unique key.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 from sqlalchemy import func, select
@@ -16,9 +15,10 @@ from sqlalchemy.orm import selectinload
 
 from outreach.core.auth.models import User
 from outreach.core.db import db, starts_with
-from outreach.core.i18n import local_text, readers_locale
+from outreach.core.i18n import format_when, local_text, readers_locale
 from outreach.core.notifications import (Message, NotificationPreference, OutboxMessage, channels_by_user,
                                          channels_for, default_digest_hour, enqueue, enqueue_many)
+from outreach.core.time import day_start, local_date, local_day_bounds, today_at
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus, FollowUp,
                                       FollowUpStatus, Meeting, MeetingStatus)
 
@@ -29,12 +29,6 @@ MAX_OVERDUE_REMINDERS = timedelta(days=30)
 #: Longest reminder offset (a week before).
 MAX_OFFSET = timedelta(days=7)
 COMMITMENT_NOTICE = timedelta(days=7)
-
-
-def format_when(instant: datetime, zone: str) -> str:
-    """"Tue 1 Dec 2026, 09:00 (America/New York)": a wall-clock time in *zone*, with the zone, written the
-    reader's way on a page (the house way in the worker's messages)."""
-    return f"{local_text(instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None))} ({zone})"
 
 
 def _render(name: str, **context: Any) -> tuple[str, str]:
@@ -145,10 +139,6 @@ def _commitment_notice(commitment: Commitment, user: User, *, overdue: bool) -> 
                        due=local_text(commitment.due_date, "date.medium"))
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=timezone.utc)
-
-
 def check_commitments(now: datetime) -> int:
     """Mark live commitments past their due date overdue, tell the accountable partner, remind ahead."""
     today = now.date()
@@ -172,7 +162,7 @@ def check_commitments(now: datetime) -> int:
         if user is not None and user.is_active_account:
             text, html = _commitment_notice(commitment, user, overdue=True)
             enqueue(Message(subject=f"commitment:{commitment.id}:overdue", user_id=user.id,
-                            due_at=_day_start(commitment.due_date + timedelta(days=1)),
+                            due_at=day_start(commitment.due_date + timedelta(days=1)),
                             title=f"Commitment overdue: {commitment.made_by}"[:300], text=text, html=html,
                             link=f"/commitments/{commitment.id}"), channels=channels_for(user.id), now=now)
     # Commitments due within the notice period: plain columns first, the outbox says which were told already.
@@ -181,7 +171,7 @@ def check_commitments(now: datetime) -> int:
         .where(Commitment.status.in_(LIVE_COMMITMENT_STATUSES), Commitment.accountable_id.is_not(None),
                Commitment.due_date >= today, Commitment.due_date <= today + COMMITMENT_NOTICE)).all()
     inactive = _inactive_users()
-    notice = {cid: _day_start(due - COMMITMENT_NOTICE) for cid, due, user_id in soon if user_id not in inactive}
+    notice = {cid: day_start(due - COMMITMENT_NOTICE) for cid, due, user_id in soon if user_id not in inactive}
     done = _already_enqueued([(f"commitment:{cid}:due", instant) for cid, instant in notice.items()])
     wanted = sorted(cid for cid, instant in notice.items() if (f"commitment:{cid}:due", instant) not in done)
     for ids in _chunked(wanted):
@@ -203,23 +193,14 @@ def check_commitments(now: datetime) -> int:
     return acted
 
 
-def digest_instant(user_zone: str, hour: int, now: datetime) -> datetime:
-    """Today's digest moment for a user (their local date, at their chosen hour), in UTC."""
-    zone = ZoneInfo(user_zone)
-    local_day = now.astimezone(zone).date()
-    return datetime.combine(local_day, time(hour, 0), tzinfo=zone).astimezone(timezone.utc)
-
-
 def digest_for(user: User, now: datetime) -> dict[str, Any]:
-    zone = ZoneInfo(user.timezone)
-    local_day = now.astimezone(zone).date()
-    day_end = datetime.combine(local_day + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
-    day_start = datetime.combine(local_day, time(0), tzinfo=zone).astimezone(timezone.utc)
+    local_day = local_date(now, user.timezone)
+    day_begins, day_end = local_day_bounds(user.timezone, now)
     follow_ups = db.session.scalars(select(FollowUp).where(
         FollowUp.assignee_id == user.id, FollowUp.status == FollowUpStatus.OPEN.value, FollowUp.due_at < day_end)
         .order_by(FollowUp.due_at).limit(50)).all()
     meetings = db.session.scalars(select(Meeting).where(
-        Meeting.start_at >= day_start, Meeting.start_at < day_end, Meeting.status != MeetingStatus.CANCELLED.value,
+        Meeting.start_at >= day_begins, Meeting.start_at < day_end, Meeting.status != MeetingStatus.CANCELLED.value,
         (Meeting.organiser_id == user.id) | Meeting.id.in_(select(Attendee.meeting_id).where(
             Attendee.user_id == user.id))).order_by(Meeting.start_at).limit(50)).all()
     overdue = db.session.scalars(select(Commitment).options(selectinload(Commitment.contact),
@@ -257,13 +238,6 @@ def users_with_a_day(windows: dict[int, tuple[datetime, datetime]]) -> set[int]:
     return found
 
 
-def local_day(zone: str, now: datetime) -> tuple[datetime, datetime]:
-    """The UTC bounds of the local day in *zone* that contains *now*."""
-    local_day = now.astimezone(ZoneInfo(zone)).date()
-    return (datetime.combine(local_day, time(0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc),
-            datetime.combine(local_day + timedelta(days=1), time(0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc))
-
-
 def enqueue_digests(now: datetime) -> int:
     """Enqueue each user's daily digest once their chosen local hour has come."""
     prefs = {p.user_id: p for p in db.session.scalars(select(NotificationPreference))}
@@ -275,7 +249,7 @@ def enqueue_digests(now: datetime) -> int:
         hour = default_digest_hour(role) if pref is None else pref.digest_hour
         if hour is None:
             continue
-        instant = digest_instant(zone, hour, now)
+        instant = today_at(zone, hour, now)
         if now - timedelta(hours=6) < instant <= now:
             due[user_id] = instant
     if not due:
@@ -285,7 +259,7 @@ def enqueue_digests(now: datetime) -> int:
         starts_with(OutboxMessage.subject, "digest:"),
         OutboxMessage.due_at > now - timedelta(hours=7))).all())
     zones = {user_id: zone for user_id, zone, _role in users}
-    waiting = {user_id: local_day(zones[user_id], now) for user_id, instant in due.items()
+    waiting = {user_id: local_day_bounds(zones[user_id], now) for user_id, instant in due.items()
                if (user_id, instant) not in done}
     if not waiting:
         return 0

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator, Sequence
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import selectinload
@@ -21,9 +20,11 @@ from outreach.core.db import db, escape_like
 from outreach.core.ids import is_record_id, parse_id
 from outreach.core.pagination import OffsetPage, offset_page
 from outreach.core.text import words_match
+from outreach.core.time import day_start, local_date
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.meetings import tallies
 from outreach.meetings.access import visible_commitments, visible_meetings
+from outreach.meetings.attendees import contact_token, split_tokens, user_token
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Attendee, Commitment, CommitmentStatus,
                                       CommitmentTally, FollowUp,
                                       FollowUpStatus, Meeting, MeetingStatus)
@@ -70,10 +71,6 @@ def _meeting_options() -> list[Any]:
 class MeetingPage:
     items: Sequence[Meeting]
     next_cursor: str | None
-
-
-def _day_bound(day: date, zone: str) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
 
 
 def parse_meeting_cursor(value: str | None) -> tuple[datetime, int] | None:
@@ -140,9 +137,9 @@ def filter_conditions(user: Any, filters: dict[str, Any]) -> list[Any]:
     if filters.get("q"):
         where.append(_title_contains(filters["q"]))
     if filters.get("date_from"):
-        where.append(Meeting.start_at >= _day_bound(filters["date_from"], user.timezone))
+        where.append(Meeting.start_at >= day_start(filters["date_from"], user.timezone))
     if filters.get("date_to"):
-        where.append(Meeting.start_at < _day_bound(filters["date_to"] + timedelta(days=1), user.timezone))
+        where.append(Meeting.start_at < day_start(filters["date_to"] + timedelta(days=1), user.timezone))
     if filters.get("kind"):
         where.append(Meeting.kind == filters["kind"])
     if filters.get("status"):
@@ -354,9 +351,9 @@ class FollowUpList:
 
 def _bucket_bounds(user: Any, now: datetime) -> tuple[datetime, datetime, datetime]:
     """Where overdue, today (in the user's zone) and this week end."""
-    local_today = now.astimezone(ZoneInfo(user.timezone)).date()
-    return (now, _day_bound(local_today + timedelta(days=1), user.timezone),
-            _day_bound(local_today + timedelta(days=7), user.timezone))
+    local_today = local_date(now, user.timezone)
+    return (now, day_start(local_today + timedelta(days=1), user.timezone),
+            day_start(local_today + timedelta(days=7), user.timezone))
 
 
 def _open_follow_ups_of(user: Any) -> Any:
@@ -560,13 +557,12 @@ def user_names(ids: Sequence[int | str | None]) -> dict[int, str]:
 
 def attendee_choices(tokens: Sequence[str]) -> list[tuple[str, str, str]]:
     """(token, label, kind) for already-picked attendees, to re-render the form."""
-    contact_ids = [int(t[2:]) for t in tokens if t.startswith("c:") and is_record_id(t[2:])]
-    user_ids = [int(t[2:]) for t in tokens if t.startswith("u:") and is_record_id(t[2:])]
+    contact_ids, user_ids = split_tokens(tokens)
     out: list[tuple[str, str, str]] = []
     if contact_ids:
-        out += [(f"c:{c.id}", c.full_name, "contact") for c in db.session.scalars(
+        out += [(contact_token(c.id), c.full_name, "contact") for c in db.session.scalars(
             select(Contact).where(Contact.id.in_(contact_ids)))]
     if user_ids:
-        out += [(f"u:{u.id}", u.name, u.role) for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))]
+        out += [(user_token(u.id), u.name, u.role) for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))]
     return out
 

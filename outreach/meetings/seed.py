@@ -23,10 +23,9 @@ from outreach.core.auth.models import User
 from outreach.core.db import db, starts_with
 from outreach.core.notifications import CHANNELS, DEFAULT_DIGEST_HOUR, SENT, Notification, OutboxMessage
 from outreach.core.permissions import Role
-from outreach.core.time import now_utc
+from outreach.core.time import day_start, local_day_bounds, now_utc, today_at
 from outreach.meetings import tallies
-from outreach.meetings.jobs import (COMMITMENT_NOTICE, MAX_OFFSET, _day_start, digest_instant, instants_for, local_day,
-                                    users_with_a_day)
+from outreach.meetings.jobs import COMMITMENT_NOTICE, MAX_OFFSET, instants_for, users_with_a_day
 from outreach.meetings.models import (Attendee, Commitment, CommitmentChange, CommitmentStatus, FollowUp, Meeting,
                                       MeetingStatus)
 from outreach.meetings.services import latest_touches
@@ -95,7 +94,7 @@ def _commitment_state(rng: random.Random, created: datetime, due: datetime, now:
     recent = now - due < timedelta(days=45)
     roll = rng.random()
     if roll < (0.45 if recent else 0.12):
-        return "overdue", _day_start(due.date() + timedelta(days=1)) + timedelta(minutes=rng.randint(0, 90))
+        return "overdue", day_start(due.date() + timedelta(days=1)) + timedelta(minutes=rng.randint(0, 90))
     status = rng.choices(("kept", "partly_kept", "broken", "withdrawn"), (0.45, 0.22, 0.22, 0.11))[0]
     return status, min(due + timedelta(days=rng.expovariate(1 / 10)), now - timedelta(minutes=1))
 
@@ -220,19 +219,19 @@ def seed_sent_messages(rng: random.Random, now: datetime, *, first_follow_up: in
                      (Commitment.due_date <= today + COMMITMENT_NOTICE))))
             .order_by(Commitment.id)):
         if status == CommitmentStatus.OVERDUE.value:
-            messages.append((f"commitment:{cid}:overdue", user_id, _day_start(due + timedelta(days=1)),
+            messages.append((f"commitment:{cid}:overdue", user_id, day_start(due + timedelta(days=1)),
                              f"Commitment overdue: {cid}"))
         else:
-            messages.append((f"commitment:{cid}:due", user_id, _day_start(due - COMMITMENT_NOTICE),
+            messages.append((f"commitment:{cid}:due", user_id, day_start(due - COMMITMENT_NOTICE),
                              f"Commitment due {due:%d %b}: {cid}"))
     zones = dict(db.session.execute(select(User.id, User.timezone).where(User.is_active_account.is_(True))).all())
-    windows = {uid: local_day(zone, now) for uid, zone in zones.items()
-               if digest_instant(zone, DEFAULT_DIGEST_HOUR, now) <= now}
+    windows = {uid: local_day_bounds(zone, now) for uid, zone in zones.items()
+               if today_at(zone, DEFAULT_DIGEST_HOUR, now) <= now}
     had = set(db.session.scalars(select(OutboxMessage.user_id).where(
         starts_with(OutboxMessage.subject, "digest:"),
         OutboxMessage.due_at > now - timedelta(days=1))))
     # Like the job: only those whose day holds anything got one.
-    digests = [(f"digest:{uid}", uid, digest_instant(zones[uid], DEFAULT_DIGEST_HOUR, now), "Your day")
+    digests = [(f"digest:{uid}", uid, today_at(zones[uid], DEFAULT_DIGEST_HOUR, now), "Your day")
                for uid in sorted(users_with_a_day(windows) if windows else ()) if uid not in had]
     next_id = _next_id(OutboxMessage)
     outbox: list[dict[str, Any]] = []

@@ -20,7 +20,7 @@ from outreach.contacts.services import current_posts
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
 from outreach.core.db import compare_and_set, db
-from outreach.core.ids import parse_id
+from outreach.core.errors import ServiceError
 from outreach.core.notifications import cancel_pending
 from outreach.core.permissions import Role
 from outreach.core.signals import (commitment_recorded, commitment_status_changed, contact_merged, follow_up_added,
@@ -28,6 +28,8 @@ from outreach.core.signals import (commitment_recorded, commitment_status_change
 from outreach.core.time import is_valid_zone
 from outreach.meetings import tallies
 from outreach.meetings.access import can_edit_meeting, can_find_activists
+from outreach.meetings.attendees import (UNRECOGNISED, attendance_token, is_token, made_by_problem, split_tokens,
+                                         who_made_it)
 from outreach.meetings.models import (Attendee, AttendeeRole, Commitment, CommitmentCategory, CommitmentChange,
                                       CommitmentStatus, FollowUp, FollowUpStatus, Meeting, MeetingKind,
                                       MeetingInitiator, MeetingRevision, MeetingStatus)
@@ -42,13 +44,8 @@ MAX_ATTENDEES = 100
 REMINDER_CHOICES = (10080, 1440, 60, 0)
 
 
-class MeetingError(ValueError):
-    """A rule was broken; the message is written for the user, *field* names the form field."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class MeetingError(ServiceError):
+    """A rule of meetings, commitments or follow-ups was broken; *field* names the form field."""
 
 
 class StaleMeeting(Exception):
@@ -148,15 +145,10 @@ def _validate(data: MeetingData, now: datetime) -> None:
 
 
 def _parse_attendees(tokens: Iterable[str]) -> tuple[list[int], list[int]]:
-    contact_ids: list[int] = []
-    user_ids: list[int] = []
-    for token in tokens:
-        kind, _, raw = str(token).partition(":")
-        if kind not in {"c", "u"} or parse_id(raw) is None:
-            raise MeetingError(_l("An attendee could not be recognised; pick attendees from the list."),
-                               field="attendees")
-        (contact_ids if kind == "c" else user_ids).append(int(raw))
-    return list(dict.fromkeys(contact_ids)), list(dict.fromkeys(user_ids))
+    tokens = list(tokens)
+    if not all(map(is_token, tokens)):
+        raise MeetingError(UNRECOGNISED, field="attendees")
+    return split_tokens(tokens)
 
 
 def _resolve_attendees(tokens: Iterable[str], actor: Any, already: Iterable[int] = ()) -> list[Attendee]:
@@ -206,7 +198,7 @@ def shared_organisation(contact_ids: Iterable[int]) -> int | None:
 def _snapshot(meeting: Meeting) -> dict[str, Any]:
     values = {name: getattr(meeting, name) for name in TRACKED}
     values = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
-    values["attendees"] = sorted(f"c:{a.contact_id}" if a.contact_id else f"u:{a.user_id}" for a in meeting.attendees)
+    values["attendees"] = sorted(attendance_token(a) for a in meeting.attendees)
     return values
 
 
@@ -349,13 +341,10 @@ def record_commitment(meeting: Meeting | None, data: CommitmentData, *, actor: A
     contact_id, organisation_id = data.contact_id, data.organisation_id
     if meeting is not None:
         targets = [a.contact_id for a in meeting.attendees if a.contact_id]
-        if contact_id is None and organisation_id is None and len(targets) == 1:
-            contact_id = targets[0]  # only one target attended: they made it
-        elif contact_id is None and len(targets) > 1:
-            raise MeetingError(_l("Several targets attended: choose who made this commitment."), field="contact_id")
-        elif contact_id is not None and contact_id not in targets:
-            raise MeetingError(_l("Choose who made this commitment among the targets who attended."),
-                               field="contact_id")
+        problem = made_by_problem(contact_id, targets, organisation_id=organisation_id)
+        if problem is not None:
+            raise MeetingError(problem, field="contact_id")
+        contact_id = who_made_it(contact_id, targets, organisation_id=organisation_id)
     if contact_id is None and organisation_id is None:
         raise MeetingError(_l("Say who made this commitment: pick one of the contacts who attended."),
                            field="contact_id")

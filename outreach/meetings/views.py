@@ -4,7 +4,6 @@ Commitment and follow-up pages are in commitment_views.py.
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,14 +19,17 @@ from outreach.core.i18n import local_text
 from outreach.core.ids import parse_id
 from outreach.core.permissions import Capability, Role, has_capability
 from outreach.core.security import client_ip
-from outreach.core.time import common_zone_choices, is_valid_zone, now_utc, suggested_zones, to_zone, zones_by_country
-from outreach.core.web import acting_user
+from outreach.core.i18n import format_when
+from outreach.core.text import strip_control_characters
+from outreach.core.time import (common_zone_choices, is_valid_zone, local_to_utc, now_utc, suggested_zones, to_zone,
+                                 zones_by_country)
+from outreach.core.web import acting_user, show_error
 from outreach.meetings import bp, queries, services
 from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
                                       get_meeting_or_404)
+from outreach.meetings.attendees import attendance_token, contact_token, is_token, parse_token, user_token
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, INITIATOR_LABELS, KIND_LABELS,
-                                     STATUS_LABELS, MeetingFilterForm, MeetingForm, local_to_utc)
-from outreach.meetings.jobs import format_when
+                                     STATUS_LABELS, MeetingFilterForm, MeetingForm)
 from outreach.meetings.models import Meeting, MeetingStatus
 
 LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGORY_LABELS,
@@ -35,20 +37,14 @@ LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "categories": CATEGOR
 
 
 MAX_PREFILL = 10
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  #: keeps tabs and line breaks
 
 
 @bp.record_once
 def _meeting_helpers(state: Any) -> None:
     # A global rather than a context processor, so that included rows and panels see it too.
     state.app.jinja_env.globals["attendees_seen"] = lambda attendees: attendees_seen_by(current_user, attendees)
-
-
-def _is_token(value: str) -> bool:
-    kind, _, raw = value.partition(":")
-    return kind in {"c", "u"} and parse_id(raw) is not None
-
+    state.app.jinja_env.globals.update(contact_token=contact_token, user_token=user_token,
+                                       attendee_id=lambda token: (parse_token(token) or ("", ""))[1])
 
 
 @bp.get("/meetings")
@@ -141,11 +137,7 @@ def _service_error(form: MeetingForm, exc: services.MeetingError) -> None:
     if exc.field and exc.field in submitted_form_fields("meeting", current_user, request.form):
         form.extension_errors = {exc.field: exc.message}  # type: ignore[attr-defined]
         return
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None and hasattr(target, "errors") and isinstance(target.errors, list):
-        target.errors.append(exc.message)
-    else:
-        form.form_errors.append(exc.message)
+    show_error(form, exc)
 
 
 def _render_form(form: MeetingForm, meeting: Meeting | None, status: int = 200, stale: Any = None):  # type: ignore[no-untyped-def]
@@ -270,7 +262,7 @@ def _prefill(form: MeetingForm) -> None:
     """Take the meeting's fields from the query string where given; anything malformed is ignored."""
     args = request.args
     for name, longest in _PREFILL_TEXT.items():
-        value = (_CONTROL if name != "agenda" else _CONTROL_IN_TEXT).sub("", args.get(name) or "")
+        value = strip_control_characters(args.get(name) or "", multiline=name == "agenda")
         if value:
             getattr(form, name).data = value[:longest]
     zone = args.get("timezone") or ""
@@ -301,7 +293,7 @@ def new():
         form.timezone.data = current_user.timezone
         form.date.data = to_zone(now_utc(), current_user.timezone).date()
         # "Log a meeting with …" links from contact pages pre-pick the attendee.
-        form.attendees.data = [t for t in request.args.getlist("attendees")[:MAX_PREFILL] if _is_token(t)]
+        form.attendees.data = [t for t in request.args.getlist("attendees")[:MAX_PREFILL] if is_token(t)]
         _prefill(form)
         return _render_form(form, None)
     if _wants_more_rows(form):
@@ -334,8 +326,7 @@ def edit(meeting_id: int):
                            date=local_start.date(), start_time=local_start.time(),
                            end_time=to_zone(meeting.end_at, meeting.timezone).time() if meeting.end_at else None,
                            revision=str(meeting.revision),
-                           attendees=[f"c:{a.contact_id}" if a.contact_id else f"u:{a.user_id}"
-                                      for a in meeting.attendees])
+                           attendees=[attendance_token(a) for a in meeting.attendees])
         return _render_form(form, meeting)
     form = MeetingForm()
     if _wants_more_rows(form):

@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 
 from outreach.core.audit import record_event
 from outreach.core.db import db
-from outreach.core.forms import has_control_characters
+from outreach.core.errors import ServiceError
+from outreach.core.text import has_control_characters
 from outreach.monitoring.models import (RATINGS, Assessment, Criterion, DecisionKind, Funding, FundingKind, Instrument,
                                         InstrumentFollower, InstrumentKind, InstrumentLink, InstrumentVersion, KeyPost)
 
@@ -28,13 +29,8 @@ MAX_AMOUNT = Decimal("9999999999999999.99")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
-class MonitoringError(ValueError):
+class MonitoringError(ServiceError):
     """A rule of monitoring was broken; *field* names the form field to show the message on."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- checks shared by every service ----------------------------------------------------------

@@ -16,6 +16,7 @@ from flask_login import current_user
 from outreach.core.db import db
 from outreach.core.pagination import parse_cursor
 from outreach.core.security import client_ip
+from outreach.core.text import strip_control_characters
 from outreach.core.time import now_utc
 from outreach.extensions import csrf
 from outreach.resources import hub_bp, queries
@@ -29,7 +30,6 @@ from outreach.resources.uploads import stored_path
 MAX_AGE = 300
 _CODE = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,59}$")
 _SLUG = re.compile(r"^[a-z0-9-]{1,40}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @hub_bp.before_request
@@ -70,7 +70,7 @@ def _arg(name: str, pattern: re.Pattern[str] = _CODE) -> str:
 def filters_from_request() -> queries.HubFilters:
     kind = request.args.get("kind") or ""
     return queries.HubFilters(
-        q=_CONTROL.sub("", request.args.get("q") or "").strip()[:100],
+        q=strip_control_characters(request.args.get("q") or "").strip()[:100],
         topic=_arg("topic", _SLUG), audience=_arg("audience", _SLUG), country=_arg("country"),
         language=_arg("language", re.compile(r"^[a-z]{2,3}$")),
         kind=kind if kind in {k.value for k in ResourceKind} else "")

@@ -22,8 +22,9 @@ from outreach.contacts.models import Organisation
 from outreach.contacts.search import join_text
 from outreach.core.audit import record_event
 from outreach.core.db import db
+from outreach.core.errors import ServiceError
 from outreach.core.notifications import Message, channels_for, enqueue
-from outreach.core.forms import has_control_characters
+from outreach.core.text import has_control_characters
 from outreach.meetings.models import Attendee, Commitment, Meeting
 from outreach.meetings.services import FollowUpData, add_follow_up
 from outreach.resources.models import (Audience, Collection, CollectionItem, CommitmentEvidence, EvidenceStrength,
@@ -47,13 +48,8 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 _SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-class ResourceError(ValueError):
-    """A rule was broken; the message is written for the user, *field* names the form field."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class ResourceError(ServiceError):
+    """A rule of the practice hub was broken; *field* names the form field."""
 
 
 @dataclass

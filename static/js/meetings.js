@@ -1,5 +1,6 @@
 // The meeting form: ticking a person in the typeahead results moves them to the chosen attendees,
-// and chosen contacts become options of every commitment's "Made by" picker.
+// and chosen contacts become options of every commitment's "Made by" picker (a convenience: the server
+// checks who made each promise, see outreach/meetings/attendees.py).
 (function () {
   // One target attending: they made it. Several: "Choose who made it" until someone is picked.
   function madeByOptions() {
@@ -15,12 +16,12 @@
         current = "";
       } else if (chosen.length === 1 && placeholder) {
         placeholder.remove();
-        current = chosen[0].value.slice(2);
+        current = chosen[0].getAttribute("data-id");
       }
       Array.prototype.slice.call(select.options).forEach(function (opt) { if (opt.value) { opt.remove(); } });
       chosen.forEach(function (input) {
         var option = document.createElement("option");
-        option.value = input.value.slice(2);
+        option.value = input.getAttribute("data-id");
         option.textContent = input.getAttribute("data-label");
         select.appendChild(option);
       });

@@ -142,3 +142,34 @@ def test_pick_who_follows_up_by_typing_a_name(page_factory, live_server):
     page.wait_for_url(f"{live_server}/meetings/*")
     assert "Kiplagat" in page.locator("li.follow-up", has_text="Brief the envoy's office").inner_text()
     assert page.problems == []
+
+
+def test_made_by_offers_the_targets_ticked_and_the_server_decides(page_factory, live_server):
+    """The "Made by" picker lists the targets ticked above (read from each one's data-id); a promise left
+    unattributed with two targets attending is refused by the server, and the form comes back as it was."""
+    page = page_factory(1366, 900)
+    sign_in(page, live_server, "coordinator@outreach.example")
+    page.goto(f"{live_server}/meetings/new")
+    page.get_by_label("Title").fill("Briefing with two targets")
+    page.get_by_label("Date", exact=True).fill(HELD_ON)
+    page.get_by_label("Starts").fill("11:00")
+    page.get_by_placeholder("Type a name").fill("Kamara")
+    results = page.locator("#attendee-results input[data-kind='contact']")
+    results.first.wait_for()
+    first, second = (results.nth(i).get_attribute("data-id") for i in range(2))
+    results.first.check()
+    page.locator(f"#attendee-results input[data-id='{second}']").check()
+    made_by = page.locator("[name='commitments-0-contact_id']")
+    assert [o.get_attribute("value") for o in made_by.locator("option").all()] == ["", first, second]
+    page.locator("[name='commitments-0-description']").fill("Nominate a gender adviser")
+    page.get_by_role("button", name="Save meeting").click()
+    page.wait_for_load_state()
+    assert "Several targets attended: choose who made this commitment." in page.content()
+    assert page.problems == ["Failed to load resource: the server responded with a status of 422 (UNPROCESSABLE ENTITY)"]
+    page.problems.clear()  # the refusal's 422, which the browser logs; nothing else went wrong
+    assert sorted(o.get_attribute("value") for o in made_by.locator("option").all()) == sorted(["", first, second])
+    made_by.select_option(second)
+    page.get_by_role("button", name="Save meeting").click()
+    page.wait_for_url(f"{live_server}/meetings/*")
+    assert "Meeting logged." in page.content() and "Nominate a gender adviser" in page.content()
+    assert page.problems == []

@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from outreach.core.auth.services import ServiceError, normalise_email
+from outreach.core.auth.services import normalise_email
+from outreach.core.errors import ServiceError
 from outreach.core.forms import DateField, SelectField, TextField, choices, strip_filter
 from outreach.core.permissions import Role
 

@@ -1,9 +1,8 @@
 """Running the instance: users, invitations, and the audit log."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,8 +23,8 @@ from outreach.core.mail import send_mail
 from outreach.core.pagination import keyset_by_id_desc, offset_page, parse_cursor, parse_page
 from outreach.core.security import client_ip
 from outreach.core.text import words_match
-from outreach.core.time import now_utc
-from outreach.core.web import flash_link
+from outreach.core.time import day_start, now_utc
+from outreach.core.web import flash_link, show_error
 
 #: The audit log's "who" filter matches at most this many people.
 AUDIT_WHO_MATCHES = 50
@@ -77,8 +76,8 @@ def invite():
                                       ip=client_ip())
     except services.ServiceError as exc:
         db.session.rollback()
-        getattr(form, exc.field or "email").errors.append(exc.message)
-        return render_template("admin/invite.html", form=form), 422
+        status = show_error(form, exc, default="email")
+        return render_template("admin/invite.html", form=form), status
     db.session.commit()
     _deliver_invitation(issued, now)
     return redirect(url_for("admin.users"))
@@ -222,10 +221,6 @@ def revoke_invitation(invitation_id: int):
     return redirect(url_for("admin.users"))
 
 
-def _local_day_start(day: date, zone: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
-
-
 @audit_bp.get("/")
 def index():
     """Browse and filter the audit log, newest first."""
@@ -247,9 +242,9 @@ def index():
         stmt = stmt.where(AuditEvent.record_id == form.record_id.data)
     zone = current_user.timezone
     if form.since.data:
-        stmt = stmt.where(AuditEvent.occurred_at >= _local_day_start(form.since.data, zone))
+        stmt = stmt.where(AuditEvent.occurred_at >= day_start(form.since.data, zone))
     if form.until.data:
-        stmt = stmt.where(AuditEvent.occurred_at < _local_day_start(form.until.data + timedelta(days=1), zone))
+        stmt = stmt.where(AuditEvent.occurred_at < day_start(form.until.data + timedelta(days=1), zone))
     page = keyset_by_id_desc(stmt, AuditEvent.id, after=parse_cursor(request.args.get("after")),
                              before=parse_cursor(request.args.get("before")))
     return render_template("audit/index.html", form=form, page=page,

@@ -18,20 +18,12 @@ from outreach.core import signals
 from outreach.core.audit import AuditEvent, record_event
 from outreach.core.auth.models import Invitation, LoginAttempt, PasswordReset, User
 from outreach.core.db import db, rowcount
+from outreach.core.errors import ServiceError
 from outreach.core.permissions import Role
 from outreach.core.security import hash_password, verify_password
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-
-
-class ServiceError(ValueError):
-    """A rule was broken; the message is written for the user."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def normalise_email(value: str) -> str:

@@ -196,7 +196,7 @@ def password():
                                      now=now_utc(), ip=client_ip())
         except services.ServiceError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "password").errors.append(exc.message)
+            show_error(form, exc, default="password")
         else:
             db.session.commit()
             _start_session(user)  # this browser stays signed in with the new session version
