@@ -8,7 +8,8 @@ from __future__ import annotations
 import html
 import os
 import sqlite3
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 DATABASE_URL = os.environ.get("OUTREACH_DATABASE_URL", "")
 PAGE_SIZE = 50
@@ -45,9 +46,9 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
     rows = _conn.execute(_sql).fetchall()
     parts = ["<!doctype html><html><head><title>Contacts</title></head><body><table>"]
     for row in rows:
-        parts.append("<tr><td><a href='/contacts/%d'>%s</a></td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
-            row[0], html.escape(" ".join(x for x in (row[1], row[2], row[3]) if x)), html.escape(row[7] or ""),
-            html.escape(row[4] or ""), html.escape(row[5] or "")))
+        name = html.escape(" ".join(x for x in (row[1], row[2], row[3]) if x))
+        parts.append(f"<tr><td><a href='/contacts/{int(row[0])}'>{name}</a></td><td>{html.escape(row[7] or '')}</td>"
+                     f"<td>{html.escape(row[4] or '')}</td><td>{html.escape(row[5] or '')}</td></tr>")
     parts.append("</table></body></html>")
     body = "".join(parts).encode()
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])

@@ -5,12 +5,14 @@ version of Outreach is left out (and listed as such in the results).
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bench.common import Page
+from datetime import UTC
 
 PageSource = Callable[[Any], list[Page]]
 
@@ -164,7 +166,7 @@ BENCH_FEED_TOKEN = "ocal_benchmark-feed-token-not-secret-0001"
 def _bench_feed(conn: Any, name: str, token: str, owner_sql: str, scope: str, organisation_id: Any = None) -> bool:
     """Give the data set a feed with *token* (once): the owner and scope as a user would choose them."""
     import hashlib
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     digest = hashlib.sha256(token.encode()).hexdigest()
     if _scalar(conn, "SELECT id FROM calendar_feeds WHERE token_hash = :h", h=digest) is not None:
@@ -172,7 +174,7 @@ def _bench_feed(conn: Any, name: str, token: str, owner_sql: str, scope: str, or
     owner = _scalar(conn, owner_sql)
     if owner is None:
         return False
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     conn.execute(text("""INSERT INTO calendar_feeds (user_id, name, scope, organisation_id, includes, follow_ups_as,
                          privacy, token_hash, token_hint, created_at, updated_at)
                          VALUES (:u, :n, :s, :o, 'meetings,follow_ups,commitments', 'todo', 'full', :h, 'ocal_…bench',

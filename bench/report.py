@@ -80,7 +80,8 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         f"Run {report['date']} with `make bench` (`python -m bench.run`). Figures of the latest run; raw data in",
         "`bench/results/latest.json`.",
         "",
-        f"Machine: {m['cores']} cores ({m.get('cpu') or 'unknown CPU'}), {m['memory_gib']} GiB memory, Python {m['python']},"
+        f"Machine: {m['cores']} cores ({m.get('cpu') or 'unknown CPU'}), {m['memory_gib']} GiB memory, "
+        f"Python {m['python']},"
         f" SQLite {m['sqlite']}, PostgreSQL {m.get('postgresql') or 'not available'}.",
         "",
         "Outreach served by gunicorn, one sync worker pinned to one core; requests from the other core.",
@@ -103,41 +104,56 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         for page in result.get("latency", []):
             target = _target(page)
             met = "yes" if page["p95_ms"] < target and page["errors"] == 0 else "**no**"
-            lines.append(f"| {page['name']} | {page['role'] or 'anonymous'} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} |"
-                         f" {page['p99_ms']:.1f} | < {target:.0f} | {met} |")
+            lines.append(
+                f"| {page['name']} | {page['role'] or 'anonymous'} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} |"
+                f" {page['p99_ms']:.1f} | < {target:.0f} | {met} |"
+            )
         if result.get("web_worker_rss_mb"):
             rss = result["web_worker_rss_mb"]
-            lines += ["", f"Web worker peak RSS: {rss:.0f} MB (target < 250 MB: {'met' if rss < 250 else '**not met**'})."]
+            lines += [
+                "",
+                f"Web worker peak RSS: {rss:.0f} MB (target < 250 MB: {'met' if rss < 250 else '**not met**'}).",
+            ]
         if result.get("jobs"):
             j = result["jobs"]
             steady = j.get("tick_steady_s")
             tick_ok = "met" if steady is not None and steady < 1 else "**not met**"
             import_ok = "met" if j["import_10k_s"] < 10 else "**not met**"
-            lines += ["", "| worker and bulk jobs | figure | target |", "|---|---:|---|",
-                      f"| worker tick, first: an hour after the data set's moment "
-                      f"({j['tick_first_rows']:,} rows acted on) |"
-                      f" {j['tick_first_s']:.2f} s | |",
-                      f"| ticks until nothing was due / slowest of them | {j['ticks_to_drain']} / {j['tick_busy_max_s']:.2f} s |"
-                      " deliveries in batches of 50, at most 1,000 a tick |",
-                      f"| worker tick with nothing due (the steady dispatch tick) | "
-                      f"{'%.2f s' % steady if steady is not None else 'not reached'} | < 1 s: {tick_ok} |",
-                      f"| import a 10,000-row contacts CSV (plan + write, one transaction) | {j['import_10k_s']:.2f} s "
-                      f"({j['import_10k_created']:,} created) | < 10 s: {import_ok} |",
-                      f"| export every contact to CSV | {j['export_contacts_s']:.2f} s ({j['export_contacts_rows']:,} rows,"
-                      f" {j['export_contacts_mb']} MB) | |",
-                      f"| worker process peak RSS | {j['worker_process_peak_rss_mb']:.0f} MB | |",
-                      f"| bulk-job process peak RSS (export + import) | {j['bulk_jobs_peak_rss_mb']:.0f} MB | |"]
+            lines += [
+                "",
+                "| worker and bulk jobs | figure | target |",
+                "|---|---:|---|",
+                f"| worker tick, first: an hour after the data set's moment "
+                f"({j['tick_first_rows']:,} rows acted on) |"
+                f" {j['tick_first_s']:.2f} s | |",
+                f"| ticks until nothing was due / slowest of them | {j['ticks_to_drain']} / "
+                f"{j['tick_busy_max_s']:.2f} s |"
+                " deliveries in batches of 50, at most 1,000 a tick |",
+                f"| worker tick with nothing due (the steady dispatch tick) | "
+                f"{f'{steady:.2f} s' if steady is not None else 'not reached'} | < 1 s: {tick_ok} |",
+                f"| import a 10,000-row contacts CSV (plan + write, one transaction) | {j['import_10k_s']:.2f} s "
+                f"({j['import_10k_created']:,} created) | < 10 s: {import_ok} |",
+                f"| export every contact to CSV | {j['export_contacts_s']:.2f} s ({j['export_contacts_rows']:,} rows,"
+                f" {j['export_contacts_mb']} MB) | |",
+                f"| worker process peak RSS | {j['worker_process_peak_rss_mb']:.0f} MB | |",
+                f"| bulk-job process peak RSS (export + import) | {j['bulk_jobs_peak_rss_mb']:.0f} MB | |",
+            ]
         if result.get("signed_in_as"):
             lines += ["", "Signed in as: " + ", ".join(f"{r} `{e}`" for r, e in result["signed_in_as"].items()) + "."]
         if result.get("pages_not_in_this_version"):
-            lines += ["", "Not measured (not in this version yet): " + ", ".join(result["pages_not_in_this_version"]) + "."]
+            lines += [
+                "",
+                "Not measured (not in this version yet): " + ", ".join(result["pages_not_in_this_version"]) + ".",
+            ]
         if result.get("throughput"):
             t = result["throughput"]
             lines += ["", f"Throughput, {report['settings']['concurrency']} concurrent connections for "
                           f"{report['settings']['duration']} s (wrk):", "",
                       "| page | requests/s | p95 ms | errors |", "|---|---:|---:|---:|"]
             for page in t["pages"]:
-                lines.append(f"| {page['name']} | {page['requests_per_s']:.1f} | {page['p95_ms']:.1f} | {page['errors']} |")
+                lines.append(
+                    f"| {page['name']} | {page['requests_per_s']:.1f} | {page['p95_ms']:.1f} | {page['errors']} |"
+                )
             if "baseline" in t:
                 b = t["baseline"]
                 ok = "met" if t["ratio_to_baseline"] >= 0.5 else "**not met**"

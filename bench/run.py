@@ -25,12 +25,13 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from http.client import HTTPConnection
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
 
 from bench.common import PASSWORD, Page
@@ -179,7 +180,7 @@ def ensure_dataset(db: str, size: str) -> tuple[str, dict[str, str]]:
         _outreach(["create-user", "--email", f"bench-{role}@outreach.example", "--role", role, "--name",
                    f"Bench {role.title()}", "--password-stdin"], env, stdin=PASSWORD + "\n")
     # The seed's "now": the data set looks like the day after a normal worker day as of this moment.
-    seeded_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    seeded_at = datetime.now(UTC).isoformat(timespec="seconds")
     args = ["seed", "--seed", str(SEED), "--now", seeded_at]
     for option in wanted["options"]:
         args += [f"--{option}", str(volumes[option])]
@@ -293,7 +294,9 @@ def sign_in(port: int, email: str) -> str:
     return session
 
 
-def fetch(port: int, path: str, cookie: str | None, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+def fetch(
+    port: int, path: str, cookie: str | None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes, dict[str, str]]:
     conn = HTTPConnection("127.0.0.1", port, timeout=60)
     all_headers = dict(headers or {})
     if cookie:
@@ -333,10 +336,8 @@ class Latency:
 def measure(port: int, page: Page, cookie: str | None, *, requests: int, warmup: int) -> Latency:
     errors = 0
     for _ in range(warmup):
-        try:
+        with suppress(OSError):  # a dropped connection (a worker died): counted below, where it matters
             fetch(port, page.path, cookie, page.headers)
-        except OSError:  # a dropped connection (a worker died): counted below, where it matters
-            pass
     times: list[float] = []
     size = 0
     for _ in range(requests):
@@ -385,8 +386,12 @@ def machine() -> dict[str, Any]:
         found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
         cpu = found.group(1).strip() if found else ""
     info: dict[str, Any] = {
-        "cores": os.cpu_count(), "cpu": cpu, "memory_gib": round(int(match.group(1)) / 1024 / 1024, 1) if match else None,
-        "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "platform": platform.platform(),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(int(match.group(1)) / 1024 / 1024, 1) if match else None,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
     }
     try:
         import psycopg
@@ -543,7 +548,10 @@ def throughput(server: Server, url: str, pages: list[Page], cookies: dict[Any, A
     for page in chosen:
         figures = wrk(server.port, page.path, cookies[page.role], seconds=args.duration, connections=args.concurrency)
         figures["name"] = page.name
-        log(f"throughput {page.name}: {figures['requests_per_s']} req/s, p95 {figures['p95_ms']} ms, errors {figures['errors']}")
+        log(
+            f"throughput {page.name}: {figures['requests_per_s']} req/s, p95 {figures['p95_ms']} ms, "
+            f"errors {figures['errors']}"
+        )
         out["pages"].append(figures)
     baseline_page = next((p for p in chosen if p.name == "contact list"), None)
     if baseline_page is not None:
@@ -607,10 +615,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         log(f"bench-smoke: every page answered on {args.dbs}")
         return 0
-    report = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
-              "settings": {k: v for k, v in vars(args).items() if k != "output"}, "sizes": SIZES,
-              "results": results, "scaling": scaling(results),
-              "generated": sorted(_seed_options(_env("sqlite://", DATA / "instance")) & set(next(iter(SIZES.values()))))}
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {k: v for k, v in vars(args).items() if k != "output"},
+        "sizes": SIZES,
+        "results": results,
+        "scaling": scaling(results),
+        "generated": sorted(_seed_options(_env("sqlite://", DATA / "instance")) & set(next(iter(SIZES.values())))),
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
     write_markdown(report, BENCH / "RESULTS.md")

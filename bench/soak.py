@@ -147,14 +147,35 @@ def sign_in(url: str, logins: dict[str, str]) -> dict[str, str]:
     return cookies
 
 
-def soak(python: str, *, db: str, size: str, requests: int, seed: int = 1, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+def soak(
+    python: str, *, db: str, size: str, requests: int, seed: int = 1, extra: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Serve the sequence under *python* in a child process; return its report, crash or not."""
     from bench.run import ensure_dataset
 
     url, logins = ensure_dataset(db, size)
-    child = subprocess.run([python, "-X", "faulthandler", "-m", "bench.soak", "--child", "--url", url,
-                            "--cookies", json.dumps(sign_in(url, logins)), "--requests", str(requests), "--seed", str(seed), *extra],
-                           cwd=ROOT, capture_output=True, text=True)
+    child = subprocess.run(
+        [
+            python,
+            "-X",
+            "faulthandler",
+            "-m",
+            "bench.soak",
+            "--child",
+            "--url",
+            url,
+            "--cookies",
+            json.dumps(sign_in(url, logins)),
+            "--requests",
+            str(requests),
+            "--seed",
+            str(seed),
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     report: dict[str, Any] = {"python": python, "db": db, "size": size, "exit_status": child.returncode}
     if child.returncode < 0:
         report["crashed"] = signal.Signals(-child.returncode).name

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import gc
 import logging
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from flask import Flask
 

@@ -1,9 +1,10 @@
 """Backups: `outreach backup PATH` and `outreach restore PATH`.
 
 SQLite is copied with its online backup API in one step: under WAL that step reads one consistent
-snapshot while the web app and the worker keep writing (readers never block writers). PostgreSQL is dumped with `pg_dump -Fc` (one consistent snapshot,
-the server keeps serving) and restored with `pg_restore` into an empty database. Passwords go to
-the tools through the environment, never on a command line that `ps` would show.
+snapshot while the web app and the worker keep writing (readers never block writers). PostgreSQL is
+dumped with `pg_dump -Fc` (one consistent snapshot, the server keeps serving) and restored with
+`pg_restore` into an empty database. Passwords go to the tools through the environment, never on a
+command line that `ps` would show.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import shutil
 import sqlite3
 import subprocess  # runs pg_dump/pg_restore found on PATH, with an argument list (no shell)  # nosec B404
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
@@ -50,7 +51,9 @@ def _pg_environment(url: str) -> dict[str, str]:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"{name} was not found on PATH; install the PostgreSQL client tools (version ≥ the server's).")
+        raise BackupError(
+            f"{name} was not found on PATH; install the PostgreSQL client tools (version ≥ the server's)."
+        )
     return found
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 
@@ -144,7 +144,7 @@ def seed(users: int, organisations: int, contacts: int, meetings: int, commitmen
     from outreach.monitoring.seed import seed_instruments
     from outreach.resources.seed import seed_resources
 
-    now = now_utc() if now_value is None else now_value.replace(tzinfo=now_value.tzinfo or timezone.utc)
+    now = now_utc() if now_value is None else now_value.replace(tzinfo=now_value.tzinfo or UTC)
     # One step per feature, in dependency order: (label, rows it will add, run(progress)).
     steps = [
         ("Users", users, lambda progress: seed_users(users=users, seed=seed_value, now=now, progress=progress)),
@@ -261,11 +261,15 @@ def routes() -> None:
         rows.append((rule.rule, methods, rule.endpoint, marks))
     width_rule = max(len(r[0]) for r in rows)
     width_ep = max(len(r[2]) for r in rows)
-    header = f"{'path':<{width_rule}}  {'methods':<9}  {'endpoint':<{width_ep}}  " + "  ".join(f"{r:<11}" for r in roles)
+    header = f"{'path':<{width_rule}}  {'methods':<9}  {'endpoint':<{width_ep}}  " + "  ".join(
+        f"{r:<11}" for r in roles
+    )
     click.echo(header)
     click.echo("-" * len(header))
     for path, methods, endpoint, marks in rows:
-        click.echo(f"{path:<{width_rule}}  {methods:<9}  {endpoint:<{width_ep}}  " + "  ".join(f"{m:<11}" for m in marks))
+        click.echo(
+            f"{path:<{width_rule}}  {methods:<9}  {endpoint:<{width_ep}}  " + "  ".join(f"{m:<11}" for m in marks)
+        )
 
 
 @main.command("run", help="Development web server (use gunicorn in production).")

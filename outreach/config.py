@@ -4,10 +4,10 @@
 |---|---|---|
 | OUTREACH_ENV | ``development`` or ``production`` | development |
 | OUTREACH_DATABASE_URL | SQLAlchemy URL (sqlite:///… or postgresql://…) | SQLite file in instance/ |
-| OUTREACH_SECRET_KEY | signs sessions and CSRF tokens (≥ 32 chars in production) | generated into instance/ in development |
-| OUTREACH_ENCRYPTION_KEYS | Fernet keys for protected fields, newest first, comma-separated | generated into instance/ in development |
+| OUTREACH_SECRET_KEY | signs sessions and CSRF tokens (≥ 32 chars in production) | generated (development) |
+| OUTREACH_ENCRYPTION_KEYS | Fernet keys for protected fields, newest first, comma-separated | generated (development) |
 | OUTREACH_BASE_URL | public URL used in e-mailed links | http://127.0.0.1:5000 |
-| OUTREACH_MAIL_SERVER / _PORT / _USERNAME / _PASSWORD / _STARTTLS / _SSL / _FROM | SMTP | unset: mail goes to instance/mail-outbox/ |
+| OUTREACH_MAIL_SERVER / _PORT / _USERNAME / _PASSWORD / _STARTTLS / _SSL / _FROM | SMTP | unset: a mail outbox |
 | OUTREACH_INVITE_TTL_HOURS | how long an invitation link stays valid | 168 |
 | OUTREACH_PASSWORD_RESET_TTL_MINUTES | how long a password-reset link stays valid | 60 |
 | OUTREACH_PASSWORD_RESET_MAX_PER_ACCOUNT | reset links one address may be asked for per login cooldown window | 5 |
@@ -24,7 +24,8 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from cryptography.fernet import Fernet
 

@@ -30,9 +30,7 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     """Alembic filter: leave out the objects listed above."""
     if type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES):
         return False
-    if type_ == "index" and name in UNMODELLED_INDEXES:
-        return False
-    return True
+    return not (type_ == "index" and name in UNMODELLED_INDEXES)
 
 
 def upgrade(database_url: str, revision: str = "head", connection: Any = None) -> None:

@@ -9,7 +9,8 @@ import itertools
 import os
 import re
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import event, text

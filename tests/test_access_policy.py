@@ -60,11 +60,23 @@ def world(app: Any, make_user: Any) -> dict[str, Any]:
         records.update(_hub_records(admin, now_utc()))
         monitoring = _monitoring_records(admin, org, records["meeting_id"], now_utc())
         feed, feed_token = _calendar_feed(target, now_utc())
-        return {"feed_id": feed.id, "feed_token": feed_token, "user_id": target.id, "invitation_id": issued.invitation.id,
-                "token": issued.token,
-                "filename": "css/outreach.css", "contact_id": person.id, "organisation_id": org.id,
-                "position_id": post.id, "list_id": contact_list.id, "upload_token": "no-such-upload", "scope_key": "campaign",
-                "record_id": records["campaign_id"], **records, **monitoring}
+        return {
+            "feed_id": feed.id,
+            "feed_token": feed_token,
+            "user_id": target.id,
+            "invitation_id": issued.invitation.id,
+            "token": issued.token,
+            "filename": "css/outreach.css",
+            "contact_id": person.id,
+            "organisation_id": org.id,
+            "position_id": post.id,
+            "list_id": contact_list.id,
+            "upload_token": "no-such-upload",
+            "scope_key": "campaign",
+            "record_id": records["campaign_id"],
+            **records,
+            **monitoring,
+        }
 
 
 def _monitoring_records(admin: Any, body: Any, meeting_id: int, now: Any) -> dict[str, Any]:

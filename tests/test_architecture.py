@@ -95,7 +95,7 @@ def _run_at_import(statements: list[ast.stmt]) -> list[ast.AST]:
             found.extend(_run_at_import(node.orelse))
             continue
         found.append(node)
-        for name, value in ast.iter_fields(node):
+        for _name, value in ast.iter_fields(node):
             children = value if isinstance(value, list) else [value]
             for child in children:
                 if isinstance(child, ast.stmt):
@@ -129,9 +129,9 @@ def request_bound_names(path: Path) -> set[str]:
         if isinstance(node, ast.ImportFrom) and node.module:
             top = node.module.split(".")[0]
             found.update(f"{top}.{a.name}" for a in node.names if (top, a.name) in REQUEST_BOUND)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if (aliases.get(node.value.id), node.attr) in REQUEST_BOUND:
-                found.add(f"{aliases[node.value.id]}.{node.attr}")
+        elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+              and (aliases.get(node.value.id), node.attr) in REQUEST_BOUND):
+            found.add(f"{aliases[node.value.id]}.{node.attr}")
     return found
 
 

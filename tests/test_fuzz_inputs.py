@@ -113,7 +113,8 @@ def test_no_form_or_query_string_answers_5xx(app, login_as, world, record_proper
             continue
         fuzzed += 1
 
-        def check(hostile: dict[str, str]) -> None:
+        def check(hostile: dict[str, str], base: dict[str, str] = base, method: str = method, client: Any = client,
+                  path: str = path, rule: Any = rule) -> None:
             data = {**base, **hostile}
             if method == "GET":
                 data = {k: v[:2000] for k, v in data.items()}  # a URL, not a body

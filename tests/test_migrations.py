@@ -129,9 +129,14 @@ def test_feeds_keep_what_they_include_across_0019_and_back(app, tmp_path):
     with _scratch_database(app, tmp_path) as (url, conn):
         upgrade(url, "0014_resources", connection=conn)
         stamp = "2026-01-01 00:00:00"
-        conn.execute(text("INSERT INTO users (id, email, name, role, is_active_account, session_version, timezone, "
-                          "locale, search_name, created_at, updated_at) VALUES (1, 'm@example.org', 'M', 'manager', true, 1, "
-                          "'UTC', 'en', 'm', :t, :t)"), {"t": stamp})
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, is_active_account, session_version, timezone, "
+                "locale, search_name, created_at, updated_at) VALUES (1, 'm@example.org', 'M', 'manager', true, 1, "
+                "'UTC', 'en', 'm', :t, :t)"
+            ),
+            {"t": stamp},
+        )
         for fid, meetings, follow_ups, commitments in ((1, True, True, True), (2, True, False, True),
                                                         (3, False, True, False)):
             conn.execute(text("INSERT INTO calendar_feeds (id, user_id, name, scope, include_meetings, "

@@ -17,10 +17,17 @@ from outreach.core.db import db
 DEMO_FEEDS = [
     # owner, name, settings
     ("manager@outreach.example", "Coalition calendar (everything)", dict(scope="organisation")),
-    ("coordinator@outreach.example", "African Union Commission and its offices", dict(scope="subtree", org_acronym="AUC")),
+    (
+        "coordinator@outreach.example",
+        "African Union Commission and its offices",
+        dict(scope="subtree", org_acronym="AUC"),
+    ),
     ("partner@outreach.example", "My Outreach meetings (titles only)", dict(scope="mine", privacy="titles")),
-    ("coordinator@outreach.example", "My meetings and follow-ups with the decision dates I follow",
-     dict(scope="mine", includes=("meetings", "follow_ups", "decisions"))),
+    (
+        "coordinator@outreach.example",
+        "My meetings and follow-ups with the decision dates I follow",
+        dict(scope="mine", includes=("meetings", "follow_ups", "decisions")),
+    ),
     ("manager@outreach.example", "MINUSCA mandate renewal campaign", dict(scope="campaign", record_named="MINUSCA")),
 ]
 

@@ -76,5 +76,8 @@ class ImportForm(FlaskForm):
 
 class SeriesForm(FlaskForm):
     payload = HiddenField(validators=[DataRequired()])
-    choice = RadioField(_l("Import"), choices=choices([("next", _l("The next occurrence")), ("series", _l("The series"))]),
-                        default="next")
+    choice = RadioField(
+        _l("Import"),
+        choices=choices([("next", _l("The next occurrence")), ("series", _l("The series"))]),
+        default="next",
+    )

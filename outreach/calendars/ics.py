@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -78,7 +78,7 @@ def _basic(m: datetime) -> str:
 
 
 def utc_stamp(moment: datetime) -> str:
-    return _basic(moment.astimezone(timezone.utc)) + "Z"
+    return _basic(moment.astimezone(UTC)) + "Z"
 
 
 def _local(moment: datetime, zone: str) -> str:
@@ -205,7 +205,7 @@ def used_zones(items: list[CalendarItem]) -> list[str]:
 def build_calendar(items: list[CalendarItem], meta: CalendarMeta) -> bytes:
     """An iCalendar document with one component per item, in a stable order, and a VTIMEZONE per zone."""
     items = sorted(items, key=lambda i: (i.start or datetime.combine(i.day or date.min, datetime.min.time(),
-                                                                    tzinfo=timezone.utc), i.uid))
+                                                                    tzinfo=UTC), i.uid))
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
     if meta.method:
         head.append(f"METHOD:{meta.method}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -104,7 +104,8 @@ def _text(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused(_l("This is not a calendar file (it is not UTF-8 text). Choose an .ics file."), 415)
+        raise ImportRefused(_l("This is not a calendar file (it is not UTF-8 text). Choose an .ics file."),
+                            415) from None
 
 
 def _prescan(text: str) -> None:
@@ -165,7 +166,7 @@ def _zone_of(prop: Any, value: datetime, fallback: str) -> tuple[str, str | None
 def _aware(value: datetime, zone: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=ZoneInfo(zone))
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _person(prop: Any) -> Person | None:
@@ -212,7 +213,7 @@ def _occurrences(event: Any, start_local: datetime, zone: str, now: datetime) ->
     try:
         recurrence = rrulestr(text, dtstart=naive, ignoretz=True)
     except (ValueError, TypeError, OverflowError):
-        raise ImportRefused(_l("The invitation repeats by a rule Outreach cannot read (%(r)s).", r=text[:80]))
+        raise ImportRefused(_l("The invitation repeats by a rule Outreach cannot read (%(r)s).", r=text[:80])) from None
     excluded: set[datetime] = set()
     exdates = event.get("EXDATE")
     for group in (exdates if isinstance(exdates, list) else [exdates] if exdates is not None else []):
@@ -229,9 +230,9 @@ def _occurrences(event: Any, start_local: datetime, zone: str, now: datetime) ->
             if occurrence > horizon or len(out) >= MAX_SERIES:
                 break
             if occurrence not in excluded:
-                out.append(occurrence.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc))
+                out.append(occurrence.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC))
     except (ValueError, OverflowError):
-        raise ImportRefused(_l("The invitation repeats by a rule Outreach cannot read (%(r)s).", r=text[:80]))
+        raise ImportRefused(_l("The invitation repeats by a rule Outreach cannot read (%(r)s).", r=text[:80])) from None
     return out
 
 
@@ -244,7 +245,7 @@ def read_invitation(raw: bytes, *, reader: Any, now: datetime) -> Invitation:
     try:
         calendar = Calendar.from_ical(text)
     except Exception:  # icalendar raises ValueError, KeyError, IndexError… on broken input
-        raise ImportRefused(_l("The file could not be read as iCalendar. Nothing was imported."))
+        raise ImportRefused(_l("The file could not be read as iCalendar. Nothing was imported.")) from None
     if isinstance(calendar, list):
         raise ImportRefused(_l("The file holds several calendars; import one invitation at a time."))
     try:
@@ -259,7 +260,7 @@ def read_invitation(raw: bytes, *, reader: Any, now: datetime) -> Invitation:
     except ImportRefused:
         raise
     except Exception:
-        raise ImportRefused(_l("The invitation's dates or fields could not be read. Nothing was imported."))
+        raise ImportRefused(_l("The invitation's dates or fields could not be read. Nothing was imported.")) from None
 
 
 def _read_event(event: Any, *, reader: Any, now: datetime) -> Invitation:
@@ -276,7 +277,7 @@ def _read_event(event: Any, *, reader: Any, now: datetime) -> Invitation:
     else:
         zone, note = _zone_of(start_prop, start, fallback)
     start_at = _aware(start, zone)
-    if not (datetime(1971, 1, 1, tzinfo=timezone.utc) <= start_at <= datetime(9000, 1, 1, tzinfo=timezone.utc)):
+    if not (datetime(1971, 1, 1, tzinfo=UTC) <= start_at <= datetime(9000, 1, 1, tzinfo=UTC)):
         raise ImportRefused(_l("The event's date is out of range. Nothing was imported."))
     end_at = None
     end_prop = event.get("DTEND")

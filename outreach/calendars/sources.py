@@ -8,7 +8,8 @@ could not open.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -26,7 +27,9 @@ from outreach.meetings.models import (Attendee, Commitment, CommitmentStatus, Fo
                                       MeetingStatus)
 
 #: Scopes of downloads that only meetings answer.
-MEETING_SCOPES = frozenset({"mine", "organisation", "subtree", "meeting", "meetings", "contact", "organisation_meetings"})
+MEETING_SCOPES = frozenset(
+    {"mine", "organisation", "subtree", "meeting", "meetings", "contact", "organisation_meetings"}
+)
 FEED_SCOPES = frozenset({"mine", "organisation", "subtree"})
 UID_DOMAIN = "outreach"
 FOLLOW_UP_EVENT_MINUTES = 30

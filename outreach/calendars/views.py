@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 from urllib.parse import urlencode
 
@@ -362,12 +362,20 @@ def import_upload():
     except ImportRefused as exc:
         form.file.errors = [str(exc.message)]
         return render_template("calendars/import.html", form=form, max_kb=MAX_BYTES // 1024), exc.status
-    payload = _signer().dumps({"user": current_user.id, "title": inv.title, "timezone": inv.timezone, "location": inv.location,
-                               "online_url": inv.online_url, "agenda": inv.agenda,
-                               "minutes": int(inv.duration.total_seconds() // 60) if inv.duration else None,
-                               "starts": [int(o.timestamp()) for o in inv.occurrences],
-                               "attendees": [p.token for p in inv.matched if p.token],
-                               "initiated_by": inv.initiated_by})
+    payload = _signer().dumps(
+        {
+            "user": current_user.id,
+            "title": inv.title,
+            "timezone": inv.timezone,
+            "location": inv.location,
+            "online_url": inv.online_url,
+            "agenda": inv.agenda,
+            "minutes": int(inv.duration.total_seconds() // 60) if inv.duration else None,
+            "starts": [int(o.timestamp()) for o in inv.occurrences],
+            "attendees": [p.token for p in inv.matched if p.token],
+            "initiated_by": inv.initiated_by,
+        }
+    )
     return render_template("calendars/import_preview.html", inv=inv, prefill=_prefill_url(inv, inv.start_at),
                            series=SeriesForm(formdata=None, payload=payload), format_when=format_when)
 
@@ -385,7 +393,7 @@ def import_series():
         data = _signer().loads(form.payload.data, max_age=SERIES_MAX_AGE)
         if data.get("user") != current_user.id:
             abort(400)
-        starts = [datetime.fromtimestamp(int(s), tz=timezone.utc) for s in data["starts"]][:MAX_SERIES]
+        starts = [datetime.fromtimestamp(int(s), tz=UTC) for s in data["starts"]][:MAX_SERIES]
         minutes = data.get("minutes")
     except (BadSignature, KeyError, TypeError, ValueError, OverflowError, OSError):
         abort(400)
@@ -395,14 +403,28 @@ def import_series():
     created = []
     try:
         for start in starts:
-            created.append(meeting_services.log_meeting(
-                meeting_services.MeetingData(
-                    title=data["title"], start_at=start,
-                    end_at=start + timedelta(minutes=int(minutes)) if minutes else None, timezone=data["timezone"],
-                    location=data.get("location"), online_url=data.get("online_url"), agenda=data.get("agenda"),
-                    attendees=list(data.get("attendees") or []),
-                    initiated_by=data.get("initiated_by") if data.get("initiated_by") in {i.value for i in MeetingInitiator} else None),
-                commitments=[], follow_ups=[], actor=acting_user(), now=now, ip=client_ip()))
+            created.append(
+                meeting_services.log_meeting(
+                    meeting_services.MeetingData(
+                        title=data["title"],
+                        start_at=start,
+                        end_at=start + timedelta(minutes=int(minutes)) if minutes else None,
+                        timezone=data["timezone"],
+                        location=data.get("location"),
+                        online_url=data.get("online_url"),
+                        agenda=data.get("agenda"),
+                        attendees=list(data.get("attendees") or []),
+                        initiated_by=data.get("initiated_by")
+                        if data.get("initiated_by") in {i.value for i in MeetingInitiator}
+                        else None,
+                    ),
+                    commitments=[],
+                    follow_ups=[],
+                    actor=acting_user(),
+                    now=now,
+                    ip=client_ip(),
+                )
+            )
     except meeting_services.MeetingError as exc:
         db.session.rollback()
         flash(_("Nothing was imported: %(why)s", why=str(exc.message)), "danger")

@@ -111,4 +111,6 @@ def meeting_ids_via_targets(user: Any) -> Any:
 
 
 def campaign_of_meeting(meeting_id: int) -> int | None:
-    return db.session.scalar(select(campaign_meetings.c.campaign_id).where(campaign_meetings.c.meeting_id == meeting_id))
+    return db.session.scalar(
+        select(campaign_meetings.c.campaign_id).where(campaign_meetings.c.meeting_id == meeting_id)
+    )

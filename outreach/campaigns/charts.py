@@ -7,7 +7,8 @@ allows no inline styles); labels are escaped here.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
@@ -56,7 +57,9 @@ def columns(rows: Sequence[tuple[str, int]], *, title: str, width: int = 560, he
     for i, (label, value) in enumerate(rows):
         h = (base - 16) * value / top
         x = i * slot + (slot - bar_w) / 2
-        body.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="2" fill="#2f6fb0"/>')
+        body.append(
+            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="2" fill="#2f6fb0"/>'
+        )
         if value:
             body.append(f'<text x="{x + bar_w / 2:.1f}" y="{base - h - 3:.1f}" text-anchor="middle" '
                         f'class="chart-value">{value}</text>')

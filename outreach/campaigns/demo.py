@@ -94,7 +94,7 @@ def seed_campaigns_demo(now: datetime, *, seed: int = 1325) -> int:
     if manager is None or coordinator is None:
         return 0
     created = 0
-    for (name, goal, start, end, status, tags, roots), objectives in zip(CAMPAIGNS, OBJECTIVES):
+    for (name, goal, start, end, status, tags, roots), objectives in zip(CAMPAIGNS, OBJECTIVES, strict=False):
         start_day, end_day = _day(now, start), _day(now, end)
         begun = _at(start_day, now) if start < 0 else now
         campaign = services.create_campaign(services.CampaignData(
@@ -152,7 +152,9 @@ def settle_campaigns_demo(now: datetime, *, seed: int = 1325) -> None:
         for target in targets:
             roll = rng.random()
             if target.stage == "identified" and roll < 0.45:
-                services.move_target(target, "contacted", actor=coordinator, now=now - timedelta(days=rng.randint(3, 60)))
+                services.move_target(
+                    target, "contacted", actor=coordinator, now=now - timedelta(days=rng.randint(3, 60))
+                )
             elif target.stage in ("identified", "contacted") and roll < 0.55:
                 services.move_target(target, "dropped", reason=rng.choice(DROP_REASONS), actor=coordinator,
                                      now=now - timedelta(days=rng.randint(3, 60)))

@@ -45,8 +45,10 @@ class CampaignForm(FlaskForm):
                          validators=[DataRequired(_l("State the campaign's goal.")), Length(max=MAX_GOAL),
                                      NoControlCharacters()],
                          description=_l("What will be different when the campaign succeeds."))
-    start_date = DateField(_l("Starts"), validators=[RequiredDate(_l("Enter the start date."),
-                                                                  _l("Enter the date as YYYY-MM-DD.")), PlausibleDate()])
+    start_date = DateField(
+        _l("Starts"),
+        validators=[RequiredDate(_l("Enter the start date."), _l("Enter the date as YYYY-MM-DD.")), PlausibleDate()],
+    )
     end_date = DateField(_l("Ends"), validators=[RequiredDate(_l("Enter the end date."),
                                                               _l("Enter the date as YYYY-MM-DD.")), PlausibleDate()])
     status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()), default=CampaignStatus.DRAFT.value)
@@ -81,8 +83,10 @@ class ObjectiveForm(FlaskForm):
     unit = TextField(_l("Unit"), validators=[Optional(), Length(max=30)])
     baseline = FloatField(_l("Baseline"), default=0, validators=[Optional()])
     target_value = FloatField(_l("Target value"), validators=[DataRequired(_l("Enter the target value."))])
-    deadline = DateField(_l("Deadline"), validators=[RequiredDate(_l("Enter the deadline."),
-                                                                  _l("Enter the date as YYYY-MM-DD.")), PlausibleDate()])
+    deadline = DateField(
+        _l("Deadline"),
+        validators=[RequiredDate(_l("Enter the deadline."), _l("Enter the date as YYYY-MM-DD.")), PlausibleDate()],
+    )
     source = SelectField(_l("Current value"), choices=choices(SOURCE_LABELS.items()),
                          default=ObjectiveSource.MANUAL.value)
     organisation_id = SelectField(_l("Organisation (for meetings held)"), choices=[], validate_choice=False,

@@ -9,7 +9,8 @@ meeting, its commitments and its follow-ups are linked to the campaign.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, case, delete, func, insert, literal, or_, select

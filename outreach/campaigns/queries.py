@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import Select, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import selectinload
@@ -85,14 +86,18 @@ def _target_contacts(campaign_ids: Any) -> Select[Any]:
 
 def _campaign_commitments(campaign_ids: Sequence[int], *conditions: Any) -> Any:
     """(campaign_id, commitment_id) of commitments made by a campaign's targets (people or offices) since it began."""
-    by_contact = (select(Target.campaign_id, Commitment.id.label("commitment_id"))
-                  .join(Commitment, Commitment.contact_id == Target.contact_id)
-                  .join(Campaign, Campaign.id == Target.campaign_id)
-                  .where(Target.campaign_id.in_(campaign_ids), Commitment.created_at >= Campaign.start_date, *conditions))
-    by_office = (select(Target.campaign_id, Commitment.id.label("commitment_id"))
-                 .join(Commitment, Commitment.organisation_id == Target.organisation_id)
-                 .join(Campaign, Campaign.id == Target.campaign_id)
-                 .where(Target.campaign_id.in_(campaign_ids), Commitment.created_at >= Campaign.start_date, *conditions))
+    by_contact = (
+        select(Target.campaign_id, Commitment.id.label("commitment_id"))
+        .join(Commitment, Commitment.contact_id == Target.contact_id)
+        .join(Campaign, Campaign.id == Target.campaign_id)
+        .where(Target.campaign_id.in_(campaign_ids), Commitment.created_at >= Campaign.start_date, *conditions)
+    )
+    by_office = (
+        select(Target.campaign_id, Commitment.id.label("commitment_id"))
+        .join(Commitment, Commitment.organisation_id == Target.organisation_id)
+        .join(Campaign, Campaign.id == Target.campaign_id)
+        .where(Target.campaign_id.in_(campaign_ids), Commitment.created_at >= Campaign.start_date, *conditions)
+    )
     return union(by_contact, by_office).subquery()
 
 
@@ -162,7 +167,7 @@ def source_descriptions(objectives: Sequence[Objective]) -> dict[int, str]:
     out: dict[int, str] = {}
     for key, group in wanted.items():
         words = objective_metric(key).describe([parse_params(o.source_params) for o in group])  # type: ignore[union-attr]
-        out.update({o.id: text for o, text in zip(group, words)})
+        out.update({o.id: text for o, text in zip(group, words, strict=False)})
     return out
 
 

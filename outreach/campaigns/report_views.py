@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +25,12 @@ from outreach.core.security import client_ip
 from outreach.core.time import now_utc
 from outreach.core.web import acting_user, csv_response
 
-OUTCOME_LABELS = {"kept": _l("Kept"), "partly_kept": _l("Partly kept"), "broken": _l("Broken"), "open": _l("Still open")}
+OUTCOME_LABELS = {
+    "kept": _l("Kept"),
+    "partly_kept": _l("Partly kept"),
+    "broken": _l("Broken"),
+    "open": _l("Still open"),
+}
 
 
 def _funnel(counts: dict[str, int]) -> list[tuple[str, int, str]]:
@@ -42,7 +48,9 @@ def report(campaign_id: int):
     counts = queries.stage_counts(campaign, me)
     months = queries.meetings_per_month(campaign, today=now.date())
     outcomes = queries.commitment_outcomes(campaign)
-    outcome_parts = [(str(OUTCOME_LABELS[k]), outcomes[k], charts.OUTCOME_COLOURS[k]) for k in queries.COMMITMENT_BUCKETS]
+    outcome_parts = [
+        (str(OUTCOME_LABELS[k]), outcomes[k], charts.OUTCOME_COLOURS[k]) for k in queries.COMMITMENT_BUCKETS
+    ]
     return render_template(
         "campaigns/report.html", campaign=campaign, progress=progress, counts=counts, months=months,
         outcomes=outcomes, outcome_labels=OUTCOME_LABELS, activity=queries.partner_activity(campaign, now), now=now,
@@ -66,9 +74,18 @@ def dashboard():
     totals = {s.value: sum(n[s.value] for _c, n in rows) for s in Stage}
     pipelines = {c.id: charts.stacked(_funnel(n), title=_("%(name)s: targets by stage", name=c.name), height=14)
                  for c, n in rows}
-    return render_template("campaigns/dashboard.html", rows=rows, states=states, moves=moves, totals=totals,
-                           pipelines=pipelines, funnel_chart=charts.bars(_funnel(totals), title=_("All targets by stage")),
-                           progress=progress, now=now, **LABELS)
+    return render_template(
+        "campaigns/dashboard.html",
+        rows=rows,
+        states=states,
+        moves=moves,
+        totals=totals,
+        pipelines=pipelines,
+        funnel_chart=charts.bars(_funnel(totals), title=_("All targets by stage")),
+        progress=progress,
+        now=now,
+        **LABELS,
+    )
 
 
 

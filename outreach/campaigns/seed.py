@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import func, insert, select
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
@@ -218,9 +219,9 @@ def _validate_objective(campaign: Campaign, data: ObjectiveData, *, today: date)
     if metric is not None and clean_params(metric, data.source_params or {}) is None:
         raise CampaignError(_l("Choose each of “%(source)s”'s settings from its list.", source=metric.label),
                             field="source_params")
-    if data.source == ObjectiveSource.MEETINGS_HELD.value:
-        if data.organisation_id is None or db.session.get(Organisation, data.organisation_id) is None:
-            raise CampaignError(_l("Choose the organisation whose meetings count."), field="organisation_id")
+    if data.source == ObjectiveSource.MEETINGS_HELD.value and (
+            data.organisation_id is None or db.session.get(Organisation, data.organisation_id) is None):
+        raise CampaignError(_l("Choose the organisation whose meetings count."), field="organisation_id")
     return baseline, target
 
 
@@ -335,8 +336,17 @@ def add_targets(campaign: Campaign, *, contact_ids: Iterable[int] = (), organisa
                                n=missing), field="ids")
     have_contacts = set(db.session.scalars(select(Target.contact_id).where(
         Target.campaign_id == campaign.id, Target.contact_id.in_(contact_ids)))) if contact_ids else set()
-    have_orgs = set(db.session.scalars(select(Target.organisation_id).where(
-        Target.campaign_id == campaign.id, Target.organisation_id.in_(organisation_ids)))) if organisation_ids else set()
+    have_orgs = (
+        set(
+            db.session.scalars(
+                select(Target.organisation_id).where(
+                    Target.campaign_id == campaign.id, Target.organisation_id.in_(organisation_ids)
+                )
+            )
+        )
+        if organisation_ids
+        else set()
+    )
     already = len(have_contacts) + len(have_orgs)
     if single and already:
         raise CampaignError(_l("This is already a target of the campaign."), field="ids", status=409)
@@ -445,7 +455,8 @@ def update_target(target: Target, *, next_step: str | None, next_step_due: date 
     target.updated_at = now
     db.session.flush()
     after = (target.next_step, target.next_step_due, target.priority, sorted(a.user_id for a in target.assignments))
-    changed = [name for name, old, new in zip(("next_step", "next_step_due", "priority", "partners"), before, after)
+    fields = ("next_step", "next_step_due", "priority", "partners")
+    changed = [name for name, old, new in zip(fields, before, after, strict=True)
                if old != new]
     record_event("campaign_target.update", actor=actor, now=now, record=target, ip=ip, changed=changed)
     return target

@@ -4,7 +4,8 @@ Targets, the board and "My targets" are in target_views.py; dashboards and expor
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -91,10 +92,14 @@ def new():
     if request.method == "GET":
         form.owner_id.data = str(current_user.id)
         return render_template("campaigns/form.html", form=form, campaign=None)
-    return submit(form, "campaigns/form.html", {"campaign": None},
-                  lambda: services.create_campaign(_campaign_data(form), actor=acting_user(), now=now_utc(), ip=client_ip()),
-                  _("Campaign created. Now set its objectives and add its targets."),
-                  lambda campaign: url_for("campaigns.show", campaign_id=campaign.id))
+    return submit(
+        form,
+        "campaigns/form.html",
+        {"campaign": None},
+        lambda: services.create_campaign(_campaign_data(form), actor=acting_user(), now=now_utc(), ip=client_ip()),
+        _("Campaign created. Now set its objectives and add its targets."),
+        lambda campaign: url_for("campaigns.show", campaign_id=campaign.id),
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -223,10 +228,16 @@ def edit_objective(objective_id: int):
     context = {"campaign": objective.campaign, "objective": objective, "metrics": _metric_settings(objective)}
     if request.method == "GET":
         return render_template("campaigns/objective_form.html", form=form, **context)
-    return submit(form, "campaigns/objective_form.html", context,
-                  lambda: services.update_objective(objective, _objective_data(form), actor=acting_user(), now=now_utc(),
-                                                    ip=client_ip()),
-                  _("Objective saved."), lambda _saved: url_for("campaigns.objective", objective_id=objective_id))
+    return submit(
+        form,
+        "campaigns/objective_form.html",
+        context,
+        lambda: services.update_objective(
+            objective, _objective_data(form), actor=acting_user(), now=now_utc(), ip=client_ip()
+        ),
+        _("Objective saved."),
+        lambda _saved: url_for("campaigns.objective", objective_id=objective_id),
+    )
 
 
 def _objective_page(objective: Objective, form: ValueForm, status: int = 200):  # type: ignore[no-untyped-def]

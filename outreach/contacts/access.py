@@ -8,7 +8,8 @@ A relationship note is readable by its author and by staff only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from flask import abort
 from sqlalchemy import func, select

@@ -26,7 +26,9 @@ def influence_dots(value: int, label: str | None = None) -> Markup:
 @lru_cache(maxsize=64)
 def _stance_badge(value: str, _locale: str) -> Markup:
     label = STANCE_LABELS.get(value, value)  # type: ignore[call-overload]
-    return Markup(f'<span class="badge rounded-pill stance stance-{escape(value)}">{escape(label)}</span>')  # both values escaped  # nosec B704
+    return Markup(
+        f'<span class="badge rounded-pill stance stance-{escape(value)}">{escape(label)}</span>'
+    )  # both values escaped  # nosec B704
 
 
 @lru_cache(maxsize=64)
@@ -36,4 +38,6 @@ def _influence_dots(value: int, _locale: str) -> Markup:
 
 def _dots(value: int, text: str) -> Markup:
     dots = "".join(f'<span class="dot{" on" if i <= value else ""}" aria-hidden="true"></span>' for i in range(1, 6))
-    return Markup(f'<span class="influence" role="img" title="{escape(text)}" aria-label="{escape(text)}">{dots}</span>')  # text escaped; dots are fixed markup  # nosec B704
+    return Markup(
+        f'<span class="influence" role="img" title="{escape(text)}" aria-label="{escape(text)}">{dots}</span>'
+    )  # text escaped; dots are fixed markup  # nosec B704

@@ -7,7 +7,8 @@ twice, or a contact that no longer exists refuses the whole action.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select

@@ -13,7 +13,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
+from collections.abc import Iterable, Iterator
 
 import pycountry
 from flask_babel import lazy_gettext as _l
@@ -41,12 +42,34 @@ ORGANISATION_COLUMNS = ["id", "name", "acronym", "kind", "parent", "country", "r
 COLUMNS = {"contacts": CONTACT_COLUMNS, "organisations": ORGANISATION_COLUMNS}
 #: Header spellings people use, normalised → our column.
 SYNONYMS = {
-    "e-mail": "emails", "email": "emails", "e-mails": "emails", "email address": "emails", "mail": "emails",
-    "phone": "phones", "telephone": "phones", "mobile": "phones", "first name": "first_name", "given name": "first_name",
-    "firstname": "first_name", "last name": "last_name", "surname": "last_name", "family name": "last_name",
-    "lastname": "last_name", "title": "title", "position": "title", "job title": "title", "organization": "organisation",
-    "org": "organisation", "organisation": "organisation", "language": "languages", "tag": "tags", "type": "kind",
-    "parent organisation": "parent", "parent organization": "parent", "cadence": "cadence_days", "salutation": "honorific",
+    "e-mail": "emails",
+    "email": "emails",
+    "e-mails": "emails",
+    "email address": "emails",
+    "mail": "emails",
+    "phone": "phones",
+    "telephone": "phones",
+    "mobile": "phones",
+    "first name": "first_name",
+    "given name": "first_name",
+    "firstname": "first_name",
+    "last name": "last_name",
+    "surname": "last_name",
+    "family name": "last_name",
+    "lastname": "last_name",
+    "title": "title",
+    "position": "title",
+    "job title": "title",
+    "organization": "organisation",
+    "org": "organisation",
+    "organisation": "organisation",
+    "language": "languages",
+    "tag": "tags",
+    "type": "kind",
+    "parent organisation": "parent",
+    "parent organization": "parent",
+    "cadence": "cadence_days",
+    "salutation": "honorific",
 }
 
 
@@ -143,7 +166,8 @@ class ImportPlan:
 def _org_lookup() -> dict[str, int]:
     lookup: dict[str, int] = {}
     for oid, name, acronym in db.session.execute(
-            select(Organisation.id, Organisation.name, Organisation.acronym).where(Organisation.is_archived.is_(False))):
+        select(Organisation.id, Organisation.name, Organisation.acronym).where(Organisation.is_archived.is_(False))
+    ):
         lookup.setdefault(normalise(name), oid)
         if acronym:
             lookup.setdefault(normalise(acronym), oid)
@@ -369,7 +393,9 @@ def _plan_organisation(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int
     plan.label = data.get("name") or f"#{plan.record_id or ''}"
 
 
-def apply_import(plan: ImportPlan, *, actor: Any, now: datetime, filename: str, ip: str | None = None) -> dict[str, int]:
+def apply_import(
+    plan: ImportPlan, *, actor: Any, now: datetime, filename: str, ip: str | None = None
+) -> dict[str, int]:
     """Write the accepted rows of *plan* in the caller's transaction; one flush, one audit event."""
     rows = [r for r in plan.rows if r.action != "reject"]
     if plan.kind == "contacts":
@@ -406,7 +432,7 @@ def _insert_contacts(rows: list[RowPlan], tag_cache: dict[str, Any], *, actor: A
         })
     ids = list(db.session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), contact_rows))
     emails, phones, languages, tags, positions = [], [], [], [], []
-    for cid, row in zip(ids, rows):
+    for cid, row in zip(ids, rows, strict=False):
         d = row.data
         emails += [{"contact_id": cid, "email": e, "is_primary": i == 0} for i, e in enumerate(dict.fromkeys(
             d.get("emails", [])))]
@@ -418,8 +444,13 @@ def _insert_contacts(rows: list[RowPlan], tag_cache: dict[str, Any], *, actor: A
         if d.get("organisation_id"):
             positions.append({"contact_id": cid, "organisation_id": d["organisation_id"], "title": d["title"],
                               "created_at": now})
-    for table, values in ((ContactEmail.__table__, emails), (ContactPhone.__table__, phones),
-                          (ContactLanguage.__table__, languages), (contact_tags, tags), (Position.__table__, positions)):
+    for table, values in (
+        (ContactEmail.__table__, emails),
+        (ContactPhone.__table__, phones),
+        (ContactLanguage.__table__, languages),
+        (contact_tags, tags),
+        (Position.__table__, positions),
+    ):
         if values:
             db.session.execute(insert(table), values)
     return ids

@@ -8,7 +8,8 @@ in one-line fields), web addresses only with http(s).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l

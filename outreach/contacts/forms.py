@@ -64,7 +64,9 @@ def _blank_none(value):  # type: ignore[no-untyped-def]
 
 
 class OrganisationForm(FlaskForm):
-    name = TextField(_l("Name"), validators=[DataRequired(_l("Enter the organisation's name.")), fields.ORGANISATION_NAME])
+    name = TextField(
+        _l("Name"), validators=[DataRequired(_l("Enter the organisation's name.")), fields.ORGANISATION_NAME]
+    )
     acronym = TextField(_l("Acronym"), validators=[Optional(), fields.ACRONYM])
     kind = SelectField(_l("Kind"), choices=_enum_choices(KIND_LABELS), default="other")
     parent_id = RecordIdField(_l("Part of"), message=_l("Choose an organisation from the list."),
@@ -92,8 +94,11 @@ class ContactForm(FlaskForm):
                            description=_l("One per line; the first is the main one."))
     phones = TextAreaField(_l("Phone numbers"), filters=[strip_filter], validators=[Optional(), fields.PHONES],
                            description=_l("One per line, with + and the country code (e.g. +236 70 01 23 45)."))
-    languages = TextField(_l("Languages"), validators=[Optional(), fields.LANGUAGES],
-                          description=_l("English names or ISO 639 codes, separated by commas: English, Swahili or en, sw, swa."))
+    languages = TextField(
+        _l("Languages"),
+        validators=[Optional(), fields.LANGUAGES],
+        description=_l("English names or ISO 639 codes, separated by commas: English, Swahili or en, sw, swa."),
+    )
     tags = TextField(_l("Tags"), validators=[Optional(), fields.TAGS], description=_l("Separate with commas."))
     stance = SelectField(_l("Stance"), choices=_enum_choices(STANCE_LABELS), default="neutral")
     influence = SelectField(_l("Influence"), choices=choices([(str(i), str(i)) for i in range(1, 6)]), default="3",

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, insert, select
@@ -43,7 +44,9 @@ def _check(data: ListData, *, exclude_id: int | None = None) -> None:
     name = (data.name or "").strip()
     if not name:
         raise ListError(_l("Give the list a name."), field="name")
-    clash = select(ContactList.id).where(func.lower(ContactList.name) == name.lower(), ContactList.is_archived.is_(False))
+    clash = select(ContactList.id).where(
+        func.lower(ContactList.name) == name.lower(), ContactList.is_archived.is_(False)
+    )
     if exclude_id is not None:
         clash = clash.where(ContactList.id != exclude_id)
     if db.session.scalar(clash.limit(1)) is not None:

@@ -121,7 +121,9 @@ def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
         for i, (cid, name) in enumerate(people):
             for other_id, other in people[i + 1:]:
                 if cid != other_id and _same_person(name, other):
-                    pairs.setdefault((min(cid, other_id), max(cid, other_id)), str(_l("similar names in one organisation")))
+                    pairs.setdefault(
+                        (min(cid, other_id), max(cid, other_id)), str(_l("similar names in one organisation"))
+                    )
         if len(pairs) >= limit:
             break
     keys = list(pairs)[:limit]
@@ -180,7 +182,12 @@ def merge_contacts(target: Contact, source: Contact, choices: dict[str, str], *,
         else:
             # Both records knew the same partner: keep the stronger tie on the target, archive the other.
             if not rel.is_archived and (existing.is_archived or rel.strength > existing.strength):
-                existing.kind, existing.strength, existing.since, existing.note = rel.kind, rel.strength, rel.since, rel.note
+                existing.kind, existing.strength, existing.since, existing.note = (
+                    rel.kind,
+                    rel.strength,
+                    rel.since,
+                    rel.note,
+                )
                 existing.is_archived = False
             rel.is_archived = True
             kept_rels.append(rel.id)

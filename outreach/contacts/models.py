@@ -154,9 +154,10 @@ class Contact(Base):
                                                             order_by="ContactLanguage.code")
     tags: Mapped[list[Tag]] = relationship(secondary=contact_tags, order_by=Tag.name)
     #: held posts first, each group in `post_recency` order (undated last, on PostgreSQL too)
-    positions: Mapped[list[Position]] = relationship(back_populates="contact",
-                                                     order_by="(Position.end_date.is_(None).desc(), "
-                                                              "Position.start_date.desc().nulls_last(), Position.id.desc())")
+    positions: Mapped[list[Position]] = relationship(
+        back_populates="contact",
+        order_by="(Position.end_date.is_(None).desc(), Position.start_date.desc().nulls_last(), Position.id.desc())",
+    )
 
     @property
     def full_name(self) -> str:

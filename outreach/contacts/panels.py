@@ -34,8 +34,11 @@ def _people_i_know(user: Any, now: datetime, **_: Any) -> dict[str, Any]:
 
 
 def _position_names(ids: set[int]) -> dict[int, str]:
-    rows = db.session.execute(select(Position.id, Position.title, Organisation.name)
-                              .join(Organisation, Organisation.id == Position.organisation_id).where(Position.id.in_(ids)))
+    rows = db.session.execute(
+        select(Position.id, Position.title, Organisation.name)
+        .join(Organisation, Organisation.id == Position.organisation_id)
+        .where(Position.id.in_(ids))
+    )
     return {pid: f"{title}, {org}" for pid, title, org in rows}
 
 
@@ -113,9 +116,16 @@ def register_contributions() -> None:
                               active_for=frozenset({"contacts.organisation", "contacts.new_organisation",
                                                     "contacts.edit_organisation", "contacts.merge_organisations"}),
                               group=DIRECTORY))
-    register_nav_item(NavItem("contacts.lists_index", _l("Lists"), DIRECTORY_READERS, 22,
-                              active_for=frozenset({"contacts.contact_list", "contacts.new_list", "contacts.edit_list"}),
-                              group=DIRECTORY))
+    register_nav_item(
+        NavItem(
+            "contacts.lists_index",
+            _l("Lists"),
+            DIRECTORY_READERS,
+            22,
+            active_for=frozenset({"contacts.contact_list", "contacts.new_list", "contacts.edit_list"}),
+            group=DIRECTORY,
+        )
+    )
     register_nav_item(NavItem("contacts.search", _l("Search"), DIRECTORY_READERS, 22,
                               active_for=frozenset({"contacts.search"}), group=DIRECTORY))
     register_nav_item(NavItem("contacts.public_directory", _l("Directory"), frozenset({Role.ACTIVIST}), 20))

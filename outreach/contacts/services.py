@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import phonenumbers
 import pycountry
@@ -279,7 +280,9 @@ def _apply_contact(contact: Contact, data: dict[str, Any]) -> None:
         for i, row in enumerate(contact.emails):
             row.is_primary = i == 0
     if "phones" in data:
-        numbers = list(dict.fromkeys(normalise_phone(raw, country=contact.country) for raw in split_list(data["phones"])))
+        numbers = list(
+            dict.fromkeys(normalise_phone(raw, country=contact.country) for raw in split_list(data["phones"]))
+        )
         keep_p = {p.number: p for p in contact.phones if p.number in numbers}
         contact.phones = [keep_p.get(n) or ContactPhone(number=n) for n in numbers]
         for i, row in enumerate(contact.phones):
@@ -298,9 +301,16 @@ def _apply_contact(contact: Contact, data: dict[str, Any]) -> None:
 
 def create_contact(data: dict[str, Any], *, actor: Any, now: datetime, ip: str | None = None) -> Contact:
     """Add a person to the directory."""
-    contact = Contact(created_at=now, updated_at=now, created_by_id=getattr(actor, "id", None), is_archived=False,
-                      first_name=data["first_name"], last_name=data["last_name"], stance=data.get("stance") or "neutral",
-                      influence=data.get("influence") or 3)
+    contact = Contact(
+        created_at=now,
+        updated_at=now,
+        created_by_id=getattr(actor, "id", None),
+        is_archived=False,
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        stance=data.get("stance") or "neutral",
+        influence=data.get("influence") or 3,
+    )
     contact.emails, contact.phones, contact.languages, contact.tags, contact.positions = [], [], [], [], []
     db.session.add(contact)
     _apply_contact(contact, data)
@@ -565,8 +575,14 @@ def contact_list_statement(filters: dict[str, Any], *, now: datetime) -> Select[
         stmt = stmt.where(Contact.id.in_(select(contact_tags.c.contact_id).join(Tag, Tag.id == contact_tags.c.tag_id)
                                          .where(Tag.slug == search.normalise(filters["tag"]))))
     if filters.get("organisation"):
-        stmt = stmt.where(Contact.id.in_(select(Position.contact_id).where(
-            Position.end_date.is_(None), Position.organisation_id.in_(organisation_subtree_ids(filters["organisation"])))))
+        stmt = stmt.where(
+            Contact.id.in_(
+                select(Position.contact_id).where(
+                    Position.end_date.is_(None),
+                    Position.organisation_id.in_(organisation_subtree_ids(filters["organisation"])),
+                )
+            )
+        )
     if filters.get("list_id"):
         stmt = stmt.where(Contact.id.in_(select(ContactListMember.contact_id).where(
             ContactListMember.list_id == filters["list_id"])))

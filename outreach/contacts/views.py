@@ -10,8 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import access, badges, bp, bulk, csv_io, fields, lists, services
-from outreach.contacts.forms import (CONTACT_FILTERS, KIND_LABELS, RELATIONSHIP_LABELS, STANCE_LABELS, ContactFilterForm,
-                                     ContactForm, EndPositionForm, PositionForm, RelationshipForm)
+from outreach.contacts.forms import (
+    CONTACT_FILTERS,
+    KIND_LABELS,
+    RELATIONSHIP_LABELS,
+    STANCE_LABELS,
+    ContactFilterForm,
+    ContactForm,
+    EndPositionForm,
+    PositionForm,
+    RelationshipForm,
+)
 from outreach.contacts.models import Contact, Organisation, Position, Relationship
 from outreach.core.db import db, parse_version_token, version_token
 from outreach.core.bulk import bulk_action, bulk_actions_for
@@ -327,9 +336,18 @@ def new_position(contact_id: int):
             form.organisation_id.errors = [*form.organisation_id.errors, _("Choose an organisation from the list.")]
         return render_template("contacts/position_form.html", form=form, contact=person, organisation=org), 422
     try:
-        services.add_position(person, organisation=org, title=form.title.data, start_date=form.start_date.data,
-                              end_date=form.end_date.data, move=form.move.data,
-                              keep_other_posts_here=form.keep_both.data, actor=acting_user(), now=now_utc(), ip=client_ip())
+        services.add_position(
+            person,
+            organisation=org,
+            title=form.title.data,
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            move=form.move.data,
+            keep_other_posts_here=form.keep_both.data,
+            actor=acting_user(),
+            now=now_utc(),
+            ip=client_ip(),
+        )
     except ServiceError as exc:
         db.session.rollback()
         show_error(form, exc)

@@ -7,7 +7,8 @@ opens (`register_record_link`). A link is offered only when the reader's role ma
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l

@@ -13,7 +13,8 @@ BulkRefused (the caller rolls back: nothing is written).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 from outreach.core.errors import ServiceError
 from outreach.core.permissions import Role

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 #: Kinds of item: a timed event (start/end instants in a zone), an all-day event (a date), a task.
 EVENT = "event"

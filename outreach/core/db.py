@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Any, Iterator, cast
+from datetime import datetime, UTC
+from typing import Any, cast
+from collections.abc import Iterator
 
 from flask import Flask, current_app
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -38,7 +39,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value!r}: pass an aware UTC datetime")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -47,8 +48,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -92,7 +93,7 @@ def compare_and_set(entity: Any, row_id: int, column: Any, expected: Any, **valu
 
 def version_token(instant: datetime) -> str:
     """An edit form's record of the version it was opened on (the record's last change, to the microsecond)."""
-    return instant.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def parse_version_token(value: str | None) -> datetime | None:

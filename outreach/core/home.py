@@ -3,9 +3,10 @@
 `core` and lower features cannot import higher ones, so a higher feature registers what it
 contributes here at app set-up, and the page asks for everything registered for its slot.
 Slots in use: "home" (the Today page; context: user, now), "contact.detail",
-"organisation.detail", "meeting.detail" and "commitment.detail" (context adds the record; the meeting page also passes can_edit),
-"meeting.actions" (buttons beside a meeting's Edit; context adds meeting) and
-"meetings.list.actions" (beside "Log a meeting"; context adds filters, the list's query arguments). Row actions: "public_directory.contact".
+"organisation.detail", "meeting.detail" and "commitment.detail" (context adds the record; the meeting page also
+passes can_edit), "meeting.actions" (buttons beside a meeting's Edit; context adds meeting) and
+"meetings.list.actions" (beside "Log a meeting"; context adds filters, the list's query arguments).
+Row actions: "public_directory.contact".
 
 A panel's build(user, now, **context) returns the template context, or None to show nothing.
 
@@ -17,7 +18,8 @@ in its signal, where the higher feature validates and stores it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from outreach.core.permissions import ALL_ROLES, Role
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, UTC
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -58,7 +59,7 @@ def _datetime(value: datetime | None, fmt: str = "medium") -> str:
     if fmt == "full":
         return format_datetime(value, fmt)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     locale = get_locale()
     return date_pattern(str(locale), _named(fmt, "datetime")).apply(value.astimezone(get_timezone()), locale)
 
@@ -99,7 +100,7 @@ def _date(value: date | datetime | None, fmt: str = "medium") -> str:
     if fmt == "full":
         return format_date(value, fmt)
     if isinstance(value, datetime):
-        value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(get_timezone()).date()
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(get_timezone()).date()
     locale = get_locale()
     return date_pattern(str(locale), _named(fmt, "date")).apply(value, locale)
 
@@ -140,7 +141,7 @@ def parse_local_date(value: str) -> date | None:
     found = _NUMERIC_DATE.fullmatch(value.translate(_BIDI_MARKS).strip())
     if found is None:
         return None
-    parts = dict(zip(date_order(str(get_locale())), (int(g) for g in found.groups())))
+    parts = dict(zip(date_order(str(get_locale())), (int(g) for g in found.groups()), strict=False))
     text_year = found.group(1 + date_order(str(get_locale())).index("y"))
     if len(text_year) not in (2, 4):
         return None
@@ -165,7 +166,9 @@ def _ago(value: datetime | None) -> Markup | str:
     else:
         label = babel_dates.format_timedelta(delta, add_direction=True, granularity="minute", locale=get_locale())
     full = _datetime(value)
-    return Markup(f'<time datetime="{value.isoformat()}" title="{escape(full)}">{escape(label)}</time>')  # label and title escaped; isoformat() of a datetime  # nosec B704
+    return Markup(
+        f'<time datetime="{value.isoformat()}" title="{escape(full)}">{escape(label)}</time>'
+    )  # label and title escaped; isoformat() of a datetime  # nosec B704
 
 
 #: The locale whose dates read the house look below: international English, day before month, 24-hour clock.

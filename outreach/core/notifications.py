@@ -22,7 +22,8 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from sqlalchemy import (Boolean, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, and_, func, or_,
                         select, update)

@@ -11,6 +11,7 @@ from flask import Flask, Response, abort, current_app, g, redirect, request, url
 from flask_login import current_user
 
 from outreach.core.permissions import PUBLIC, allowed_roles, may_access
+import contextlib
 
 _HASHERS: dict[str, PasswordHasher] = {
     "default": PasswordHasher(),
@@ -50,10 +51,8 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 
 def _burn(hasher: PasswordHasher, password: str) -> None:
-    try:
+    with contextlib.suppress(VerifyMismatchError, VerificationError, InvalidHashError):
         hasher.verify(_dummy_hash(hasher), password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        pass
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -1,10 +1,10 @@
 """Time discipline: aware UTC instants inside, IANA zones only at the edges."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 import pytz
@@ -12,7 +12,7 @@ import pytz
 
 def now_utc() -> datetime:
     """The current instant, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @lru_cache(maxsize=1)
@@ -76,19 +76,19 @@ def local_to_utc(day: date, at: time, zone: str) -> datetime:
     *first* occurrence (``fold=0``, still on summer time); a time that does not exist (skipped when
     the clocks go forward) must be refused first with :func:`missing_local_time`.
     """
-    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(timezone.utc)
+    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(UTC)
 
 
 def missing_local_time(day: date, at: time, zone: str) -> bool:
     """True when *at* on *day* never shows on the clocks in *zone* (a daylight-saving gap)."""
     local = datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone))
-    back = local.astimezone(timezone.utc).astimezone(ZoneInfo(zone))
+    back = local.astimezone(UTC).astimezone(ZoneInfo(zone))
     return back.replace(tzinfo=None) != local.replace(tzinfo=None)
 
 
 def day_start(day: date, zone: str = "UTC") -> datetime:
     """The instant (in UTC) at which *day* begins on the clocks of *zone*."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def local_date(instant: datetime, zone: str) -> date:
@@ -104,4 +104,4 @@ def local_day_bounds(zone: str, now: datetime) -> tuple[datetime, datetime]:
 
 def today_at(zone: str, hour: int, now: datetime) -> datetime:
     """*hour* o'clock today in *zone* (the day that contains *now* there), in UTC."""
-    return datetime.combine(local_date(now, zone), time(hour, 0), tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime.combine(local_date(now, zone), time(hour, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC)

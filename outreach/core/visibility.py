@@ -11,7 +11,8 @@ must rest on what someone with authority assigned or recorded.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 MeetingIdSource = Callable[[Any], Any]
 

@@ -6,7 +6,8 @@ and a streamed CSV download.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from flask import Response, flash, request, stream_with_context
 from flask_babel import gettext as _

@@ -8,7 +8,7 @@ call `decrypt` only where a read is allowed and audited.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app

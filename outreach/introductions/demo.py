@@ -19,18 +19,56 @@ from outreach.introductions.models import ActivistProfile, DoorOpener
 
 #: codename, country, languages, focus areas, risk tier, bio
 ACTIVISTS = [
-    ("Sahel Rose", "CF", ["fr", "sg"], "sexual violence, IDP camps", "high",
-     "Runs a women's protection network in displacement sites."),
-    ("Blue River", "SS", ["en", "ar"], "peace process, land rights", "elevated",
-     "Women's coalition member in the revitalised peace talks."),
-    ("Morning Star", "CD", ["fr", "sw"], "mining areas, survivors' support", "elevated",
-     "Accompanies survivors in eastern provinces."),
-    ("Quiet Baobab", "ML", ["fr", "bm"], "local mediation", "standard", "Mediates between farmer and herder communities."),
+    (
+        "Sahel Rose",
+        "CF",
+        ["fr", "sg"],
+        "sexual violence, IDP camps",
+        "high",
+        "Runs a women's protection network in displacement sites.",
+    ),
+    (
+        "Blue River",
+        "SS",
+        ["en", "ar"],
+        "peace process, land rights",
+        "elevated",
+        "Women's coalition member in the revitalised peace talks.",
+    ),
+    (
+        "Morning Star",
+        "CD",
+        ["fr", "sw"],
+        "mining areas, survivors' support",
+        "elevated",
+        "Accompanies survivors in eastern provinces.",
+    ),
+    (
+        "Quiet Baobab",
+        "ML",
+        ["fr", "bm"],
+        "local mediation",
+        "standard",
+        "Mediates between farmer and herder communities.",
+    ),
     ("Golden Thread", "MM", ["my", "en"], "documentation, justice", "high", "Documents abuses against women."),
-    ("Andes Condor", "CO", ["es"], "peace agreement implementation", "standard",
-     "Follows the gender chapter of the peace agreement."),
+    (
+        "Andes Condor",
+        "CO",
+        ["es"],
+        "peace agreement implementation",
+        "standard",
+        "Follows the gender chapter of the peace agreement.",
+    ),
     ("Red Sea Pearl", "YE", ["ar"], "humanitarian access", "high", "Coordinates women-led relief committees."),
-    ("Lake Kivu", "CD", ["fr", "sw"], "DDR, reintegration", "elevated", "Works with women formerly associated with armed groups."),
+    (
+        "Lake Kivu",
+        "CD",
+        ["fr", "sw"],
+        "DDR, reintegration",
+        "elevated",
+        "Works with women formerly associated with armed groups.",
+    ),
     ("Nile Reed", "SD", ["ar", "en"], "ceasefire monitoring", "high", "Part of a women's ceasefire observers' group."),
     ("Savanna Light", "CF", ["fr", "sg"], "elections, participation", "standard", "Trains women candidates."),
     ("Mountain Tea", "MM", ["my"], "refugee camps", "elevated", "Teacher and camp committee member."),
@@ -40,7 +78,14 @@ ACTIVISTS = [
     ("Silver Palm", "SO", ["so", "ar"], "constitution review", "elevated", "Advocates for the women's quota."),
     ("Volcano Fern", "CD", ["fr", "ln"], "health, survivors", "standard", "Nurse and survivor advocate."),
     ("Coffee Bean", "ET", ["am", "en"], "transitional justice", "elevated", "Lawyer with a women's legal aid group."),
-    ("Ocean Shell", "PH", ["tl", "en"], "Bangsamoro transition", "standard", "Women's desk of a civil society platform."),
+    (
+        "Ocean Shell",
+        "PH",
+        ["tl", "en"],
+        "Bangsamoro transition",
+        "standard",
+        "Women's desk of a civil society platform.",
+    ),
     ("Amazon Seed", "CO", ["es"], "land restitution", "elevated", "Indigenous women's land-rights leader."),
     ("Highland Mist", "AF", ["fa", "ps"], "girls' education", "high", "Runs home-based classes."),
 ]
@@ -73,7 +118,7 @@ def seed_introductions_demo(now: datetime, *, seed: int = 1325) -> int:
         select(Position.contact_id).where(Position.end_date.is_(None)))).order_by(Contact.id)).all()
     if not coordinators or not partners or not targets:
         return 0
-    for partner, (languages, countries) in zip(partners, PARTNER_LANGUAGES):
+    for partner, (languages, countries) in zip(partners, PARTNER_LANGUAGES, strict=False):
         db.session.add(DoorOpener(user_id=partner.id, languages=languages, countries=countries, updated_at=now))
     coordinator = coordinators[0]
     made: list[ActivistProfile] = []

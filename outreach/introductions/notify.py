@@ -6,7 +6,8 @@ request's number alone. They never carry her identity, her risk tier, or what sh
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import select
 

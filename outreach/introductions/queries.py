@@ -1,7 +1,7 @@
 """Reads for the ranking and the dashboard: grouped queries, never rows loaded to be counted in Python."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, UTC
 from functools import lru_cache
 from typing import Any
 
@@ -118,13 +118,12 @@ def matching_facts(request: IntroductionRequest, now: datetime) -> tuple[list[Ca
 
 
 def _aware(value: Any) -> datetime | None:
-    from datetime import timezone
 
     if value is None:
         return None
     if isinstance(value, str):  # SQLite hands back a union's datetime column as text
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def ranked_partners(request: IntroductionRequest, now: datetime, *, limit: int = 10) -> list[Ranked]:
@@ -144,14 +143,23 @@ def dashboard(now: datetime) -> dict[str, Any]:
                func.min(IntroductionRequest.state_changed_at).label("oldest"))
         .group_by(IntroductionRequest.state)).all()}
     answers = db.session.execute(
-        select(User.id, User.name,
-               func.sum(case((RequestTransition.to_state == RequestState.OFFERED.value, 1), else_=0)).label("offered"),
-               func.sum(case((RequestTransition.to_state == RequestState.ACCEPTED.value, 1), else_=0)).label("accepted"),
-               func.sum(case((RequestTransition.to_state == RequestState.DECLINED.value, 1), else_=0)).label("declined"))
+        select(
+            User.id,
+            User.name,
+            func.sum(case((RequestTransition.to_state == RequestState.OFFERED.value, 1), else_=0)).label("offered"),
+            func.sum(case((RequestTransition.to_state == RequestState.ACCEPTED.value, 1), else_=0)).label("accepted"),
+            func.sum(case((RequestTransition.to_state == RequestState.DECLINED.value, 1), else_=0)).label("declined"),
+        )
         .join(User, User.id == RequestTransition.partner_id)
-        .where(RequestTransition.to_state.in_((RequestState.OFFERED.value, RequestState.ACCEPTED.value,
-                                               RequestState.DECLINED.value)))
-        .group_by(User.id, User.name).order_by(func.lower(User.name), User.id).limit(50)).all()
+        .where(
+            RequestTransition.to_state.in_(
+                (RequestState.OFFERED.value, RequestState.ACCEPTED.value, RequestState.DECLINED.value)
+            )
+        )
+        .group_by(User.id, User.name)
+        .order_by(func.lower(User.name), User.id)
+        .limit(50)
+    ).all()
     with_meeting, closed = db.session.execute(
         select(func.sum(case((IntroductionRequest.meeting_id.is_not(None), 1), else_=0)), func.count())
         .where(IntroductionRequest.state == RequestState.CLOSED.value)).one()

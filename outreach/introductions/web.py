@@ -15,9 +15,17 @@ REAUTH_KEY = "introductions_reauth_at"
 
 
 #: Bootstrap colours of each state's badge.
-STATE_BADGES = {"submitted": "text-bg-primary", "triaged": "text-bg-info", "offered": "text-bg-warning",
-                "declined": "text-bg-warning", "accepted": "text-bg-success", "introduced": "text-bg-success",
-                "meeting_scheduled": "text-bg-success", "closed": "text-bg-secondary", "withdrawn": "text-bg-light border"}
+STATE_BADGES = {
+    "submitted": "text-bg-primary",
+    "triaged": "text-bg-info",
+    "offered": "text-bg-warning",
+    "declined": "text-bg-warning",
+    "accepted": "text-bg-success",
+    "introduced": "text-bg-success",
+    "meeting_scheduled": "text-bg-success",
+    "closed": "text-bg-secondary",
+    "withdrawn": "text-bg-light border",
+}
 
 
 def words() -> dict[str, Any]:

@@ -11,7 +11,8 @@ The one home of two rules:
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 from flask_babel import lazy_gettext as _l
 

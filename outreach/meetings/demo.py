@@ -56,7 +56,10 @@ FOLLOW_UPS = ["Send the two-page brief", "Share draft mandate language", "Introd
               "Thank-you note with the action points", "Check the budget line in the draft plan"]
 DEMO_STATUS_NOTES = {
     "kept": ["Language is in the adopted resolution, operative paragraph 12.", "Budget line approved; see the report."],
-    "partly_kept": ["One of two posts filled; the second is advertised.", "Figures published, not disaggregated by age."],
+    "partly_kept": [
+        "One of two posts filled; the second is advertised.",
+        "Figures published, not disaggregated by age.",
+    ],
     "broken": ["Dropped in the final negotiations.", "Budget line removed in the revised plan."],
     "withdrawn": ["The office was restructured; the promise lapsed.", "Superseded by the new national plan."],
     "overdue": ["Chased twice; no answer yet.", "Promised again for next quarter."],

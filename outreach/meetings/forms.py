@@ -118,7 +118,9 @@ class FollowUpRow(Form):
 
     task = TextField(_l("Task"), validators=[Optional(), Length(
         max=MAX_TASK, message=_l("Keep this under %(max)d characters.", max=MAX_TASK))])
-    due_date = DateField(_l("Due date"), validators=[Optional(), PlausibleDate()], render_kw={"placeholder": "YYYY-MM-DD"})
+    due_date = DateField(
+        _l("Due date"), validators=[Optional(), PlausibleDate()], render_kw={"placeholder": "YYYY-MM-DD"}
+    )
     due_time = TimeField(_l("Time"), validators=[Optional()], default=None)
     assignee_id = HiddenRecordIdField(_l("Who"), message=_l("Pick someone from the list."))  #: like accountable_id
     reminders = SelectMultipleField(_l("Remind"), choices=choices(REMINDER_LABELS), default=["1440", "0"],

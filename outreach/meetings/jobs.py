@@ -7,7 +7,8 @@ reminder again is ignored by the outbox's unique key.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from flask import render_template
 from sqlalchemy import func, select

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterator, Sequence
+from datetime import date, datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import selectinload
@@ -80,7 +81,7 @@ def parse_meeting_cursor(value: str | None) -> tuple[datetime, int] | None:
     if record_id is None or not re.fullmatch(r"-?[0-9]{1,12}", stamp):
         return None
     try:
-        return datetime.fromtimestamp(int(stamp), tz=timezone.utc), record_id
+        return datetime.fromtimestamp(int(stamp), tz=UTC), record_id
     except (ValueError, OverflowError, OSError):
         return None
 
@@ -287,9 +288,16 @@ def _tallied_top(kind: str, subject: Any, limit: int) -> list[Any]:
 
 def _roots_of(organisations: Any) -> Any:
     """(org, root) for each organisation id in the *organisations* subquery's "org" column, climbing the tree."""
-    up = (select(organisations.c.org.label("org"), Organisation.id.label("node"), Organisation.parent_id.label("parent"),
-                 literal(0).label("depth"))
-          .join(Organisation, Organisation.id == organisations.c.org).cte("roots_up", recursive=True))
+    up = (
+        select(
+            organisations.c.org.label("org"),
+            Organisation.id.label("node"),
+            Organisation.parent_id.label("parent"),
+            literal(0).label("depth"),
+        )
+        .join(Organisation, Organisation.id == organisations.c.org)
+        .cte("roots_up", recursive=True)
+    )
     up = up.union_all(select(up.c.org, Organisation.id, Organisation.parent_id, up.c.depth + 1)
                       .join(Organisation, Organisation.id == up.c.parent).where(up.c.depth < tallies.MAX_DEPTH))
     return select(up.c.org, up.c.node.label("root")).where(up.c.parent.is_(None)).subquery("roots")
@@ -498,7 +506,9 @@ class RegisterChoices:
     accountable: str | None = None  #: the partner's name
 
 
-def register_choices(contact_id: int | None, organisation_id: int | None, accountable_id: int | None) -> RegisterChoices:
+def register_choices(
+    contact_id: int | None, organisation_id: int | None, accountable_id: int | None
+) -> RegisterChoices:
     """The register's chosen target, organisation and partner: a primary-key read for each one chosen."""
     return RegisterChoices(db.session.get(Contact, contact_id) if contact_id else None,
                            db.session.get(Organisation, organisation_id) if organisation_id else None,
@@ -552,7 +562,9 @@ def user_names(ids: Sequence[int | str | None]) -> dict[int, str]:
     wanted = {parse_id(i) for i in ids if is_record_id(i)}
     if not wanted:
         return {}
-    return {user_id: name for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(wanted)))}
+    return {
+        user_id: name for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(wanted)))
+    }
 
 
 def attendee_choices(tokens: Sequence[str]) -> list[tuple[str, str, str]]:
@@ -563,6 +575,8 @@ def attendee_choices(tokens: Sequence[str]) -> list[tuple[str, str, str]]:
         out += [(contact_token(c.id), c.full_name, "contact") for c in db.session.scalars(
             select(Contact).where(Contact.id.in_(contact_ids)))]
     if user_ids:
-        out += [(user_token(u.id), u.name, u.role) for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))]
+        out += [
+            (user_token(u.id), u.name, u.role) for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))
+        ]
     return out
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import func, insert, select, text, update
 
@@ -189,8 +190,13 @@ def seed_meetings(*, meetings: int, commitments: int, follow_ups: int, seed: int
     sent = seed_sent_messages(rng, now, first_follow_up=first_follow_up, first_commitment=first_commitment)
     if db.dialect == "postgresql":  # ids were given explicitly: move the sequences past them
         for table in ("meetings", "commitments", "follow_ups", "outbox_messages"):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # table names from the literal tuple above  # nosec B608
-                                    f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+            db.session.execute(
+                text(
+                    # table names from the literal tuple above
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                )
+            )
     db.session.commit()
     return {"meetings": meetings, "attendees": attendees, "commitments": commitments, "follow_ups": follow_ups,
             "outbox": sent}

@@ -12,7 +12,8 @@ the roots it left and joined are recounted from their offices' rows.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import case, delete, event, func, insert, inspect, literal, select
 from sqlalchemy.dialects import postgresql, sqlite

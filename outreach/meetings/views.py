@@ -25,8 +25,14 @@ from outreach.core.time import (common_zone_choices, is_valid_zone, local_to_utc
                                  zones_by_country)
 from outreach.core.web import acting_user, show_error
 from outreach.meetings import bp, queries, services
-from outreach.meetings.access import (attendees_seen_by, can_edit_meeting, can_find_activists, can_see_notes, can_see_outcome,
-                                      get_meeting_or_404)
+from outreach.meetings.access import (
+    attendees_seen_by,
+    can_edit_meeting,
+    can_find_activists,
+    can_see_notes,
+    can_see_outcome,
+    get_meeting_or_404,
+)
 from outreach.meetings.attendees import attendance_token, contact_token, is_token, parse_token, user_token
 from outreach.meetings.forms import (CATEGORY_LABELS, COMMITMENT_STATUS_LABELS, INITIATOR_LABELS, KIND_LABELS,
                                      STATUS_LABELS, MeetingFilterForm, MeetingForm)
@@ -113,10 +119,21 @@ def _meeting_data(form: MeetingForm) -> services.MeetingData:
     start = local_to_utc(form.date.data, form.start_time.data, zone)
     end = local_to_utc(form.date.data, form.end_time.data, zone) if form.end_time.data else None
     return services.MeetingData(
-        kind=form.kind.data, title=form.title.data, start_at=start, end_at=end, timezone=zone,
-        location=form.location.data, online_url=form.online_url.data, agenda=form.agenda.data,
-        notes=form.notes.data, outcome=form.outcome.data, status=form.status.data,
-        initiated_by=form.initiated_by.data or None, attendees=list(form.attendees.data or []), extras=submitted_form_fields("meeting", current_user, request.form))
+        kind=form.kind.data,
+        title=form.title.data,
+        start_at=start,
+        end_at=end,
+        timezone=zone,
+        location=form.location.data,
+        online_url=form.online_url.data,
+        agenda=form.agenda.data,
+        notes=form.notes.data,
+        outcome=form.outcome.data,
+        status=form.status.data,
+        initiated_by=form.initiated_by.data or None,
+        attendees=list(form.attendees.data or []),
+        extras=submitted_form_fields("meeting", current_user, request.form),
+    )
 
 
 def _rows(form: MeetingForm) -> tuple[list[services.CommitmentData], list[services.FollowUpData]]:
@@ -280,9 +297,9 @@ def _prefill(form: MeetingForm) -> None:
     except ValueError:
         pass
     # An invitation for a meeting still to come is logged as planned: a meeting cannot be held before it starts.
-    if form.date.data and form.start_time.data and is_valid_zone(form.timezone.data or ""):
-        if local_to_utc(form.date.data, form.start_time.data, form.timezone.data) > now_utc():
-            form.status.data = MeetingStatus.PLANNED.value
+    if (form.date.data and form.start_time.data and is_valid_zone(form.timezone.data or "")
+            and local_to_utc(form.date.data, form.start_time.data, form.timezone.data) > now_utc()):
+        form.status.data = MeetingStatus.PLANNED.value
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])

@@ -4,7 +4,8 @@ may not import monitoring). "Mine" holds the instruments the reader follows; "or
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select

@@ -87,7 +87,7 @@ def _bodies(now: datetime, actor: Any) -> dict[str, Organisation]:
         found.setdefault(org.name, org)
         if org.acronym:
             found.setdefault(org.acronym, org)
-    for key, name, acronym, kind, country, region in EXTRA_BODIES:
+    for _key, name, acronym, kind, country, region in EXTRA_BODIES:
         if acronym not in found:
             org = directory.create_organisation({"name": name, "acronym": acronym, "kind": kind, "country": country,
                                                  "region": region}, actor=actor, now=now)

@@ -7,7 +7,7 @@ worker was down) is not sent late; the next offset still is.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 
 from flask import render_template
 from sqlalchemy import select
@@ -32,7 +32,7 @@ def reminder_moments(decision: date, reminder_days: str) -> list[tuple[int, date
     for part in reminder_days.split(","):
         if part.strip().isdigit():
             days = int(part)
-            moments.append((days, datetime.combine(decision - timedelta(days=days), SEND_AT, tzinfo=timezone.utc)))
+            moments.append((days, datetime.combine(decision - timedelta(days=days), SEND_AT, tzinfo=UTC)))
     return moments
 
 

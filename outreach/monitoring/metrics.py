@@ -9,7 +9,7 @@ of 1, and which reads 0 until the instrument is renewed and rated.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select

@@ -203,7 +203,9 @@ class KeyPost(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))  #: as in positions: "Special Representative of the Secretary-General"
+    title: Mapped[str] = mapped_column(
+        String(200)
+    )  #: as in positions: "Special Representative of the Secretary-General"
     created_at: Mapped[datetime] = mapped_column()
 
     organisation = relationship("Organisation", foreign_keys=[organisation_id])

@@ -52,10 +52,7 @@ def _cached(render: Any) -> Response:
     signed_in = "1" if current_user.is_authenticated else "0"
     seed = f"{queries.hub_version()}|{request.full_path}|{signed_in}"
     etag = hashlib.sha256(seed.encode()).hexdigest()[:32]
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = current_app.make_response(render())
+    response = Response(status=304) if request.if_none_match.contains(etag) else current_app.make_response(render())
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     response.vary.add("Cookie")  # a member's copy (no-store anyway) names her way back into Outreach

@@ -262,7 +262,9 @@ class CommitmentEvidence(Base):
     resource: Mapped[Resource] = relationship(lazy="raise_on_sql")
 
     def __repr__(self) -> str:
-        return f"<CommitmentEvidence {self.resource_id} for {self.commitment_id}{' removed' if self.removed_at else ''}>"
+        return (
+            f"<CommitmentEvidence {self.resource_id} for {self.commitment_id}{' removed' if self.removed_at else ''}>"
+        )
 
 
 class ReachCount(Base):

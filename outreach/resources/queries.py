@@ -18,9 +18,21 @@ from outreach.core.db import db
 from outreach.core.pagination import KeysetPage, keyset_by_id_desc
 from outreach.meetings.access import visible_commitments, visible_meetings
 from outreach.meetings.models import Commitment, Meeting
-from outreach.resources.models import (Audience, Collection, CollectionItem, CommitmentEvidence, ReachCount, Resource, ResourceLanguage,
-                                       ResourcePlace, ResourceStatus, Share, Topic, resource_audience_links,
-                                       resource_topic_links)
+from outreach.resources.models import (
+    Audience,
+    Collection,
+    CollectionItem,
+    CommitmentEvidence,
+    ReachCount,
+    Resource,
+    ResourceLanguage,
+    ResourcePlace,
+    ResourceStatus,
+    Share,
+    Topic,
+    resource_audience_links,
+    resource_topic_links,
+)
 
 search.SEARCHABLE_TABLES.add("resources")
 

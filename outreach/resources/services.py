@@ -9,8 +9,9 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable
+from datetime import date, datetime, time, timedelta, UTC
+from typing import Any
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -382,7 +383,7 @@ def default_follow_up_due(now: datetime) -> datetime:
     day = now.date() + timedelta(days=2)
     while day.weekday() >= 5:
         day += timedelta(days=1)
-    return datetime.combine(day, time(9), tzinfo=timezone.utc)
+    return datetime.combine(day, time(9), tzinfo=UTC)
 
 
 # --- reach -----------------------------------------------------------------------------------

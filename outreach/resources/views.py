@@ -207,7 +207,9 @@ def suggest():
     form = SuggestionForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.suggest(form.title.data, form.summary.data, form.url.data or None, actor=acting_user(), now=now_utc())
+            services.suggest(
+                form.title.data, form.summary.data, form.url.data or None, actor=acting_user(), now=now_utc()
+            )
         except services.ResourceError as exc:
             db.session.rollback()
             show_error(form, exc)
@@ -345,8 +347,14 @@ def share(meeting_id: int):
             raise services.ResourceError(_("Choose a published resource."))
         now = now_utc()
         due = services.default_follow_up_due(now) if form.follow_up.data else None
-        added = services.share(meeting, item, [int(c) for c in form.contact_ids.data or []], actor=acting_user(), now=now,
-                               follow_up_due=due)
+        added = services.share(
+            meeting,
+            item,
+            [int(c) for c in form.contact_ids.data or []],
+            actor=acting_user(),
+            now=now,
+            follow_up_due=due,
+        )
         return (_("Recorded: shared with %(n)d attendee(s).", n=len(added)) if added
                 else _("Already recorded for these attendees."))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -46,7 +47,9 @@ def browser() -> Iterator[Any]:
         if REQUIRE_ALL:
             pytest.fail(f"No Chromium at {CHROMIUM} but OUTREACH_REQUIRE_ALL_BACKENDS=1")
         pytest.skip(f"Browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium; bash .ci/run does)")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="Browser tests skipped: playwright not installed")
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="Browser tests skipped: playwright not installed"
+    )
     with playwright_api.sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield instance

@@ -54,7 +54,9 @@ def test_on_a_phone_the_contact_filters_fold_away_until_asked_for(page_factory, 
     wide = page_factory(1366, 900)
     sign_in(wide, live_server, "coordinator@outreach.example")
     wide.goto(f"{live_server}/directory/contacts")
-    assert wide.get_by_label("Country").is_visible() and not wide.get_by_role("button", name="More filters").is_visible()
+    assert (
+        wide.get_by_label("Country").is_visible() and not wide.get_by_role("button", name="More filters").is_visible()
+    )
     assert page.problems == [] and wide.problems == []
 
 

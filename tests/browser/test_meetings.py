@@ -165,7 +165,9 @@ def test_made_by_offers_the_targets_ticked_and_the_server_decides(page_factory, 
     page.get_by_role("button", name="Save meeting").click()
     page.wait_for_load_state()
     assert "Several targets attended: choose who made this commitment." in page.content()
-    assert page.problems == ["Failed to load resource: the server responded with a status of 422 (UNPROCESSABLE ENTITY)"]
+    assert page.problems == [
+        "Failed to load resource: the server responded with a status of 422 (UNPROCESSABLE ENTITY)"
+    ]
     page.problems.clear()  # the refusal's 422, which the browser logs; nothing else went wrong
     assert sorted(o.get_attribute("value") for o in made_by.locator("option").all()) == sorted(["", first, second])
     made_by.select_option(second)

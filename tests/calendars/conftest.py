@@ -1,7 +1,7 @@
 """Factories for calendar tests (the meetings' own, re-exported) and independent iCalendar readers."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import pytest
@@ -9,7 +9,7 @@ import pytest
 from tests.meetings.conftest import make_contact, make_meeting, make_organisation  # noqa: F401
 
 #: Calendars hold a window around *today*, so these tests place records relative to the real clock.
-TODAY = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+TODAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 SOON = TODAY + timedelta(days=3, hours=7)  # 10:00 in Addis Ababa
 
 

@@ -8,10 +8,11 @@ import subprocess
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from http.client import HTTPConnection
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
@@ -44,7 +45,7 @@ def vobject_read(body: bytes) -> dict[str, Any]:
 
 def _utc(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc) if value.tzinfo else value
+        return value.astimezone(UTC) if value.tzinfo else value
     return value
 
 

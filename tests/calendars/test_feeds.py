@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta, timezone
+from datetime import timedelta, UTC
 from typing import Any
 
 import pytest
@@ -259,7 +259,7 @@ def test_independent_clients_read_the_feed_with_the_same_times(app, people, tmp_
     client, _ = people["manager"]
     body = app.test_client().get(create_feed(client, scope="organisation")).data
     uid = f"meeting-{people['mine'].id}@outreach"
-    expected = SOON.astimezone(timezone.utc)
+    expected = SOON.astimezone(UTC)
     assert SOON.hour == 7 and b"DTSTART;TZID=Africa/Addis_Ababa:" + SOON.strftime("%Y%m%dT100000").encode() in body
     strict = readers.strict_ical(body)
     assert strict[uid] == (expected, "Partner meets the envoy")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import icalendar
 from hypothesis import given, settings
@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from outreach.calendars.ics import BUSY, FULL, TITLES, CalendarMeta, build_calendar, fold
 from outreach.core.calendar import ALL_DAY, EVENT, TODO, CalendarItem
 
-STAMP = datetime(2026, 11, 30, 8, 15, tzinfo=timezone.utc)
-ADDIS_10AM = datetime(2026, 12, 15, 7, 0, tzinfo=timezone.utc)
+STAMP = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
+ADDIS_10AM = datetime(2026, 12, 15, 7, 0, tzinfo=UTC)
 
 
 def item(n: int = 1, **kw) -> CalendarItem:
@@ -62,7 +62,7 @@ def test_an_event_keeps_its_own_zone_with_one_vtimezone_per_zone_used():
     assert "DTSTART;TZID=Europe/Paris:20261215T080000" in text
     assert "DTSTART:20261215T070000Z" in text
     event = icalendar.Calendar.from_ical(body).walk("VEVENT")[0]
-    assert event.decoded("DTSTART").astimezone(timezone.utc) == ADDIS_10AM
+    assert event.decoded("DTSTART").astimezone(UTC) == ADDIS_10AM
 
 
 def test_stamps_come_from_the_record_and_unchanged_input_gives_the_same_bytes():

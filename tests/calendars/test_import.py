@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -89,7 +89,7 @@ def test_a_recurring_invitation_imports_the_next_occurrence_or_the_series(app, c
     args = prefill_of(response)
     assert args["timezone"] == ["Europe/Paris"] and args["start_time"] == ["15:00"]
     next_date = datetime.fromisoformat(args["date"][0])
-    assert next_date.weekday() == 0 and next_date.date() >= datetime.now(timezone.utc).date()
+    assert next_date.weekday() == 0 and next_date.date() >= datetime.now(UTC).date()
     assert args["attendees"] == [f"c:{envoy.id}"]  # matched whatever the case of the e-mail
     assert args["online_url"] == ["https://meet.google.com/abc-defg-hij"]
     payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', html).group(1)
@@ -120,7 +120,9 @@ def test_a_tampered_series_is_refused_and_nothing_is_written(app, coordinator, l
 
 
 def _calendar(*lines: str) -> bytes:
-    return ("\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//x//y//EN", *lines, "END:VCALENDAR"]) + "\r\n").encode()
+    return (
+        "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//x//y//EN", *lines, "END:VCALENDAR"]) + "\r\n"
+    ).encode()
 
 
 _EVENT = ["BEGIN:VEVENT", "UID:a@b", "DTSTAMP:20261201T000000Z", "DTSTART:20270101T100000Z", "SUMMARY:x", "END:VEVENT"]

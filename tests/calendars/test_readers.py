@@ -1,7 +1,7 @@
 """Every independent reader puts each event at the same instant, in zones with and without summer time."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from outreach.calendars.ics import CalendarMeta, build_calendar
 from outreach.core.calendar import EVENT, CalendarItem
@@ -10,9 +10,9 @@ from tests.calendars import readers
 ZONES = ["Africa/Addis_Ababa", "America/New_York", "Europe/Brussels", "Europe/Oslo", "Asia/Jakarta",
          "America/Sao_Paulo", "Australia/Sydney", "UTC"]
 #: winter and summer on both hemispheres, and the days around Europe's and America's clock changes
-INSTANTS = [datetime(2026, 1, 15, 7, 0, tzinfo=timezone.utc), datetime(2026, 7, 15, 7, 0, tzinfo=timezone.utc),
-            datetime(2026, 9, 29, 22, 15, tzinfo=timezone.utc), datetime(2027, 3, 29, 9, 0, tzinfo=timezone.utc),
-            datetime(2027, 11, 8, 15, 30, tzinfo=timezone.utc)]
+INSTANTS = [datetime(2026, 1, 15, 7, 0, tzinfo=UTC), datetime(2026, 7, 15, 7, 0, tzinfo=UTC),
+            datetime(2026, 9, 29, 22, 15, tzinfo=UTC), datetime(2027, 3, 29, 9, 0, tzinfo=UTC),
+            datetime(2027, 11, 8, 15, 30, tzinfo=UTC)]
 
 
 def _calendar() -> tuple[bytes, dict[str, datetime]]:

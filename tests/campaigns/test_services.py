@@ -42,7 +42,10 @@ def test_a_campaign_with_bad_data_is_refused_with_the_field_named(ctx, make_user
 def test_objective_deadline_must_fall_within_the_campaign(ctx, make_user, make_campaign):
     manager = make_user("manager")
     campaign = db.session.merge(make_campaign(manager))
-    for deadline, words in ((date(2025, 6, 1), "before the campaign starts"), (date(2027, 6, 1), "after the campaign ends")):
+    for deadline, words in (
+        (date(2025, 6, 1), "before the campaign starts"),
+        (date(2027, 6, 1), "after the campaign ends"),
+    ):
         with pytest.raises(services.CampaignError) as refused:
             services.add_objective(campaign, services.ObjectiveData(metric="Posts", target_value=5, deadline=deadline),
                                    actor=manager, now=NOW)
@@ -117,9 +120,16 @@ def test_stages_advance_from_meetings_and_commitments(ctx, make_user, make_campa
     t_office = add_target(running, coordinator, organisation=office)
     t_draft = add_target(draft, coordinator, contact=srsg)
     t_other = add_target(running, coordinator, contact=other)
-    planned = meetings.log_meeting(meetings.MeetingData(title="Briefing on the renewal", start_at=NOW + timedelta(days=3),
-                                                        timezone="Africa/Bangui", attendees=[f"c:{srsg.id}"]),
-                                   actor=partner, now=NOW)
+    planned = meetings.log_meeting(
+        meetings.MeetingData(
+            title="Briefing on the renewal",
+            start_at=NOW + timedelta(days=3),
+            timezone="Africa/Bangui",
+            attendees=[f"c:{srsg.id}"],
+        ),
+        actor=partner,
+        now=NOW,
+    )
     stage = lambda t: db.session.get(Target, t.id).stage  # noqa: E731
     assert (stage(t_person), stage(t_office), stage(t_draft), stage(t_other)) == \
         ("contacted", "contacted", "identified", "identified")
@@ -237,10 +247,18 @@ def test_objective_values_and_trajectories(ctx, make_user, make_campaign, make_c
 def test_trajectory_reads_the_straight_line_from_baseline_to_target(ctx, make_user, make_campaign):
     manager = make_user("manager")
     campaign = db.session.merge(make_campaign(manager))
-    rising = services.add_objective(campaign, services.ObjectiveData(metric="Up", baseline=0, target_value=100,
-                                                                     deadline=date(2026, 11, 1)), actor=manager, now=NOW)
-    falling = services.add_objective(campaign, services.ObjectiveData(metric="Down", baseline=100, target_value=0,
-                                                                      deadline=date(2026, 11, 1)), actor=manager, now=NOW)
+    rising = services.add_objective(
+        campaign,
+        services.ObjectiveData(metric="Up", baseline=0, target_value=100, deadline=date(2026, 11, 1)),
+        actor=manager,
+        now=NOW,
+    )
+    falling = services.add_objective(
+        campaign,
+        services.ObjectiveData(metric="Down", baseline=100, target_value=0, deadline=date(2026, 11, 1)),
+        actor=manager,
+        now=NOW,
+    )
     half = date(2026, 6, 1)  # 151 of 304 days
     assert queries.trajectory(rising, 50, start=START, today=half)[0] == "on_track"
     assert queries.trajectory(rising, 35, start=START, today=half)[0] == "at_risk"

@@ -283,8 +283,16 @@ def test_two_people_editing_a_target_the_later_save_is_refused_and_nothing_is_lo
     page_a, page_b = alice.get(save_url).text, bob.get(save_url).text
     token_a, token_b = _loaded_at(page_a, save_url), _loaded_at(page_b, save_url)
     assert token_a == token_b == _loaded_at(page_a, move_url)
-    first = alice.post(save_url, data={"next_step": "Send the draft language", "next_step_due": (now_utc() + timedelta(days=20)).date().isoformat(),
-                                       "priority": "1", "partners": [str(partner.id)], "loaded_at": token_a})
+    first = alice.post(
+        save_url,
+        data={
+            "next_step": "Send the draft language",
+            "next_step_due": (now_utc() + timedelta(days=20)).date().isoformat(),
+            "priority": "1",
+            "partners": [str(partner.id)],
+            "loaded_at": token_a,
+        },
+    )
     assert first.status_code == 303
     envoy = make_user("partner", name="Dr. Nguyen Thi Lan")
     late = bob.post(save_url, data={"next_step": "Call the chief of staff", "next_step_due": "",
@@ -313,8 +321,10 @@ def test_two_people_editing_a_target_the_later_save_is_refused_and_nothing_is_lo
     with app.app_context():
         stored = db.session.get(Target, target.id)
         assert (stored.next_step, stored.priority, stored.stage) == ("Call the chief of staff", 3, "identified")
-        assert db.session.scalar(select(func.count()).select_from(StageChange)
-                                 .where(StageChange.target_id == target.id)) == 1  # its arrival only: no move went through
+        assert (
+            db.session.scalar(select(func.count()).select_from(StageChange).where(StageChange.target_id == target.id))
+            == 1
+        )  # its arrival only: no move went through
         changes = db.session.scalars(select(AuditEvent.details).where(AuditEvent.action == "campaign_target.update")
                                      .order_by(AuditEvent.id)).all()
         assert [json.loads(c) for c in changes] == [{"changed": ["next_step", "next_step_due", "priority", "partners"]},

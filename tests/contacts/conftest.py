@@ -1,7 +1,8 @@
 """Factories for directory records (organisations, contacts, posts)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 

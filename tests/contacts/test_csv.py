@@ -88,10 +88,15 @@ def test_dry_run_writes_nothing_then_confirm_imports(app, login_as, make_org, ma
 
 def test_organisations_import_resolves_parents_within_the_file(app, login_as):
     c, _user = login_as("manager")
-    content = "name,acronym,kind,parent,country\nUnited Nations,UN,UN entity,,US\nPeace Operations,DPO,UN entity,UN,US\n"
+    content = (
+        "name,acronym,kind,parent,country\nUnited Nations,UN,UN entity,,US\nPeace Operations,DPO,UN entity,UN,US\n"
+    )
     preview = _upload(c, content, kind="organisations")
     assert preview.status_code == 200 and preview.text.count("text-bg-success") == 2
-    assert c.post(f"/directory/import/{_token(preview)}", data={**_mapping(preview), "action": "confirm"}).status_code == 302
+    assert (
+        c.post(f"/directory/import/{_token(preview)}", data={**_mapping(preview), "action": "confirm"}).status_code
+        == 302
+    )
     with app.app_context():
         dpo = db.session.scalar(select(Organisation).where(Organisation.acronym == "DPO"))
         assert dpo.parent.acronym == "UN" and dpo.kind == "un_entity"

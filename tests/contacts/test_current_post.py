@@ -1,13 +1,13 @@
 """One definition of a contact's current post, used by every page; one current post per organisation."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from outreach.contacts import merge, services
 from outreach.contacts.models import Contact, Organisation
 from outreach.core.db import db
 
-NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
 def _held(contact_id: int) -> list[tuple[str, int]]:
@@ -73,7 +73,9 @@ def test_a_merge_leaves_one_current_post_per_organisation_unless_the_user_keeps_
     org = services.create_organisation({"name": "MINUSCA"}, actor=None, now=NOW)
     pairs = []
     for suffix in ("a", "b"):
-        keep = services.create_contact({"first_name": "Valentine", "last_name": f"Rugwabiza{suffix}"}, actor=None, now=NOW)
+        keep = services.create_contact(
+            {"first_name": "Valentine", "last_name": f"Rugwabiza{suffix}"}, actor=None, now=NOW
+        )
         dup = services.create_contact({"first_name": "V.", "last_name": f"Rugwabiza{suffix}"}, actor=None, now=NOW)
         services.add_position(keep, organisation=org, title="SRSG", start_date=date(2022, 2, 1), actor=None, now=NOW)
         services.add_position(dup, organisation=org, title="Head of Mission", start_date=date(2022, 3, 1),
@@ -118,7 +120,10 @@ def test_a_shared_phone_between_people_named_differently_is_not_a_duplicate(ctx)
     moussa = _person("Moussa", "Lindqvist", honorific="H.E.", phones="+23670012729")
     ngozi = _person("Ngozi", "Dlamini", phones="+23670012729")
     n_dlamini = _person("N.", "Dlamini", phones="+23670012729")
-    office, adviser = _person("Gender", "Unit", emails="gender@un.example"), _person("Awa", "Sow", emails="gender@un.example")
+    office, adviser = (
+        _person("Gender", "Unit", emails="gender@un.example"),
+        _person("Awa", "Sow", emails="gender@un.example"),
+    )
     for person in (moussa, ngozi):
         services.add_position(person, organisation=org, title="Adviser", start_date=None, actor=None, now=NOW)
     pairs = _pairs()

@@ -106,8 +106,13 @@ def test_select_all_on_the_page_and_all_matching_the_filters(app, login_as, make
     people = [make_contact("Scope", f"Person{i}", country="ML") for i in range(4)]
     make_contact("Scope", "Outsider", country="SN")
     page_ids = [p.id for p in people[:2]]
-    assert c.post("/directory/contacts/bulk?country=ML", data={"scope": "page", "page_ids": page_ids,
-                                                               "action": "tag_add", "bulk_tag": "page"}).status_code == 303
+    assert (
+        c.post(
+            "/directory/contacts/bulk?country=ML",
+            data={"scope": "page", "page_ids": page_ids, "action": "tag_add", "bulk_tag": "page"},
+        ).status_code
+        == 303
+    )
     assert [bool(_tags_of(app, p.id)) for p in people] == [True, True, False, False]
     assert c.post("/directory/contacts/bulk?country=ML", data={"scope": "all", "action": "tag_add",
                                                                "bulk_tag": "all"}).status_code == 303
@@ -237,7 +242,10 @@ def test_campaigns_offer_add_as_targets_on_the_selection(app, login_as, make_con
                       follow_redirects=True)
     assert "2 added as targets of Bulk campaign." in response.text
     with app.app_context():
-        assert set(db.session.scalars(select(Target.contact_id).where(Target.campaign_id == campaign_id))) == {a.id, b.id}
+        assert set(db.session.scalars(select(Target.contact_id).where(Target.campaign_id == campaign_id))) == {
+            a.id,
+            b.id,
+        }
     response = c.post("/directory/contacts/bulk", data={"scope": "selected", "ids": [a.id],
                                                         "action": "ext:campaign_targets",
                                                         "bulk_choice_campaign_targets": "99999999999"})

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from outreach.core.audit import AuditEvent
 from outreach.core.db import db
 from outreach.core.signals import contact_merged, organisation_merged
 
-NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
 def test_likely_duplicates_are_proposed(ctx):

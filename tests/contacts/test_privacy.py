@@ -41,9 +41,18 @@ def _plant_meetings(app, person, activist, coordinator):
     with app.app_context():
         now = now_utc()
         shared = meetings.log_meeting(
-            meetings.MeetingData(title="Introduction with the envoy", start_at=now, timezone="UTC",
-                                 notes=f"Internal {MARKER} assessment", attendees=[f"c:{person.id}", f"u:{activist.id}"]),
-            commitments=[], follow_ups=[], actor=coordinator, now=now)
+            meetings.MeetingData(
+                title="Introduction with the envoy",
+                start_at=now,
+                timezone="UTC",
+                notes=f"Internal {MARKER} assessment",
+                attendees=[f"c:{person.id}", f"u:{activist.id}"],
+            ),
+            commitments=[],
+            follow_ups=[],
+            actor=coordinator,
+            now=now,
+        )
         private = meetings.log_meeting(
             meetings.MeetingData(title=f"Strategy {MARKER} session", start_at=now, timezone="UTC",
                                  attendees=[f"c:{person.id}"]),

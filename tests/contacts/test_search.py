@@ -1,14 +1,14 @@
 """Search: any part of a name, acronym, e-mail, title or tag; accent-, case- and typo-tolerant; ranked."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
 from outreach.contacts import services
 from outreach.contacts.search import normalise
 
-NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -79,7 +79,9 @@ def test_organisations_by_acronym_name_tag_and_accents(directory):
     user = directory["coordinator"]
     assert [o.acronym for o in services.search_organisations("minusca", user=user)] == ["MINUSCA"]
     assert [o.acronym for o in services.search_organisations("mandate renewal", user=user)] == ["MINUSCA"]
-    assert [o.name for o in services.search_organisations("ministere defense", user=user)] == ["Ministère de la Défense"]
+    assert [o.name for o in services.search_organisations("ministere defense", user=user)] == [
+        "Ministère de la Défense"
+    ]
     assert [o.name for o in services.search_organisations("defence", user=user)] == ["Ministère de la Défense"]
 
 

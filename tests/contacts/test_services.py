@@ -1,7 +1,7 @@
 """Directory rules through the services: validation, posts and moves, the tree, relationships."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from outreach.contacts.models import Contact, Organisation, Relationship, Tag
 from outreach.core.audit import AuditEvent
 from outreach.core.auth.services import ServiceError
 
-NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
 def _org(name, **kw):
@@ -108,7 +108,7 @@ def test_list_filters_use_the_subtree_and_last_touch(ctx):
     inside = services.create_contact({"first_name": "In", "last_name": "Side", "country": "CF"}, actor=None, now=NOW)
     services.add_position(inside, organisation=minusca, title="SRSG", start_date=None, actor=None, now=NOW)
     outside = services.create_contact({"first_name": "Out", "last_name": "Side"}, actor=None, now=NOW)
-    inside.last_touch_at = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    inside.last_touch_at = datetime(2026, 11, 1, tzinfo=UTC)
     ctx.flush()
     ids = lambda f: set(ctx.scalars(services.contact_list_statement(f, now=NOW).with_only_columns(Contact.id)))  # noqa: E731
     assert inside.id in ids({"organisation": dpo.id}) and outside.id not in ids({"organisation": dpo.id})

@@ -17,9 +17,14 @@ def test_contact_list_filters_and_searches(app, login_as, make_org, make_contact
     make_contact("Birgitta", "Holst", org=elsewhere, title="Head of Section", country="SE", stance="sceptical")
     page = c.get("/directory/contacts")
     assert page.status_code == 200 and "Rugwabiza" in page.text and "Holst" in page.text
-    for query, shown, hidden in [("country=RW", "Rugwabiza", "Holst"), ("stance=sceptical", "Holst", "Rugwabiza"),
-                                 ("tag=Mandate", "Rugwabiza", "Holst"), (f"organisation={dpo.id}", "Rugwabiza", "Holst"),
-                                 ("q=rugwabiza", "Rugwabiza", "Holst"), ("q=holts", "Holst", "Rugwabiza")]:
+    for query, shown, hidden in [
+        ("country=RW", "Rugwabiza", "Holst"),
+        ("stance=sceptical", "Holst", "Rugwabiza"),
+        ("tag=Mandate", "Rugwabiza", "Holst"),
+        (f"organisation={dpo.id}", "Rugwabiza", "Holst"),
+        ("q=rugwabiza", "Rugwabiza", "Holst"),
+        ("q=holts", "Holst", "Rugwabiza"),
+    ]:
         response = c.get(f"/directory/contacts?{query}")
         assert response.status_code == 200, query
         assert shown in response.text and hidden not in response.text, query
@@ -106,7 +111,9 @@ def test_partner_records_whom_they_know_but_cannot_edit(app, login_as, make_cont
     assert "Margaret Kiplagat" in c.get(f"/directory/contacts/{person.id}").text
     assert "Bintou Keita" in c.get("/directory/people-i-know").text
     assert "Bintou Keita" in c.get("/").text  # the Today panel
-    assert c.post(f"/directory/contacts/{person.id}/relationship", data={"kind": "x", "strength": "9"}).status_code == 422
+    assert (
+        c.post(f"/directory/contacts/{person.id}/relationship", data={"kind": "x", "strength": "9"}).status_code == 422
+    )
     assert c.post(f"/directory/contacts/{person.id}/relationship/remove").status_code == 302
     with app.app_context():
         rel = db.session.scalar(select(Relationship).where(Relationship.user_id == partner.id))
@@ -133,9 +140,18 @@ def _count(count_queries, client, url):
 def test_list_and_detail_pages_run_a_fixed_number_of_queries(app, login_as, make_org, make_contact, count_queries):
     c, partner = login_as("partner")
     small = _fill(app, make_org, make_contact, 3)
-    urls = ["/directory/contacts", "/directory/contacts?sort=updated", f"/directory/contacts?organisation={small.id}",
-            "/directory/organisations", "/directory/organisations?sort=updated&kind=other", "/directory/organisations?view=tree",
-            f"/directory/organisations/{small.id}", "/directory/public", "/directory/people-i-know", "/"]
+    urls = [
+        "/directory/contacts",
+        "/directory/contacts?sort=updated",
+        f"/directory/contacts?organisation={small.id}",
+        "/directory/organisations",
+        "/directory/organisations?sort=updated&kind=other",
+        "/directory/organisations?view=tree",
+        f"/directory/organisations/{small.id}",
+        "/directory/public",
+        "/directory/people-i-know",
+        "/",
+    ]
     with app.app_context():
         first = db.session.scalar(select(Contact.id).order_by(Contact.id))
         for cid in db.session.scalars(select(Contact.id)):
@@ -179,7 +195,9 @@ def test_coordinators_see_whom_a_partner_knows_and_download_a_vcard(app, login_a
     card = c.post(f"/directory/contacts/{person.id}/vcard")
     assert card.status_code == 200 and card.mimetype == "text/vcard"
     text = card.get_data(as_text=True)
-    assert "FN:Leymah Gbowee" in text and "EMAIL;TYPE=work;PREF=1:lg@example.org" in text and "tel:+231770123456" in text
+    assert (
+        "FN:Leymah Gbowee" in text and "EMAIL;TYPE=work;PREF=1:lg@example.org" in text and "tel:+231770123456" in text
+    )
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "contact.export_vcard"))
     other, _p = login_as("partner")

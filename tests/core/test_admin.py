@@ -4,7 +4,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -175,7 +175,7 @@ def test_deactivate_and_reactivate(app, login_as, make_user):
 
 def test_audit_log_filters_and_pages(app, login_as):
     c, manager = login_as("manager")
-    base = datetime(2026, 3, 10, 23, 30, tzinfo=timezone.utc)
+    base = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
     with app.app_context():
         for i in range(60):
             record_event("test.paging", actor=None, now=base + timedelta(minutes=i), record_type="things",
@@ -202,7 +202,7 @@ def test_audit_log_filters_and_pages(app, login_as):
 def test_audit_dates_follow_the_readers_time_zone(app, login_as):
     c, _ = login_as("manager", timezone="Asia/Tokyo")
     with app.app_context():
-        record_event("test.zone", actor=None, now=datetime(2026, 3, 10, 23, 30, tzinfo=timezone.utc),
+        record_event("test.zone", actor=None, now=datetime(2026, 3, 10, 23, 30, tzinfo=UTC),
                      actor_label="robot@example.org")
         db.session.commit()
     # 23:30 UTC on the 10th is 08:30 on the 11th in Tokyo: the day filter is the reader's day.
@@ -220,12 +220,10 @@ def test_audit_log_is_append_only(app, ctx, dialect):
     db.session.rollback()
     event = record_event("test.immutable", actor=None, now=now_utc(), actor_label="x")
     db.session.flush()
-    with pytest.raises(Exception, match="append-only"):
-        with db.session.begin_nested():
-            db.session.execute(text("UPDATE audit_events SET action = 'forged' WHERE id = :id"), {"id": event.id})
-    with pytest.raises(Exception, match="append-only"):
-        with db.session.begin_nested():
-            db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": event.id})
+    with pytest.raises(Exception, match="append-only"), db.session.begin_nested():
+        db.session.execute(text("UPDATE audit_events SET action = 'forged' WHERE id = :id"), {"id": event.id})
+    with pytest.raises(Exception, match="append-only"), db.session.begin_nested():
+        db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": event.id})
 
 
 def test_audit_and_user_lists_run_a_fixed_number_of_queries(app, login_as, make_user, count_queries):

@@ -143,8 +143,20 @@ def test_behind_a_proxy_the_forwarded_address_is_throttled(tmp_path, database_ur
     assert seen == ["192.0.2.44"]
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example/x",
-                                    "javascript:alert(1)", "http:/evil", "/\r\nSet-Cookie:x", " //evil.example", "\\\\evil", ""])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/x",
+        "javascript:alert(1)",
+        "http:/evil",
+        "/\r\nSet-Cookie:x",
+        " //evil.example",
+        "\\\\evil",
+        "",
+    ],
+)
 def test_unsafe_next_lands_on_home(client, make_user, target):
     user = make_user("partner")
     response = _login(client, user.email, next=target)

@@ -60,14 +60,32 @@ def invite_link(app, make_user):
     return f"/invite/{issued.token}"
 
 
-@pytest.mark.parametrize("data,field,message", [
-    ({"name": "J", "timezone": "Mars/Olympus_Mons", "password": GOOD, "confirm": GOOD}, "timezone", "Choose a time zone"),
-    ({"name": "J", "timezone": "UTC", "password": "short", "confirm": "short"}, "password", "Use between 12 and 256"),
-    ({"name": "J", "timezone": "UTC", "password": GOOD, "confirm": GOOD + "!"}, "confirm", "The two passwords differ."),
-    ({"name": "", "timezone": "UTC", "password": GOOD, "confirm": GOOD}, "name", "Enter your name."),
-    ({"name": "J", "timezone": "UTC", "password": "joiner@example.org", "confirm": "joiner@example.org"}, "password",
-     "must not be your e-mail address"),
-])
+@pytest.mark.parametrize(
+    "data,field,message",
+    [
+        (
+            {"name": "J", "timezone": "Mars/Olympus_Mons", "password": GOOD, "confirm": GOOD},
+            "timezone",
+            "Choose a time zone",
+        ),
+        (
+            {"name": "J", "timezone": "UTC", "password": "short", "confirm": "short"},
+            "password",
+            "Use between 12 and 256",
+        ),
+        (
+            {"name": "J", "timezone": "UTC", "password": GOOD, "confirm": GOOD + "!"},
+            "confirm",
+            "The two passwords differ.",
+        ),
+        ({"name": "", "timezone": "UTC", "password": GOOD, "confirm": GOOD}, "name", "Enter your name."),
+        (
+            {"name": "J", "timezone": "UTC", "password": "joiner@example.org", "confirm": "joiner@example.org"},
+            "password",
+            "must not be your e-mail address",
+        ),
+    ],
+)
 def test_accept_invite_form(app, client, invite_link, data, field, message):
     before = _rows(app, User)
     _assert_field_error(client.post(invite_link, data=data), field, message)

@@ -11,10 +11,11 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from email import message_from_bytes
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -24,7 +25,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.notifications import LEASE, Message, Notification, OutboxMessage, claim_due, dispatch_due, enqueue
 
-NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def _message(user_id: int, n: int = 0, **kw: Any) -> Message:

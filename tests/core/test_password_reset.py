@@ -262,7 +262,9 @@ def test_the_new_password_follows_the_password_rules(app, make_user):
 def test_hostile_tokens_are_refused_without_an_error(app, token):
     c = app.test_client()
     assert c.get(f"/reset-password/{token}").status_code == 404
-    assert c.post(f"/reset-password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 404
+    assert (
+        c.post(f"/reset-password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 404
+    )
 
 
 @pytest.mark.parametrize("address", ["", "not-an-address", "a\x00b@example.org", "x" * 5000 + "@example.org",

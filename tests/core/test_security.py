@@ -115,7 +115,10 @@ def test_csrf_is_required_on_every_state_change(app, login_as, make_user, csrf_o
         assert app.test_client().post(url, data={"email": admin.email}).status_code == 400, url
         posts.append(url)
     for rule in app.url_map.iter_rules():  # nothing state-changing escapes the list above
-        if rule.methods & {"POST", "PUT", "PATCH", "DELETE"} and rule.endpoint not in {"auth.login", "auth.accept_invite"}:
+        if rule.methods & {"POST", "PUT", "PATCH", "DELETE"} and rule.endpoint not in {
+            "auth.login",
+            "auth.accept_invite",
+        }:
             assert any(re.fullmatch(re.sub(r"<[^>]+>", r"[^/]+", rule.rule), u) for u in posts), rule.rule
 
 

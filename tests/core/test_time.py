@@ -1,14 +1,14 @@
 """Core's time helpers, the one home of conversion between a zone's clocks and UTC (and of `format_when`)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, UTC
 
 import pytest
 
 from outreach.core.i18n import format_when
 from outreach.core.time import day_start, local_date, local_day_bounds, local_to_utc, missing_local_time, today_at
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_a_wall_clock_time_becomes_a_utc_instant() -> None:

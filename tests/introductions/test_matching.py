@@ -1,11 +1,11 @@
 """The ranking on small worlds where the right answer is obvious: order and the words that explain it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from outreach.introductions.matching import Candidate, Target, rank, score
 
-NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 TARGET = Target(countries=frozenset({"CF"}), languages=frozenset({"fr"}))
 
 

@@ -68,7 +68,9 @@ def test_a_small_world_ranks_as_its_facts_say(ctx, triangle, submit, make_user, 
     assert names[:5] == ["A Met Often", "B Rates Five", "C Knows Office", "E Speaks French", "D Knows Former"]
     by_name = {r.candidate.name: r for r in ranked}
     assert by_name["A Met Often"].reasons[0] == "met the target 4 times, last 10 days ago, once at the target's request"
-    assert by_name["B Rates Five"].reasons == ["rates her relationship with the target 5/5"]  # a planned meeting is no meeting
+    assert by_name["B Rates Five"].reasons == [
+        "rates her relationship with the target 5/5"
+    ]  # a planned meeting is no meeting
     assert by_name["C Knows Office"].reasons == ["knows 3 people in the same office"]
     assert by_name["D Knows Former"].reasons == ["knows 1 person where the target used to work"]
     assert by_name["E Speaks French"].reasons == ["speaks French", "works in Central African Republic"]

@@ -1,15 +1,16 @@
 """Factories for meetings tests: organisations, contacts, meetings."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
 from tests.conftest import unique
 
 #: A fixed instant: tests pass time in rather than freezing the clock.
-NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

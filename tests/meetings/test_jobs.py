@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import socket
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from email import message_from_bytes, policy
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -91,13 +92,13 @@ def test_daily_digest_at_the_users_local_hour(ctx, make_user):
     services.add_follow_up(services.FollowUpData(task="Prepare the ASEAN briefing", due_at=NOW + timedelta(hours=2),
                                                  assignee_id=partner.id), actor=partner, now=NOW)
     db.session.commit()
-    before_seven = datetime(2026, 3, 9, 23, 30, tzinfo=timezone.utc)  # 06:30 in Jakarta
+    before_seven = datetime(2026, 3, 9, 23, 30, tzinfo=UTC)  # 06:30 in Jakarta
     assert jobs.enqueue_digests(before_seven) == 0
-    after_seven = datetime(2026, 3, 10, 0, 5, tzinfo=timezone.utc)  # 07:05 in Jakarta
+    after_seven = datetime(2026, 3, 10, 0, 5, tzinfo=UTC)  # 07:05 in Jakarta
     assert jobs.enqueue_digests(after_seven) == 1
     assert jobs.enqueue_digests(after_seven + timedelta(minutes=1)) == 0
     row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.user_id == partner.id))
-    assert row.due_at == datetime(2026, 3, 10, 0, 0, tzinfo=timezone.utc) and row.channel == "email"
+    assert row.due_at == datetime(2026, 3, 10, 0, 0, tzinfo=UTC) and row.channel == "email"
     assert "Prepare the ASEAN briefing" in row.body_text and "(Asia/Jakarta)" in row.body_text
 
 
@@ -147,9 +148,9 @@ def test_reminder_email_over_smtp_has_text_and_html_in_the_readers_zone(app, ctx
     controller, handler = smtp_server
     partner = make_user("partner", timezone="America/New_York", email="sarah@example.org")
     coordinator = make_user("coordinator")
-    due = datetime(2026, 3, 12, 14, 0, tzinfo=timezone.utc)  # 10:00 in New York (EDT)
+    due = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)  # 10:00 in New York (EDT)
     meeting = services.log_meeting(services.MeetingData(
-        title="Meeting with the AU Special Envoy", start_at=datetime(2026, 3, 9, 7, 0, tzinfo=timezone.utc),
+        title="Meeting with the AU Special Envoy", start_at=datetime(2026, 3, 9, 7, 0, tzinfo=UTC),
         timezone="Africa/Addis_Ababa", status="held"), follow_ups=[services.FollowUpData(
             task="Send the Envoy our WPS brief", due_at=due, assignee_id=partner.id)],
         actor=coordinator, now=NOW)
@@ -239,13 +240,15 @@ def test_a_task_with_a_line_break_still_reaches_the_mailbox(app, ctx, make_user,
     assert dispatch_due(NOW, config=config) == 2
     assert not db.session.scalars(select(OutboxMessage).where(OutboxMessage.status != "sent")).all()
     [mail] = tmp_path.glob("*.eml")
-    assert "Call the commander about the budget" in message_from_bytes(mail.read_bytes(), policy=policy.default)["subject"]
+    assert (
+        "Call the commander about the budget" in message_from_bytes(mail.read_bytes(), policy=policy.default)["subject"]
+    )
 
 
 def test_an_activist_gets_no_digest_unless_she_asks(ctx, make_user):
     activist = make_user("activist", timezone="UTC")
     partner = make_user("partner", timezone="UTC")
-    at_eight = datetime(2026, 3, 10, 8, 5, tzinfo=timezone.utc)
+    at_eight = datetime(2026, 3, 10, 8, 5, tzinfo=UTC)
     services.log_meeting(services.MeetingData(title="Both attend", start_at=at_eight + timedelta(hours=3),
                                               timezone="UTC", attendees=[f"u:{activist.id}", f"u:{partner.id}"]),
                          actor=make_user("coordinator"), now=NOW)

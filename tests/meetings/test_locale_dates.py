@@ -1,7 +1,7 @@
 """Dates follow the reader's locale: shown as they write them, and read back when typed their way."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 from flask_babel import force_locale
@@ -12,7 +12,7 @@ from outreach.contacts.forms import EndPositionForm
 from outreach.contacts.models import Position
 from outreach.core.db import db
 
-START = datetime(2026, 3, 9, 14, 30, tzinfo=timezone.utc)
+START = datetime(2026, 3, 9, 14, 30, tzinfo=UTC)
 
 
 def test_the_meeting_page_and_list_write_dates_the_readers_way(login_as, make_meeting):
@@ -64,12 +64,12 @@ def test_a_reminder_is_written_in_its_readers_locale(app, ctx, make_user):
     from outreach.meetings import jobs, services
     from tests.meetings.conftest import NOW
 
-    due = datetime(2026, 3, 12, 14, 0, tzinfo=timezone.utc)  # 10:00 in New York
+    due = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)  # 10:00 in New York
     readers = {"en_US": make_user("partner", timezone="America/New_York", locale="en_US"),
                "en": make_user("partner", timezone="America/New_York", locale="en")}
     for reader in readers.values():
         services.log_meeting(services.MeetingData(
-            title="Meeting with the AU Special Envoy", start_at=datetime(2026, 3, 9, 7, 0, tzinfo=timezone.utc),
+            title="Meeting with the AU Special Envoy", start_at=datetime(2026, 3, 9, 7, 0, tzinfo=UTC),
             timezone="Africa/Addis_Ababa", status="held"), follow_ups=[services.FollowUpData(
                 task="Send the Envoy our WPS brief", due_at=due, assignee_id=reader.id)], actor=reader, now=NOW)
     jobs.enqueue_follow_up_reminders(due)

@@ -109,7 +109,9 @@ def test_root_cards_follow_an_office_moved_in_the_tree(ctx, make_user, make_cont
     db.session.get(Organisation, au.id).parent_id = un.id
     db.session.flush()
     cards = queries.scorecards(coordinator)
-    assert _numbers(_card(cards, "organisations", un.id)) == (1, 0, 0, 1) and _card(cards, "organisations", au.id) is None
+    assert (
+        _numbers(_card(cards, "organisations", un.id)) == (1, 0, 0, 1) and _card(cards, "organisations", au.id) is None
+    )
     _assert_counters_match_a_recount()
     db.session.get(Organisation, office.id).parent_id = None
     db.session.flush()

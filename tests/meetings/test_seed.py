@@ -23,7 +23,10 @@ def test_demo_meetings_tell_the_story(ctx, make_user):
         make_user(role)
     assert seed_meetings_demo(NOW, meetings=80) == 80
     assert seed_meetings_demo(NOW, meetings=80) == 0  # once only
-    assert _count(Meeting, Meeting.start_at > NOW) > 0 and _count(Meeting, Meeting.start_at < NOW - timedelta(days=300)) > 0
+    assert (
+        _count(Meeting, Meeting.start_at > NOW) > 0
+        and _count(Meeting, Meeting.start_at < NOW - timedelta(days=300)) > 0
+    )
     statuses = set(db.session.scalars(select(Commitment.status).distinct()))
     assert len(statuses) >= 5
     assert _count(FollowUp, FollowUp.status == "open", FollowUp.due_at < NOW) > 0  # some overdue
@@ -79,7 +82,9 @@ def test_one_seed_command_builds_a_whole_data_set(tmp_path, monkeypatch):
     result = runner.invoke(main, ["seed", "--users", "30", "--organisations", "20", "--contacts", "100",
                                   "--meetings", "200", "--commitments", "50", "--follow-ups", "60", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    assert "Added 30 users, 20 organisations, 100 contacts, 200 meetings, 50 commitments, 60 follow-ups" in result.output
+    assert (
+        "Added 30 users, 20 organisations, 100 contacts, 200 meetings, 50 commitments, 60 follow-ups" in result.output
+    )
     with create_app().app_context():
         count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
         assert (count(User), count(Contact), count(Meeting), count(Commitment), count(FollowUp)) == (

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 
 import pytest
 from flask import render_template
@@ -31,11 +31,20 @@ def test_log_meeting_saves_everything_in_one_go(ctx, make_user, make_contact, ma
     srsg = make_contact("Valentine", "Rugwabiza", organisation=office)
     meeting = services.log_meeting(
         _data(status="held", attendees=[f"c:{srsg.id}", f"u:{partner.id}"], notes="Frank exchange."),
-        commitments=[services.CommitmentData(description="Appoint a senior gender adviser", category="appointment_of_women",
-                                             due_date=date(2026, 6, 30), accountable_id=partner.id)],
-        follow_ups=[services.FollowUpData(task="Send the briefing note", due_at=NOW + timedelta(days=2),
-                                          assignee_id=partner.id)],
-        actor=coordinator, now=NOW)
+        commitments=[
+            services.CommitmentData(
+                description="Appoint a senior gender adviser",
+                category="appointment_of_women",
+                due_date=date(2026, 6, 30),
+                accountable_id=partner.id,
+            )
+        ],
+        follow_ups=[
+            services.FollowUpData(task="Send the briefing note", due_at=NOW + timedelta(days=2), assignee_id=partner.id)
+        ],
+        actor=coordinator,
+        now=NOW,
+    )
     db.session.flush()
     assert [a.role for a in meeting.attendees] == ["target", "partner"]
     assert meeting.organisation_id == office.id  # from the target's current position
@@ -349,7 +358,7 @@ def test_revision_json_is_readable(ctx, make_user):
 
 
 def test_times_keep_the_meeting_zone(ctx, make_user):
-    start = datetime(2026, 3, 10, 7, 0, tzinfo=timezone.utc)  # 10:00 in Addis Ababa
+    start = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)  # 10:00 in Addis Ababa
     meeting = services.log_meeting(_data(start_at=start, timezone="Africa/Addis_Ababa"), actor=make_user(), now=NOW)
     db.session.flush()
     db.session.expire(meeting)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import func, select
@@ -116,7 +116,7 @@ def test_service_refuses_an_unattributed_commitment_with_several_targets(app, ct
 def test_conflict_merges_their_end_time_and_shows_local_times(app, login_as, make_meeting):
     tab_a, coordinator = login_as("coordinator", name="Leila Haddad")
     tab_b, _ = login_as("coordinator", user=coordinator)
-    start = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)  # 10:00 in Lagos
+    start = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Lagos
     meeting = make_meeting(coordinator, title="ECOWAS desk", timezone="Africa/Lagos", start_at=start,
                            end_at=start + timedelta(minutes=90))
     base = _form(title="ECOWAS desk", date="2026-11-25", start_time="10:00", end_time="11:30",
@@ -174,7 +174,7 @@ def test_a_repeated_time_is_read_as_its_first_occurrence(app, login_as):
     assert response.status_code == 302
     with app.app_context():
         meeting = db.session.scalar(select(Meeting).where(Meeting.title == "Fold"))
-        assert meeting.start_at == datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)  # 01:30 BST, not GMT
+        assert meeting.start_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST, not GMT
 
 
 # --- 4. length limits -------------------------------------------------------------------------

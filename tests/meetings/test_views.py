@@ -64,21 +64,27 @@ def test_log_a_meeting_with_commitment_and_follow_up_in_one_post(app, login_as, 
     assert "10:00 (Africa/Addis_Ababa)" in page.text
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"end_time": "09:00"}, "ends before it starts"),
-    ({"timezone": "Mars/Base"}, "Choose a time zone"),
-    ({"attendees": ["c:999999"]}, "no longer exist"),
-    ({"attendees": ["drop table"]}, "could not be recognised"),
-    ({"date": "31/02/2026"}, "Enter the date as YYYY-MM-DD"),  # 9/3/2026 reads as 9 March: no 31 February
-    ({"notes": "x" * 1_000_000}, "under 20000 characters"),
-    ({"title": "Bad\x00title"}, "control characters"),
-    ({"follow_ups-0-task": "Do it", "follow_ups-0-due_date": "tomorrow"}, "Not a valid date"),
-    ({"follow_ups-0-task": "Do it"}, "Enter the due date"),
-    ({"commitments-0-description": "Promise", "commitments-0-due_date": "12-31-2026"}, "Not a valid date"),  # US order, house locale
-    ({"online_url": "javascript:alert(1)"}, "Enter a full link"),
-    ({"initiated_by": "the minister"}, "Not a valid choice"),
-    ({"online_url": "javascript://example.org/%0aalert(1)"}, "Enter a full link starting with https://"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"end_time": "09:00"}, "ends before it starts"),
+        ({"timezone": "Mars/Base"}, "Choose a time zone"),
+        ({"attendees": ["c:999999"]}, "no longer exist"),
+        ({"attendees": ["drop table"]}, "could not be recognised"),
+        ({"date": "31/02/2026"}, "Enter the date as YYYY-MM-DD"),  # 9/3/2026 reads as 9 March: no 31 February
+        ({"notes": "x" * 1_000_000}, "under 20000 characters"),
+        ({"title": "Bad\x00title"}, "control characters"),
+        ({"follow_ups-0-task": "Do it", "follow_ups-0-due_date": "tomorrow"}, "Not a valid date"),
+        ({"follow_ups-0-task": "Do it"}, "Enter the due date"),
+        (
+            {"commitments-0-description": "Promise", "commitments-0-due_date": "12-31-2026"},
+            "Not a valid date",
+        ),  # US order, house locale
+        ({"online_url": "javascript:alert(1)"}, "Enter a full link"),
+        ({"initiated_by": "the minister"}, "Not a valid choice"),
+        ({"online_url": "javascript://example.org/%0aalert(1)"}, "Enter a full link starting with https://"),
+    ],
+)
 def test_bad_input_gets_a_clear_message_and_nothing_is_saved(app, login_as, change, message):
     client, _ = login_as("coordinator")
     before = _count(app, Meeting), _count(app, Commitment), _count(app, FollowUp)
@@ -121,7 +127,9 @@ def test_a_commitment_nobody_made_is_refused_whole(app, login_as):
 
 def test_add_another_row_keeps_what_was_typed(app, login_as):
     client, _ = login_as("coordinator")
-    response = client.post("/meetings/new", data=_form(add_commitment="1", **{"commitments-0-description": "Kept text"}))
+    response = client.post(
+        "/meetings/new", data=_form(add_commitment="1", **{"commitments-0-description": "Kept text"})
+    )
     assert response.status_code == 200
     assert 'name="commitments-1-description"' in response.text and "Kept text" in response.text
     with app.app_context():
@@ -210,7 +218,7 @@ def test_partner_logs_and_edits_their_own_meeting(app, login_as, make_contact):
 def test_list_page_query_count_is_pinned(app, login_as, make_meeting, make_contact, make_user, count_queries):
     client, coordinator = login_as("coordinator")
     partner = make_user("partner")
-    for i in range(3):
+    for _ in range(3):
         make_meeting(coordinator, contacts=(make_contact(),), users=(partner,))
     with count_queries() as few:
         assert client.get("/meetings?status=held").status_code == 200
@@ -364,7 +372,9 @@ def test_a_follow_up_no_longer_needed_is_cancelled_with_its_reminders(app, login
     with app.app_context():
         assert db.session.get(FollowUp, item_id).status == "cancelled"
         enqueue_follow_up_reminders(NOW + timedelta(hours=3))
-        pending = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject == f"follow_up:{item_id}:remind")).all()
+        pending = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.subject == f"follow_up:{item_id}:remind")
+        ).all()
         assert all(m.status != "pending" for m in pending)
     assert "Cancelled: Chase the envoy" in client.get("/follow-ups").text  # the flash, once
     assert "Chase the envoy" not in client.get("/follow-ups").text  # no longer on the list
@@ -470,7 +480,7 @@ def test_the_meeting_form_picks_people_by_name_beyond_any_list(app, login_as, ma
         make_user("partner", name=f"Partner {i:02d}")
     late = make_user("partner", name="Zoë Zwane")
     form = client.get("/meetings/new").text
-    assert 'id="follow_ups-0-assignee_id" value="%d"' % coordinator.id in form and "Leila Haddad" in form
+    assert f'id="follow_ups-0-assignee_id" value="{coordinator.id}"' in form and "Leila Haddad" in form
     assert "Partner 07" not in form  # nobody is listed up front
     target = make_contact()
     response = client.post("/meetings/new", data=_form(attendees=[f"c:{target.id}"], **{

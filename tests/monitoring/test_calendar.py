@@ -2,7 +2,7 @@
 or every active instrument (the organisation's calendar), as all-day events linking to the instrument's page."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import icalendar
@@ -10,7 +10,7 @@ import icalendar
 from tests.calendars.test_feeds import create_feed
 from tests.monitoring.conftest import make_instrument  # noqa: F401
 
-TODAY = datetime.now(timezone.utc).date()
+TODAY = datetime.now(UTC).date()
 
 
 def _events(app: Any, path: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Monitoring's rules through its services: instruments, versions, ratings, money, key people, reminders."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from decimal import Decimal
 
 import pytest
@@ -210,11 +210,11 @@ def test_followers_are_reminded_before_a_decision_exactly_once(ctx, staff, make_
     def subjects():
         return sorted(ctx.scalars(select(OutboxMessage.subject).where(OutboxMessage.channel == "inapp")))
 
-    thirty_days_before = datetime(2026, 5, 31, 7, 30, tzinfo=timezone.utc)
+    thirty_days_before = datetime(2026, 5, 31, 7, 30, tzinfo=UTC)
     assert enqueue_decision_reminders(thirty_days_before) >= 1
     assert subjects() == [f"instrument:{instrument.id}:20260630:30"]  # the 90-day moment passed long ago
     assert enqueue_decision_reminders(thirty_days_before + timedelta(minutes=10)) == 0  # exactly once
-    enqueue_decision_reminders(datetime(2026, 6, 23, 8, 0, tzinfo=timezone.utc))
+    enqueue_decision_reminders(datetime(2026, 6, 23, 8, 0, tzinfo=UTC))
     assert subjects()[-1] == f"instrument:{instrument.id}:20260630:7"
     title = ctx.scalar(select(OutboxMessage.title).where(OutboxMessage.subject.like("%:7")))
     assert title == "Renewal of MINUSCA mandate in 7 days (30 Jun 2026)"

@@ -53,12 +53,14 @@ def test_bad_input_gets_a_message_and_writes_nothing(app, login_as):
         "next_decision_kind": "renewal"})
     assert response.status_code == 422
     assert "The expiry date is before the adoption date." in response.get_data(as_text=True)
-    for data in ({"kind": "mandate", "title": "Nul\x00", "next_decision_kind": "renewal"},
-                 {"kind": "mandate", "title": "x" * 1_000_000, "next_decision_kind": "renewal"},
-                 {"kind": "mandate", "title": "Edge", "next_decision_on": "0001-01-01", "next_decision_kind": "renewal"},
-                 {"kind": "mandate", "title": "Edge", "body_id": "99999999999999999999", "next_decision_kind": "renewal"},
-                 {"kind": "mandate", "title": "Edge", "body_id": "²", "next_decision_kind": "renewal"},
-                 {"kind": "mandate", "title": "Edge", "body_id": " ", "next_decision_kind": "renewal"}):
+    for data in (
+        {"kind": "mandate", "title": "Nul\x00", "next_decision_kind": "renewal"},
+        {"kind": "mandate", "title": "x" * 1_000_000, "next_decision_kind": "renewal"},
+        {"kind": "mandate", "title": "Edge", "next_decision_on": "0001-01-01", "next_decision_kind": "renewal"},
+        {"kind": "mandate", "title": "Edge", "body_id": "99999999999999999999", "next_decision_kind": "renewal"},
+        {"kind": "mandate", "title": "Edge", "body_id": "²", "next_decision_kind": "renewal"},
+        {"kind": "mandate", "title": "Edge", "body_id": " ", "next_decision_kind": "renewal"},
+    ):
         assert client.post("/monitoring/instruments/new", data=data).status_code == 422
     with app.app_context():
         assert db.session.scalars(select(Instrument)).all() == []

@@ -3,7 +3,8 @@ never on the suite's shared one: these tests commit for real from several proces
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 

@@ -15,10 +15,11 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from sqlalchemy import text
@@ -62,14 +63,10 @@ def app_env(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
 
 def _kill_group(proc: subprocess.Popen[Any], sig: int = signal.SIGKILL) -> None:
     if proc.poll() is None:
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
-    try:
+    with suppress(subprocess.TimeoutExpired):  # a process that ignores SIGKILL
         proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:  # pragma: no cover - a process that ignores SIGKILL
-        pass
 
 
 @dataclass

@@ -15,7 +15,8 @@ import random
 import re
 import threading
 from collections import Counter
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from outreach.core.time import now_utc
 from tests.reliability.conftest import dialect_of
@@ -144,11 +145,11 @@ def test_two_people_editing_the_same_record_never_lose_a_save(scratch_url, insta
         with processes() as started:
             started.append(server := start_server(app_env(scratch_url, instance), tmp_path / "web.log", workers=2))
             clients = [Client(server.port), Client(server.port)]
-            for client, user in zip(clients, (alice, bob)):
+            for client, user in zip(clients, (alice, bob), strict=False):
                 client.login(user.email)
             for trial in range(trials):
                 kind = KINDS[trial % len(KINDS)]
-                editors = [Editor(c, kind, records[kind], label, rng) for c, label in zip(clients, "AB")]
+                editors = [Editor(c, kind, records[kind], label, rng) for c, label in zip(clients, "AB", strict=False)]
                 # A random interleaving of open A, open B, save A, save B, each save after its own open.
                 steps: list[tuple[str, Editor]] = []
                 pending = [("open", e) for e in editors]
@@ -162,7 +163,7 @@ def test_two_people_editing_the_same_record_never_lose_a_save(scratch_url, insta
                     for _, editor in steps[:2]:
                         editor.open()
                     barrier = threading.Barrier(2)
-                    threads = [threading.Thread(target=lambda e=e: (barrier.wait(30), e.save())) for e in editors]
+                    threads = [threading.Thread(target=lambda e=e, b=barrier: (b.wait(30), e.save())) for e in editors]
                     for thread in threads:
                         thread.start()
                     for thread in threads:

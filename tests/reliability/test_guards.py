@@ -30,7 +30,9 @@ def test_a_contact_saved_on_an_outdated_copy_is_refused_with_the_entries_kept(ap
     token_a = _hidden(first.get(f"/directory/contacts/{contact.id}/edit").text, "loaded_at")
     token_b = _hidden(second.get(f"/directory/contacts/{contact.id}/edit").text, "loaded_at")
     assert token_a == token_b
-    assert second.post(f"/directory/contacts/{contact.id}/edit", data=_contact_form(token_b, "Theirs")).status_code == 302
+    assert (
+        second.post(f"/directory/contacts/{contact.id}/edit", data=_contact_form(token_b, "Theirs")).status_code == 302
+    )
     refused = first.post(f"/directory/contacts/{contact.id}/edit", data=_contact_form(token_a, "Mine, typed long"))
     assert refused.status_code == 409
     assert "changed since you opened it" in refused.text and "Mine, typed long</textarea>" in refused.text

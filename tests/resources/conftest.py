@@ -1,8 +1,9 @@
 """Factories for the practice hub's tests: vocabularies, resources in any state, collections."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -10,7 +11,7 @@ from tests.conftest import unique
 from tests.meetings.conftest import make_contact, make_meeting, make_organisation  # noqa: F401
 
 #: A fixed instant: tests pass time in rather than freezing the clock.
-NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

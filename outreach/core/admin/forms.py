@@ -59,7 +59,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = TextField(_l("Who"), validators=[Optional(), Length(max=254)], description=_l("a name or an e-mail address"))
+    actor = TextField(
+        _l("Who"), validators=[Optional(), Length(max=254)], description=_l("a name or an e-mail address")
+    )
     action = TextField(_l("Action"), validators=[Optional(), Length(max=64)],
                        description=_l("e.g. user.invite, or auth. for every sign-in event"))
     record_type = TextField(_l("Record type"), validators=[Optional(), Length(max=64)])

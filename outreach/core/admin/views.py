@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -235,7 +236,9 @@ def index():
                               AuditEvent.actor_label == form.actor.data.strip().lower()))
     if form.action.data:
         action = form.action.data
-        stmt = stmt.where(starts_with(AuditEvent.action, action) if action.endswith(".") else AuditEvent.action == action)
+        stmt = stmt.where(
+            starts_with(AuditEvent.action, action) if action.endswith(".") else AuditEvent.action == action
+        )
     if form.record_type.data:
         stmt = stmt.where(AuditEvent.record_type == form.record_type.data)
     if form.record_id.data:

@@ -24,13 +24,24 @@ class LoginForm(FlaskForm):
 
 def _new_password_fields(label: str = "New password") -> tuple[PasswordField, PasswordField]:
     return (
-        PasswordField(_l(label), validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
-                   message=_l("Use between %(min)d and %(max)d characters.")),
-        ], description=_l("At least %(n)d characters. A few unrelated words make a strong one.", n=MIN_PASSWORD_LENGTH)),
-        PasswordField(_l("Repeat the password"), validators=[
-            DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))]),
+        PasswordField(
+            _l(label),
+            validators=[
+                DataRequired(_l("Choose a password.")),
+                Length(
+                    min=MIN_PASSWORD_LENGTH,
+                    max=MAX_PASSWORD_LENGTH,
+                    message=_l("Use between %(min)d and %(max)d characters."),
+                ),
+            ],
+            description=_l(
+                "At least %(n)d characters. A few unrelated words make a strong one.", n=MIN_PASSWORD_LENGTH
+            ),
+        ),
+        PasswordField(
+            _l("Repeat the password"),
+            validators=[DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))],
+        ),
     )
 
 

@@ -21,7 +21,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)  #: normalised, lower case
     name: Mapped[str] = mapped_column(String(120))
     #: fold(name and e-mail): what people pickers and user lookups match (core/text.py words_match).
-    search_name: Mapped[str] = mapped_column(String(400), default=lambda ctx: _search_name(ctx.get_current_parameters()))
+    search_name: Mapped[str] = mapped_column(
+        String(400), default=lambda ctx: _search_name(ctx.get_current_parameters())
+    )
     role: Mapped[str] = mapped_column(String(20), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True, index=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from flask import Response, render_template, url_for
 from flask_babel import gettext as _

@@ -4,7 +4,8 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import func, insert, select
 

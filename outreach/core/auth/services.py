@@ -125,13 +125,17 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str, timez
                       ip: str | None = None) -> User:
     """Turn a pending invitation into an active account; the link cannot be used again."""
     if invitation.state(now) != "pending":
-        raise ServiceError(_l("This invitation link has expired or was already used. Ask an administrator for a new one."))
+        raise ServiceError(
+            _l("This invitation link has expired or was already used. Ask an administrator for a new one.")
+        )
     if get_user_by_email(invitation.email):
         raise ServiceError(_l("A user with this e-mail address already exists."))
     check_password_strength(password, email=invitation.email)
     # Claim the invitation atomically so two tabs cannot both create the account.
     if not _claim_link(Invitation, invitation.id, "accepted_at", now):
-        raise ServiceError(_l("This invitation link has expired or was already used. Ask an administrator for a new one."))
+        raise ServiceError(
+            _l("This invitation link has expired or was already used. Ask an administrator for a new one.")
+        )
     user = User(email=invitation.email, name=name.strip() or invitation.name, role=invitation.role,
                 password_hash=hash_password(password), timezone=timezone, locale="en",
                 created_at=now, updated_at=now, last_login_at=now)
@@ -243,7 +247,9 @@ def log_out(user: User, *, now: datetime, ip: str | None = None) -> None:
 
 
 def prune_login_attempts(now: datetime, *, keep_hours: int = 24) -> int:
-    result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - timedelta(hours=keep_hours)))
+    result = db.session.execute(
+        delete(LoginAttempt).where(LoginAttempt.attempted_at < now - timedelta(hours=keep_hours))
+    )
     return rowcount(result) or 0
 
 
