@@ -15,7 +15,7 @@ from outreach.campaigns import services
 from outreach.campaigns.links import link_meeting
 from outreach.campaigns.models import Campaign, Target, campaign_meetings
 from outreach.contacts.models import Organisation, Position
-from outreach.contacts.services import organisation_subtree_ids
+from outreach.contacts.queries import organisation_subtree_ids
 from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.metrics import objective_metric

@@ -16,7 +16,7 @@ from outreach.campaigns.models import (PIPELINE, Campaign, CampaignStatus, Objec
                                        Stage, StageChange, Target, TargetAssignment, campaign_meetings)
 from outreach.contacts import search
 from outreach.contacts.models import Contact, Organisation
-from outreach.contacts.services import organisation_subtree_ids
+from outreach.contacts.queries import organisation_subtree_ids
 from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.metrics import MetricRequest, objective_metric, parse_params

@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 from outreach.campaigns.models import (STAGE_RANK, Campaign, CampaignStatus, Objective, ObjectiveSource,
                                        ObjectiveValue, Stage, StageChange, Target, TargetAssignment)
 from outreach.contacts.models import Contact, Organisation
-from outreach.contacts.services import tags_for
+from outreach.contacts.reference import tags_for
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
 from outreach.core.db import compare_and_set, db

@@ -14,8 +14,8 @@ from outreach.campaigns.forms import (DirectoryContactFilter, DirectoryOrganisat
 from outreach.campaigns.models import Target
 from outreach.contacts.models import Contact, Organisation
 from outreach.campaigns.views import LABELS
-from outreach.contacts.services import contact_list_statement, organisation_list_statement, search_contact_ids, \
-    search_organisation_ids
+from outreach.contacts.queries import (contact_list_statement, organisation_list_statement, search_contact_ids,
+                                      search_organisation_ids)
 from outreach.core.db import db, parse_version_token
 from outreach.core.forms import is_record_id
 from outreach.core.pagination import offset_page, parse_page

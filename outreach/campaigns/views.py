@@ -21,7 +21,7 @@ from outreach.campaigns.forms import (OBJECTIVE_STATUS_LABELS, PRIORITY_LABELS, 
                                       source_choices)
 from outreach.campaigns.models import PIPELINE, Campaign, CampaignStatus, Objective
 from outreach.contacts.models import Organisation
-from outreach.contacts.services import split_list
+from outreach.contacts.reference import split_list
 from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.forms import choices

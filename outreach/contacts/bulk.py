@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 from outreach.contacts import search
 from outreach.contacts.lists import MAX_AUDITED_IDS, ListError
 from outreach.contacts.models import Contact, Tag
-from outreach.contacts.services import refresh_contact_search, tags_for
+from outreach.contacts.services import refresh_contact_search
+from outreach.contacts.reference import tags_for
 from outreach.core.audit import record_event
 from outreach.core.db import db
 from outreach.core.ids import parse_id

@@ -21,7 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import fields, services
+from outreach.contacts import fields
+from outreach.contacts import reference
 from outreach.contacts.forms import REGIONS
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation,
                                       OrganisationKind, Position, Stance, contact_tags)
@@ -176,9 +177,9 @@ def _org_lookup() -> dict[str, int]:
 
 def _country(value: str) -> str:
     code = value.strip().upper()
-    if code in services.countries():
+    if code in reference.countries():
         return code
-    for c, name in services.countries().items():
+    for c, name in reference.countries().items():
         if normalise(name) == normalise(value):
             return c
     try:  # official names, three-letter codes
@@ -273,7 +274,7 @@ def _plan_contact(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int], by
         if cells.get(name):
             data[name] = cells[name]
     emails = []
-    for raw in services.split_list(cells.get("emails", "").replace(" ", ",")):
+    for raw in reference.split_list(cells.get("emails", "").replace(" ", ",")):
         try:
             emails.append(normalise_email(raw))
         except ServiceError:
@@ -287,8 +288,8 @@ def _plan_contact(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int], by
             problems.append(("country", str(exc.message)))
     if cells.get("phones"):
         try:
-            data["phones"] = [services.normalise_phone(p, country=data.get("country"))
-                              for p in services.split_list(cells["phones"])]
+            data["phones"] = [reference.normalise_phone(p, country=data.get("country"))
+                              for p in reference.split_list(cells["phones"])]
         except ServiceError as exc:
             problems.append(("phones", str(exc.message)))
     if cells.get("stance"):
@@ -306,13 +307,13 @@ def _plan_contact(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int], by
             except ValueError:
                 problems.append((name, str(_l("a whole number from %(a)d to %(b)d", a=low, b=high))))
     if cells.get("languages"):
-        codes, bad = services.resolve_languages(cells["languages"])
+        codes, bad = reference.resolve_languages(cells["languages"])
         if bad:
             problems.append(("languages", str(_l("unknown languages: %(c)s (write English names such as Swahili, or "
                                                  "ISO codes such as sw or swa)", c=", ".join(bad)))))
         data["languages"] = codes
     if cells.get("tags"):
-        data["tags"] = services.split_list(cells["tags"])
+        data["tags"] = reference.split_list(cells["tags"])
     if cells.get("organisation"):
         oid = orgs.get(normalise(cells["organisation"]))
         if oid is None:
@@ -381,7 +382,7 @@ def _plan_organisation(plan: RowPlan, cells: dict[str, str], orgs: dict[str, int
     if cells.get("parent"):
         data["parent_key"] = normalise(cells["parent"])
     if cells.get("tags"):
-        data["tags"] = services.split_list(cells["tags"])
+        data["tags"] = reference.split_list(cells["tags"])
     match = _match_id(plan, cells, ids)
     if match is None and data.get("name"):
         match = orgs.get(normalise(data["name"]))
@@ -408,7 +409,7 @@ def apply_import(
 
 
 def _apply_contacts(rows: list[RowPlan], *, actor: Any, now: datetime) -> tuple[list[int], list[int]]:
-    tag_cache = {t.slug: t for t in services.tags_for([t for r in rows for t in r.data.get("tags", [])])}
+    tag_cache = {t.slug: t for t in reference.tags_for([t for r in rows for t in r.data.get("tags", [])])}
     db.session.flush()
     updated = _update_contacts([r for r in rows if r.record_id], tag_cache, now=now)
     created = _insert_contacts([r for r in rows if not r.record_id], tag_cache, actor=actor, now=now)
@@ -496,7 +497,7 @@ def _update_contacts(rows: list[RowPlan], tag_cache: dict[str, Any], *, now: dat
 
 
 def _apply_organisations(rows: list[RowPlan], *, actor: Any, now: datetime) -> tuple[list[int], list[int]]:
-    tag_cache = {t.slug: t for t in services.tags_for([t for r in rows for t in r.data.get("tags", [])])}
+    tag_cache = {t.slug: t for t in reference.tags_for([t for r in rows for t in r.data.get("tags", [])])}
     existing = {o.id: o for o in db.session.scalars(
         select(Organisation).options(selectinload(Organisation.tags))
         .where(Organisation.id.in_([r.record_id for r in rows if r.record_id])))}

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from outreach.contacts import fields
 from outreach.contacts.models import OrganisationKind, RelationshipKind, Stance
-from outreach.contacts.services import countries
+from outreach.contacts.reference import countries
 from outreach.core.forms import (DateField, NoControlCharacters, RecordIdField, SelectField, TextField, choices,
                                  strip_filter)
 

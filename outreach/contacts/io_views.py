@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import bp, csv_io, merge, services
+from outreach.contacts import queries
 from outreach.contacts.forms import ContactFilterForm, ImportForm, OrganisationFilterForm
 from outreach.contacts.models import Contact, Organisation, Position
 from outreach.contacts.views import get_contact_or_404, get_organisation_or_404
@@ -52,7 +53,7 @@ def merge_contacts(contact_id: int):
     if not other_id:
         # Start from the people named like this one: the likely duplicates.
         q = search_text(request.args.get("q", f"{target.first_name} {target.last_name}"))
-        found = [c for c in services.search_contacts(q, user=user, limit=20) if c.id != target.id] if q else []
+        found = [c for c in queries.search_contacts(q, user=user, limit=20) if c.id != target.id] if q else []
         return render_template("contacts/merge_pick.html", target=target, q=q, found=found, kind="contact")
     source = get_contact_or_404(other_id, user, need="edit", options=loaders)
     if request.method == "GET":
@@ -80,7 +81,7 @@ def merge_organisations(organisation_id: int):
     other_id = parse_id(request.values.get("with"))
     if not other_id:
         q = search_text(request.args.get("q"))
-        found = [o for o in services.search_organisations(q, user=user, limit=20) if o.id != target.id] if q else []
+        found = [o for o in queries.search_organisations(q, user=user, limit=20) if o.id != target.id] if q else []
         return render_template("contacts/merge_pick.html", target=target, q=q, found=found, kind="organisation")
     source = get_organisation_or_404(other_id, user, need="edit")
     if request.method == "GET":
@@ -110,9 +111,9 @@ def export_contacts():
         flash(_("The filters are not valid; nothing was exported."), "danger")
         return redirect(url_for("contacts.index")), 303
     now = now_utc()
-    stmt = services.contact_list_statement(form.data, now=now)
+    stmt = queries.contact_list_statement(form.data, now=now)
     if form.q.data:
-        ids = services.search_contact_ids(form.q.data, user=acting_user(), limit=500,
+        ids = queries.search_contact_ids(form.q.data, user=acting_user(), limit=500,
                                           include_archived=bool(form.archived.data))
         stmt = stmt.where(Contact.id.in_(ids))
     csv_io.record_export("contacts", actor=acting_user(), now=now, filters=form.data, ip=client_ip())
@@ -129,9 +130,9 @@ def export_organisations():
         flash(_("The filters are not valid; nothing was exported."), "danger")
         return redirect(url_for("contacts.organisations")), 303
     now = now_utc()
-    stmt = services.organisation_list_statement(form.data)
+    stmt = queries.organisation_list_statement(form.data)
     if form.q.data:
-        ids = services.search_organisation_ids(form.q.data, user=acting_user(), limit=500,
+        ids = queries.search_organisation_ids(form.q.data, user=acting_user(), limit=500,
                                                include_archived=bool(form.archived.data))
         stmt = stmt.where(Organisation.id.in_(ids))
     csv_io.record_export("organisations", actor=acting_user(), now=now, filters=form.data, ip=client_ip())

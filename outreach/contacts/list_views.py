@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import bp, csv_io, lists, services
+from outreach.contacts import bp, csv_io, lists
+from outreach.contacts import queries
 from outreach.contacts.access import get_list_or_404
 from outreach.contacts.forms import AddToListForm, ListForm
 from outreach.contacts.models import Contact, ContactList
@@ -107,7 +108,7 @@ def edit_list(list_id: int):
 def contact_list(list_id: int):
     """A list's members, by name, a page at a time."""
     lst = get_list_or_404(list_id, acting_user())
-    stmt = (lists.members_statement(lst).options(*services.contact_loader_options())
+    stmt = (lists.members_statement(lst).options(*queries.contact_loader_options())
             .order_by(Contact.last_name, Contact.first_name, Contact.id))
     page = offset_page(stmt, number=parse_page(request.args.get("page")), size=PAGE_SIZE)
     total = lists.member_counts([lst.id]).get(lst.id, 0)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import services
+from outreach.contacts import queries
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
                                       Relationship)
 from outreach.contacts.search import normalise
@@ -129,7 +130,7 @@ def find_duplicate_contacts(*, limit: int = 50) -> list[DuplicatePair]:
     keys = list(pairs)[:limit]
     ids = {i for pair in keys for i in pair}
     contacts = {c.id: c for c in db.session.scalars(
-        select(Contact).options(*services.contact_loader_options(), selectinload(Contact.emails))
+        select(Contact).options(*queries.contact_loader_options(), selectinload(Contact.emails))
         .where(Contact.id.in_(ids), Contact.is_archived.is_(False)))}
     return [DuplicatePair(contacts[a], contacts[b], pairs[(a, b)]) for a, b in keys if a in contacts and b in contacts]
 
@@ -220,8 +221,8 @@ def merge_organisations(target: Organisation, source: Organisation, choices: dic
         raise ServiceError(_l("Choose two different organisations."))
     if source.merged_into_id is not None or target.merged_into_id is not None:
         raise ServiceError(_l("One of these organisations was already merged into another."))
-    src_tree = set(db.session.scalars(services.organisation_subtree_ids(source.id)))
-    tgt_tree = set(db.session.scalars(services.organisation_subtree_ids(target.id)))
+    src_tree = set(db.session.scalars(queries.organisation_subtree_ids(source.id)))
+    tgt_tree = set(db.session.scalars(queries.organisation_subtree_ids(target.id)))
     if target.id in src_tree or source.id in tgt_tree:
         raise ServiceError(_l("One organisation sits inside the other; move it out of the tree before merging."))
     before = {f: _value(target, f) for f in services.ORGANISATION_FIELDS}

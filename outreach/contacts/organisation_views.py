@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import bp, services
+from outreach.contacts import queries
 from outreach.contacts.forms import OrganisationFilterForm, OrganisationForm
 from outreach.contacts.models import Contact, Organisation, Position
 from outreach.contacts.views import PAGE_SIZE, SEARCH_PAGE_SIZE, ResultPage, get_organisation_or_404
@@ -29,9 +30,9 @@ def organisations():
     if not form.validate():
         return render_template("contacts/organisations.html", form=form, page=None, tree=False), 400
     tree = request.args.get("view") == "tree"
-    stmt = services.organisation_list_statement(form.data).options(selectinload(Organisation.parent))
+    stmt = queries.organisation_list_statement(form.data).options(selectinload(Organisation.parent))
     if form.q.data:
-        found = services.search_organisation_ids(form.q.data, user=acting_user(), limit=500,
+        found = queries.search_organisation_ids(form.q.data, user=acting_user(), limit=500,
                                                  include_archived=bool(form.archived.data))
         order = {oid: i for i, oid in enumerate(found)}
         rows = sorted(db.session.scalars(stmt.where(Organisation.id.in_(order))).all(), key=lambda o: order[o.id])

@@ -1,183 +1,30 @@
-"""Directory rules: organisations, contacts, positions, relationships, search. Flush, never commit."""
+"""Directory rules: organisations, contacts, positions, relationships. Flush, never commit."""
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime
 from typing import Any
 from collections.abc import Iterable
 
-import phonenumbers
-import pycountry
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, literal, or_, select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import search
-from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactListMember, ContactPhone,
-                                      Organisation, Position, Relationship, Tag, contact_tags, organisation_tags,
-                                      post_recency)
+from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone,
+                                      Organisation, Position, Relationship, post_recency)
 from outreach.core.audit import record_event
 from outreach.core.auth.services import normalise_email
 from outreach.core.db import compare_and_set, db
 from outreach.core.errors import ServiceError
-from outreach.core.permissions import Capability, has_capability
+from outreach.contacts.queries import organisation_subtree_ids
+from outreach.contacts.reference import normalise_phone, resolve_languages, split_list, tags_for
 
 CONTACT_FIELDS = ("honorific", "first_name", "last_name", "country", "stance", "influence", "cadence_days",
                   "private_notes")
 ORGANISATION_FIELDS = ("name", "acronym", "kind", "parent_id", "country", "region", "website", "description")
 
 
-# -- reference data ----------------------------------------------------------------------------
-
-#: Names people use where ISO's reads like an index entry.
-_COUNTRY_NAMES = {"CD": "Democratic Republic of the Congo", "CG": "Republic of the Congo", "FM": "Micronesia",
-                  "PS": "Palestine", "VA": "Holy See", "VG": "British Virgin Islands", "VI": "US Virgin Islands",
-                  "RU": "Russia", "SY": "Syria", "LA": "Laos", "KP": "North Korea", "KR": "South Korea"}
-
-
-@lru_cache(maxsize=1)
-def countries() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 code → English name, sorted by name."""
-    pairs = sorted(((c.alpha_2, _COUNTRY_NAMES.get(c.alpha_2) or getattr(c, "common_name", None) or c.name)
-                    for c in pycountry.countries), key=lambda p: p[1])
-    return dict(pairs)
-
-
-def country_name(code: str | None) -> str:
-    return countries().get(code or "", code or "")
-
-
-#: Names people write that ISO 639 spells differently.
-_LANGUAGE_ALIASES = {"greek": "el", "modern greek": "el", "farsi": "fa", "kirundi": "rn", "kiswahili": "sw",
-                     "setswana": "tn", "sesotho": "st", "isizulu": "zu", "isixhosa": "xh", "filipino": "tl",
-                     "dari": "fa", "haitian creole": "ht", "castilian": "es", "flemish": "nl", "moldovan": "ro"}
-_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
-
-
-def _language_label(lang: Any) -> str:
-    """ISO's English name without “(macrolanguage)” and the like."""
-    return _PARENTHESIS.sub("", lang.name).strip() or lang.name
-
-
-@lru_cache(maxsize=1)
-def languages() -> dict[str, str]:
-    """ISO 639-1 code → English name."""
-    return dict(sorted(((lang.alpha_2, _language_label(lang)) for lang in pycountry.languages
-                        if hasattr(lang, "alpha_2")), key=lambda p: p[1]))
-
-
-@lru_cache(maxsize=1)
-def _language_index() -> dict[str, str]:
-    """Normalised code or English name → the code we store (639-1 where there is one, else 639-3)."""
-    index: dict[str, str] = {}
-    codes: dict[str, str] = {}
-    # Languages with a two-letter code first: “Swahili” is sw, not one of its individual languages.
-    ordered = sorted(pycountry.languages, key=lambda lang: not hasattr(lang, "alpha_2"))
-    for lang in ordered:
-        code = getattr(lang, "alpha_2", None) or lang.alpha_3
-        for key in (getattr(lang, "alpha_2", None), lang.alpha_3, getattr(lang, "bibliographic", None)):
-            if key:
-                codes.setdefault(key.lower(), code)
-        for name in (lang.name, getattr(lang, "common_name", None), getattr(lang, "inverted_name", None)):
-            if name:
-                index.setdefault(search.normalise(name), code)
-                index.setdefault(search.normalise(_PARENTHESIS.sub("", name)), code)
-    index.update(_LANGUAGE_ALIASES)
-    index.update(codes)  # codes win over names (“ewe” is a language; so is its code)
-    return index
-
-
-def resolve_language(value: str) -> str | None:
-    """The stored code for an ISO 639-1/639-3 code or an English language name, case- and accent-insensitive."""
-    return _language_index().get(search.normalise(value))
-
-
-def language_name(code: str) -> str:
-    """The English name of a stored language code (two- or three-letter)."""
-    name = languages().get(code)
-    if name:
-        return name
-    lang = pycountry.languages.get(alpha_3=code) if len(code) == 3 else None
-    return _language_label(lang) if lang is not None else code
-
-
-def resolve_languages(value: str | Iterable[str] | None) -> tuple[list[str], list[str]]:
-    """(codes, values not understood) for a comma-separated list of language codes or names."""
-    codes, bad = [], []
-    for raw in split_list(value):
-        code = resolve_language(raw)
-        if code is None:
-            bad.append(raw)
-        else:
-            codes.append(code)
-    return list(dict.fromkeys(codes)), bad
-
-
-def normalise_phone(value: str, *, country: str | None = None) -> str:
-    """A phone number in E.164 form, or a ServiceError saying what is wrong with it."""
-    raw = value.strip()
-    try:
-        number = phonenumbers.parse(raw, country or None)
-    except phonenumbers.NumberParseException as exc:
-        raise ServiceError(_l("%(value)s is not a phone number; start with + and the country code.", value=raw),
-                           field="phones") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ServiceError(_l("%(value)s is not a valid phone number.", value=raw), field="phones")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def phone_display(number: str | None) -> str:
-    """A stored E.164 number as people read it: “+236 70 01 22 03”."""
-    if not number:
-        return ""
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def split_list(value: str | Iterable[str] | None) -> list[str]:
-    """Split text on commas, semicolons and new lines; keep order, drop blanks and repeats."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        for sep in (";", "\n", "\r"):
-            value = value.replace(sep, ",")
-        value = value.split(",")
-    return list(dict.fromkeys(v.strip() for v in value if v and v.strip()))
-
-
-def tags_for(names: Iterable[str]) -> list[Tag]:
-    """The Tag rows for *names* (matched case- and accent-insensitively), creating the missing ones."""
-    wanted: dict[str, str] = {}
-    for name in names:
-        name = name.strip()[:60]
-        slug = search.normalise(name)[:60]
-        if slug:
-            wanted.setdefault(slug, name)
-    if not wanted:
-        return []
-    existing = {t.slug: t for t in db.session.scalars(select(Tag).where(Tag.slug.in_(wanted)))}
-    result = []
-    for slug, name in wanted.items():
-        tag = existing.get(slug)
-        if tag is None:
-            tag = Tag(name=name, slug=slug)
-            db.session.add(tag)
-        result.append(tag)
-    return result
-
-
 # -- organisations -----------------------------------------------------------------------------
-
-def organisation_subtree_ids(organisation_id: int) -> Select[Any]:
-    """A selectable of the ids of an organisation and every organisation below it (recursive CTE)."""
-    tree = select(Organisation.id).where(Organisation.id == organisation_id).cte("org_subtree", recursive=True)
-    tree = tree.union(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
-    return select(tree.c.id)
-
 
 def organisation_ancestors(organisation: Organisation) -> list[Organisation]:
     """The chain from the root down to the parent of *organisation* (for breadcrumbs), in one query."""
@@ -456,150 +303,3 @@ def remove_relationship(rel: Relationship, *, actor: Any, now: datetime, ip: str
     rel.is_archived, rel.updated_at = True, now
     db.session.flush()
     record_event("relationship.remove", actor=actor, now=now, record=rel, ip=ip, contact_id=rel.contact_id)
-
-
-# -- search ------------------------------------------------------------------------------------
-
-def contact_loader_options() -> list[Any]:
-    return [selectinload(Contact.positions).selectinload(Position.organisation), selectinload(Contact.tags)]
-
-
-def _public_text(contact: Any, posts: list[tuple[str | None, str | None, str | None]]) -> str:
-    return search.join_text([contact.honorific, contact.first_name, contact.last_name,
-                             *(t for t, _n, _a in posts), *(n for _t, n, _a in posts), *(a for _t, _n, a in posts)])
-
-
-def _load_in_order(stmt: Select[Any], model: Any, ids: list[int]) -> list[Any]:
-    """The full objects for *ids* (one page), in that order."""
-    if not ids:
-        return []
-    found = {r.id: r for r in db.session.scalars(stmt.where(model.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
-
-
-def _spellings(raw: str, normalised: str) -> list[str]:
-    """How a name typed as *raw* may be stored: as typed, capitalised, upper case, title case."""
-    return list(dict.fromkeys(v for w in (raw, normalised) for v in (w, w.capitalize(), w.upper(), w.title())))
-
-
-def _exact_name_ids(query: str, q: str, include_archived: bool) -> list[int]:
-    """Contacts named exactly *query* ("naka", "amina naka"): an index lookup on the last name."""
-    raw, words = query.strip().split(), q.split(" ")
-    if len(words) not in (1, 2) or len(raw) != len(words):
-        return []
-    stmt = select(Contact.id).where(Contact.is_archived.in_([False, True] if include_archived else [False]),
-                                    Contact.last_name.in_(_spellings(raw[-1], words[-1])))
-    if len(words) == 2:
-        stmt = stmt.where(Contact.first_name.in_(_spellings(raw[0], words[0])))
-    return list(db.session.scalars(stmt.order_by(Contact.is_archived, Contact.last_name, Contact.first_name,
-                                                 Contact.id).limit(search.CANDIDATES // 2)))
-
-
-def search_contacts(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[Contact]:
-    """Contacts matching *query* (see `search_contact_ids`), best first, loaded for display."""
-    return _load_in_order(select(Contact).options(*contact_loader_options()), Contact,
-                          search_contact_ids(query, user=user, limit=limit, include_archived=include_archived))
-
-
-def search_contact_ids(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[int]:
-    """Ids of the contacts matching *query* (any part of a name, e-mail, title or tag; typo-tolerant), best first.
-
-    Users without the full directory only match on public fields (names, titles, organisations).
-    The index hands over at most `search.CANDIDATES` ids; they are ranked on a few plain columns and
-    only the page shown is loaded as objects. A fixed number of statements, whatever the data size.
-    """
-    q = search.normalise(query)[:search.MAX_QUERY_LENGTH]
-    ids = search.candidate_ids("contacts", q, enough=min(limit, 20))
-    if len(ids) >= search.CANDIDATES:
-        # A common fragment: the index handed over an arbitrary slice of its matches. People whose last name
-        # (and first name) is the query itself must not be missing from it.
-        seen = set(ids)
-        ids = [i for i in _exact_name_ids(query, q, include_archived) if i not in seen] + ids
-    if not ids:
-        return []
-    cols = select(Contact.id, Contact.honorific, Contact.first_name, Contact.last_name,
-                  Contact.search_text).where(Contact.id.in_(ids))
-    if not include_archived:
-        cols = cols.where(Contact.is_archived.is_(False))
-    rows = db.session.execute(cols).all()
-    if has_capability(user, Capability.VIEW_DIRECTORY):
-        haystack: Any = lambda r: r.search_text  # noqa: E731
-    else:
-        posts: dict[int, list[tuple[str | None, str | None, str | None]]] = {}
-        if rows:
-            current = db.session.execute(
-                select(Position.contact_id, Position.title, Organisation.name, Organisation.acronym)
-                .join(Organisation, Organisation.id == Position.organisation_id)
-                .where(Position.contact_id.in_([r.id for r in rows]), Position.end_date.is_(None))
-                .order_by(Position.contact_id, Position.start_date.desc(), Position.id))
-            for contact_id, title, name, acronym in current:
-                posts.setdefault(contact_id, []).append((title, name, acronym))
-        haystack = lambda r: _public_text(r, posts.get(r.id, []))  # noqa: E731
-    ranked = search.rank(q, rows, haystack=haystack, name=lambda r: search.join_text([r.first_name, r.last_name]))
-    return [r.id for r in ranked[:limit]]
-
-
-def search_organisations(query: str, *, user: Any, limit: int = 20,
-                         include_archived: bool = False) -> list[Organisation]:
-    """Organisations matching *query* (see `search_organisation_ids`), best first, loaded for display."""
-    return _load_in_order(select(Organisation).options(selectinload(Organisation.parent)), Organisation,
-                          search_organisation_ids(query, user=user, limit=limit, include_archived=include_archived))
-
-
-def search_organisation_ids(query: str, *, user: Any, limit: int = 20, include_archived: bool = False) -> list[int]:
-    """Ids of the organisations matching *query* by name, acronym or tag, best first (ranked like the contacts)."""
-    q = search.normalise(query)[:search.MAX_QUERY_LENGTH]
-    ids = search.candidate_ids("organisations", q, enough=min(limit, 20))
-    if not ids:
-        return []
-    cols = select(Organisation.id, Organisation.name, Organisation.acronym,
-                  Organisation.search_text).where(Organisation.id.in_(ids))
-    if not include_archived:
-        cols = cols.where(Organisation.is_archived.is_(False))
-    rows = db.session.execute(cols).all()
-    ranked = search.rank(q, rows, haystack=lambda r: r.search_text,
-                         name=lambda r: search.join_text([r.acronym, r.name]))
-    return [r.id for r in ranked[:limit]]
-
-
-# -- list queries (shared by the list pages and the CSV export) ---------------------------------
-
-def contact_list_statement(filters: dict[str, Any], *, now: datetime) -> Select[Any]:
-    """Contacts matching the list filters (country, stance, tag, organisation subtree, cold, archived)."""
-    stmt = select(Contact).where(Contact.is_archived.is_(bool(filters.get("archived"))))
-    if filters.get("country"):
-        stmt = stmt.where(Contact.country == filters["country"])
-    if filters.get("stance"):
-        stmt = stmt.where(Contact.stance == filters["stance"])
-    if filters.get("tag"):
-        stmt = stmt.where(Contact.id.in_(select(contact_tags.c.contact_id).join(Tag, Tag.id == contact_tags.c.tag_id)
-                                         .where(Tag.slug == search.normalise(filters["tag"]))))
-    if filters.get("organisation"):
-        stmt = stmt.where(
-            Contact.id.in_(
-                select(Position.contact_id).where(
-                    Position.end_date.is_(None),
-                    Position.organisation_id.in_(organisation_subtree_ids(filters["organisation"])),
-                )
-            )
-        )
-    if filters.get("list_id"):
-        stmt = stmt.where(Contact.id.in_(select(ContactListMember.contact_id).where(
-            ContactListMember.list_id == filters["list_id"])))
-    if filters.get("cold_days"):
-        cutoff = now - timedelta(days=int(filters["cold_days"]))
-        stmt = stmt.where(or_(Contact.last_touch_at.is_(None), Contact.last_touch_at < cutoff))
-    return stmt
-
-
-def organisation_list_statement(filters: dict[str, Any]) -> Select[Any]:
-    """Organisations matching the list filters (kind, country, region, tag, archived)."""
-    stmt = select(Organisation).where(Organisation.is_archived.is_(bool(filters.get("archived"))))
-    for name in ("kind", "country", "region"):
-        if filters.get(name):
-            stmt = stmt.where(getattr(Organisation, name) == filters[name])
-    if filters.get("tag"):
-        stmt = stmt.where(Organisation.id.in_(
-            select(organisation_tags.c.organisation_id).join(Tag, Tag.id == organisation_tags.c.tag_id)
-            .where(Tag.slug == search.normalise(filters["tag"]))))
-    return stmt

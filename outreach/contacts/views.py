@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from outreach.contacts import access, badges, bp, bulk, csv_io, fields, lists, services
+from outreach.contacts import reference
+from outreach.contacts import queries
 from outreach.contacts.forms import (
     CONTACT_FILTERS,
     KIND_LABELS,
@@ -44,9 +46,9 @@ SEARCH_LIMIT = 500
 def _directory_helpers(state: Any) -> None:
     # Globals rather than a context processor, so that imported macros see them too.
     state.app.jinja_env.globals.update(
-        country_name=services.country_name,
-        language_name=services.language_name,
-        phone_display=services.phone_display,
+        country_name=reference.country_name,
+        language_name=reference.language_name,
+        phone_display=reference.phone_display,
         org_kind_label=lambda value: KIND_LABELS.get(value, value),
         stance_label=lambda value: STANCE_LABELS.get(value, value),
         stance_badge=badges.stance_badge,
@@ -96,21 +98,21 @@ def get_organisation_or_404(organisation_id: int, user: Any, need: str = "view")
 
 def _contact_list_page(form: ContactFilterForm, user: Any, now: Any) -> tuple[Any, tuple[int, bool] | None, Any]:
     """The page of contacts the filters show, their total (exact up to bulk.COUNT_CAP) and the filters' statement."""
-    stmt = services.contact_list_statement(form.data, now=now)
+    stmt = queries.contact_list_statement(form.data, now=now)
     if form.q.data:
         # Searching: the best matches, ranked, then the filters.
-        found = services.search_contact_ids(form.q.data, user=user, limit=SEARCH_LIMIT,
+        found = queries.search_contact_ids(form.q.data, user=user, limit=SEARCH_LIMIT,
                                             include_archived=bool(form.archived.data))
         stmt = stmt.where(Contact.id.in_(found))
         order = {cid: i for i, cid in enumerate(found)}
-        rows = sorted(db.session.scalars(stmt.options(*services.contact_loader_options())).all(),
+        rows = sorted(db.session.scalars(stmt.options(*queries.contact_loader_options())).all(),
                       key=lambda c: order[c.id])
         # The ranking hands over at most SEARCH_LIMIT matches: that many means "at least".
         return ResultPage(rows[:SEARCH_PAGE_SIZE]), (len(rows), len(found) >= SEARCH_LIMIT), stmt
     sort = {"updated": (Contact.updated_at.desc(), Contact.id.desc()),
             "influence": (Contact.influence.desc(), Contact.last_name, Contact.first_name, Contact.id)}.get(
         form.sort.data or "name", (Contact.last_name, Contact.first_name, Contact.id))
-    page = offset_page(stmt.options(*services.contact_loader_options()).order_by(*sort),
+    page = offset_page(stmt.options(*queries.contact_loader_options()).order_by(*sort),
                        number=parse_page(request.args.get("page")), size=PAGE_SIZE)
     # Counted on every page, even a short one: the page runs the same statements whatever the data.
     return page, bulk.count_matches(stmt), stmt
@@ -274,7 +276,7 @@ def edit_contact(contact_id: int):
         form = ContactForm(obj=person)
         form.emails.data = "\n".join(e.email for e in person.emails)
         form.phones.data = "\n".join(p.number for p in person.phones)
-        form.languages.data = ", ".join(services.language_name(lang.code) for lang in person.languages)
+        form.languages.data = ", ".join(reference.language_name(lang.code) for lang in person.languages)
         form.tags.data = ", ".join(t.name for t in person.tags)
         form.loaded_at.data = version_token(person.updated_at)
         return _contact_form_page(form, person)
@@ -453,10 +455,10 @@ def search():
     picker = request.args.get("picker") or ""
     user = acting_user()
     if picker:
-        orgs = services.search_organisations(q, user=user, limit=12) if q else []
+        orgs = queries.search_organisations(q, user=user, limit=12) if q else []
         return render_template("contacts/_org_picker_results.html", organisations=orgs, picker=picker, q=q)
-    contacts = services.search_contacts(q, user=user, limit=10) if q else []
-    orgs = services.search_organisations(q, user=user, limit=10) if q else []
+    contacts = queries.search_contacts(q, user=user, limit=10) if q else []
+    orgs = queries.search_organisations(q, user=user, limit=10) if q else []
     template = "contacts/_search_results.html" if is_htmx() else "contacts/search.html"
     return render_template(template, q=q, contacts=contacts, organisations=orgs)
 
@@ -466,10 +468,10 @@ def public_directory():
     """The directory everyone may read: name, title, organisation, country; nothing private."""
     q = search_text(request.args.get("q"))
     if q:
-        rows = services.search_contacts(q, user=acting_user(), limit=SEARCH_PAGE_SIZE)
+        rows = queries.search_contacts(q, user=acting_user(), limit=SEARCH_PAGE_SIZE)
         page = ResultPage(rows)
     else:
-        stmt = (select(Contact).options(*services.contact_loader_options())
+        stmt = (select(Contact).options(*queries.contact_loader_options())
                 .where(Contact.is_archived.is_(False)).order_by(Contact.last_name, Contact.first_name, Contact.id))
         page = offset_page(stmt, number=parse_page(request.args.get("page")), size=PAGE_SIZE)
     template = "contacts/_public_rows.html" if is_htmx() else "contacts/public.html"

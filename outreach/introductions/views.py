@@ -153,11 +153,11 @@ def new_request():
 @bp.get("/choose")
 def choose_target():
     """Find the person or organisation to ask for, in the public directory's fields only."""
-    from outreach.contacts import services as directory
+    from outreach.contacts import queries as contact_queries
 
     q = search_text(request.args.get("q"))
-    contacts = directory.search_contacts(q, user=acting_user(), limit=20) if q else []
-    organisations = directory.search_organisations(q, user=acting_user(), limit=10) if q else []
+    contacts = contact_queries.search_contacts(q, user=acting_user(), limit=20) if q else []
+    organisations = contact_queries.search_organisations(q, user=acting_user(), limit=10) if q else []
     return render_template("introductions/choose.html", q=q, contacts=contacts, organisations=organisations)
 
 

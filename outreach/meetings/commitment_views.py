@@ -19,7 +19,7 @@ from outreach.core.permissions import may_access
 from outreach.core.security import client_ip, safe_next
 from outreach.core.time import local_to_utc, now_utc
 from outreach.core.web import acting_user, csv_response, show_error
-from outreach.meetings import commitments_bp, follow_ups_bp, queries, services
+from outreach.meetings import commitment_queries, commitments_bp, follow_ups_bp, queries, services
 from outreach.meetings.access import can_change_commitment, get_commitment_or_404, get_follow_up_or_404
 from outreach.meetings.forms import CommitmentFilterForm, CommitmentStatusForm, FollowUpForm, SnoozeForm
 from outreach.meetings.models import FollowUp
@@ -35,7 +35,7 @@ def _register_form(formdata: Any) -> CommitmentFilterForm:
 
 def _register_page(form: CommitmentFilterForm, status: int = 200, **context: Any) -> Any:
     """The register page around *form*, with the names of what the pickers hold."""
-    chosen = queries.register_choices(form.contact.data, form.organisation.data, form.accountable.data)
+    chosen = commitment_queries.register_choices(form.contact.data, form.organisation.data, form.accountable.data)
     return render_template("meetings/commitments.html", form=form, chosen=chosen,
                            can_export=may_access(current_user, "commitments.export"), **context, **LABELS), status
 
@@ -48,7 +48,8 @@ def commitments_register():
     if form.errors:
         return _register_page(form, 400, rows=None)
     number = parse_page(request.args.get("page"))
-    rows, has_next = queries.commitments_register(acting_user(), form.filters(), today=now_utc().date(), page=number)
+    rows, has_next = commitment_queries.commitments_register(acting_user(), form.filters(), today=now_utc().date(),
+                                                             page=number)
     return _register_page(form, rows=rows, number=number, has_next=has_next)
 
 
@@ -64,7 +65,7 @@ def export_register():
     record_event("commitment.export", actor=acting_user(), now=now, record_type="commitments", ip=client_ip(),
                  filters={k: str(v) for k, v in filters.items()})
     db.session.commit()
-    batches = queries.register_export_batches(acting_user(), filters)
+    batches = commitment_queries.register_export_batches(acting_user(), filters)
     return csv_response(write_csv(REGISTER_COLUMNS, register_rows(batches)), f"commitments-{now:%Y%m%d-%H%M}.csv")
 
 
@@ -173,7 +174,7 @@ def commitment_status(commitment_id: int):
 @commitments_bp.get("/commitments/scorecards")
 def scorecards():
     """Kept, broken and open commitments per contact, organisation and partner."""
-    return render_template("meetings/scorecards.html", cards=queries.scorecards(acting_user()))
+    return render_template("meetings/scorecards.html", cards=commitment_queries.scorecards(acting_user()))
 
 
 @follow_ups_bp.get("/follow-ups", endpoint="index")

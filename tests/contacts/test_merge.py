@@ -7,6 +7,7 @@ from datetime import date, datetime, UTC
 from sqlalchemy import select
 
 from outreach.contacts import merge, services
+from outreach.contacts import queries as contact_queries
 from outreach.contacts.models import Contact, Relationship
 from outreach.core.audit import AuditEvent
 from outreach.core.db import db
@@ -68,7 +69,7 @@ def test_merging_contacts_moves_everything_and_records_it(ctx, make_user):
     details = json.loads(event.details)
     assert details["source_id"] == dup.id and details["target_before"]["stance"] == "neutral"
     assert details["positions"] == [post.id] and details["relationships"] == [moved.id]
-    assert "nick" in keep.search_text and services.search_contacts("nick@x.org", user=p1)[0].id == keep.id
+    assert "nick" in keep.search_text and contact_queries.search_contacts("nick@x.org", user=p1)[0].id == keep.id
 
 
 def test_merging_organisations_moves_posts_and_children(ctx):

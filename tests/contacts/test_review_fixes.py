@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from outreach.contacts import services
+from outreach.contacts import reference
 from outreach.contacts.models import Contact, Organisation, Relationship
 from outreach.core.db import db
 from tests.contacts.test_csv import _mapping, _token, _upload
@@ -26,10 +27,10 @@ LIST_QUERIES = {"/directory/contacts": 9, "/directory/organisations": 3}
 # -- 1. language names in the import and the contact form ---------------------------------------
 
 def test_languages_are_read_as_english_names_or_iso_codes():
-    assert services.resolve_languages("English, Swahili") == (["en", "sw"], [])
-    assert services.resolve_languages("FRENCH; sängo ;eng, swa, fre, fr") == (["fr", "sg", "en", "sw"], [])
-    assert services.resolve_languages("Dinka, Klingonish") == (["din"], ["Klingonish"])
-    assert services.language_name("sw") == "Swahili" and services.language_name("din") == "Dinka"
+    assert reference.resolve_languages("English, Swahili") == (["en", "sw"], [])
+    assert reference.resolve_languages("FRENCH; sängo ;eng, swa, fre, fr") == (["fr", "sg", "en", "sw"], [])
+    assert reference.resolve_languages("Dinka, Klingonish") == (["din"], ["Klingonish"])
+    assert reference.language_name("sw") == "Swahili" and reference.language_name("din") == "Dinka"
 
 
 def test_csv_import_accepts_language_names(app, login_as):

@@ -6,6 +6,7 @@ from datetime import datetime, UTC
 import pytest
 
 from outreach.contacts import services
+from outreach.contacts import queries as contact_queries
 from outreach.contacts.search import normalise
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -47,12 +48,12 @@ def test_normalise_strips_accents_and_case():
     ("margaret kiplagat", "Kiplagat"),  # several words
 ])
 def test_contacts_are_found_by_any_part(directory, query, expected):
-    found = services.search_contacts(query, user=directory["coordinator"])
+    found = contact_queries.search_contacts(query, user=directory["coordinator"])
     assert found and found[0].last_name == expected, (query, _names(found))
 
 
 def test_closer_matches_rank_first(directory):
-    found = services.search_contacts("kiplagat", user=directory["coordinator"])
+    found = contact_queries.search_contacts("kiplagat", user=directory["coordinator"])
     assert _names(found)[0] == "Kiplagat"
     assert "Mensah" not in _names(found)
 
@@ -61,36 +62,36 @@ def test_search_follows_edits_and_archiving(ctx, directory):
     person = directory["people"]["Mensah"]
     services.update_contact(person, {"last_name": "Owusu-Ansah"}, actor=None, now=NOW)
     ctx.flush()
-    assert _names(services.search_contacts("owusu", user=directory["coordinator"])) == ["Owusu-Ansah"]
-    assert services.search_contacts("mensah", user=directory["coordinator"]) == []
+    assert _names(contact_queries.search_contacts("owusu", user=directory["coordinator"])) == ["Owusu-Ansah"]
+    assert contact_queries.search_contacts("mensah", user=directory["coordinator"]) == []
     services.set_contact_archived(person, True, actor=None, now=NOW)
-    assert services.search_contacts("owusu", user=directory["coordinator"]) == []
+    assert contact_queries.search_contacts("owusu", user=directory["coordinator"]) == []
 
 
 def test_activists_cannot_find_people_by_private_fields(directory):
     activist = directory["activist"]
-    assert _names(services.search_contacts("kiplagat", user=activist)) == ["Kiplagat"]
-    assert services.search_contacts("mk@au.example", user=activist) == []  # e-mail
-    assert services.search_contacts("1325 nap", user=activist) == []  # tags are the coalition's own
-    assert _names(services.search_contacts("special envoy", user=activist)) == ["Kiplagat"]  # title is public
+    assert _names(contact_queries.search_contacts("kiplagat", user=activist)) == ["Kiplagat"]
+    assert contact_queries.search_contacts("mk@au.example", user=activist) == []  # e-mail
+    assert contact_queries.search_contacts("1325 nap", user=activist) == []  # tags are the coalition's own
+    assert _names(contact_queries.search_contacts("special envoy", user=activist)) == ["Kiplagat"]  # title is public
 
 
 def test_organisations_by_acronym_name_tag_and_accents(directory):
     user = directory["coordinator"]
-    assert [o.acronym for o in services.search_organisations("minusca", user=user)] == ["MINUSCA"]
-    assert [o.acronym for o in services.search_organisations("mandate renewal", user=user)] == ["MINUSCA"]
-    assert [o.name for o in services.search_organisations("ministere defense", user=user)] == [
+    assert [o.acronym for o in contact_queries.search_organisations("minusca", user=user)] == ["MINUSCA"]
+    assert [o.acronym for o in contact_queries.search_organisations("mandate renewal", user=user)] == ["MINUSCA"]
+    assert [o.name for o in contact_queries.search_organisations("ministere defense", user=user)] == [
         "Ministère de la Défense"
     ]
-    assert [o.name for o in services.search_organisations("defence", user=user)] == ["Ministère de la Défense"]
+    assert [o.name for o in contact_queries.search_organisations("defence", user=user)] == ["Ministère de la Défense"]
 
 
 def test_short_and_odd_queries_do_not_break(directory):
     user = directory["coordinator"]
-    assert _names(services.search_contacts("ko", user=user)) == ["Mensah"]
+    assert _names(contact_queries.search_contacts("ko", user=user)) == ["Mensah"]
     for query in ['"', "*", "a OR b", "NEAR(", "%_", "'; drop table contacts; --", "x" * 500, "", "   "]:
-        services.search_contacts(query, user=user)
-        services.search_organisations(query, user=user)
+        contact_queries.search_contacts(query, user=user)
+        contact_queries.search_organisations(query, user=user)
 
 
 # -- performance shape and ranking (large directories) -------------------------------------------
@@ -102,8 +103,8 @@ def _people(names):
 
 def _statements(count_queries, query, user):
     with count_queries() as counter:
-        found = services.search_contacts(query, user=user, limit=10)
-        services.search_organisations(query, user=user, limit=10)
+        found = contact_queries.search_contacts(query, user=user, limit=10)
+        contact_queries.search_organisations(query, user=user, limit=10)
     return counter.count, found
 
 
@@ -128,17 +129,17 @@ def test_search_runs_a_fixed_number_of_statements(ctx, make_user, count_queries,
 def test_exact_and_prefix_matches_rank_before_substrings(ctx, directory):
     _people([("Ama", "Banaka"), ("Ibrahim", "Anakari"), ("Grace", "Nakamura"), ("Paul", "Naka"), ("Ésther", "NAKA")])
     ctx.flush()
-    found = services.search_contacts("naka", user=directory["coordinator"])
+    found = contact_queries.search_contacts("naka", user=directory["coordinator"])
     assert [c.last_name for c in found] == ["NAKA", "Naka", "Nakamura", "Banaka", "Anakari"]
-    found = services.search_contacts("paul naka", user=directory["coordinator"])
+    found = contact_queries.search_contacts("paul naka", user=directory["coordinator"])
     assert [c.last_name for c in found] == ["Naka"]
-    assert services.search_contacts("esther", user=directory["activist"])[0].last_name == "NAKA"
+    assert contact_queries.search_contacts("esther", user=directory["activist"])[0].last_name == "NAKA"
 
 
 def test_swapped_letters_are_found(ctx, directory):
     _people([("Rahel", "Vovika"), ("Siti", "Vovika")])
     ctx.flush()
-    assert {c.first_name for c in services.search_contacts("voivka", user=directory["coordinator"])[:2]} == {
+    assert {c.first_name for c in contact_queries.search_contacts("voivka", user=directory["coordinator"])[:2]} == {
         "Rahel", "Siti"}
 
 
@@ -146,7 +147,7 @@ def test_only_the_page_shown_is_loaded(ctx, directory):
     _people([("Amina", f"Naka{i}") for i in range(30)])
     ctx.flush()
     ctx.expunge_all()
-    found = services.search_contacts("naka", user=directory["coordinator"], limit=5)
+    found = contact_queries.search_contacts("naka", user=directory["coordinator"], limit=5)
     assert len(found) == 5 and [c.last_name for c in found] == ["Naka0", "Naka1", "Naka10", "Naka11", "Naka12"]
     assert len([o for o in ctx.identity_map.values() if isinstance(o, services.Contact)]) == 5
 
@@ -155,6 +156,6 @@ def test_exact_names_are_not_lost_among_many_substring_matches(ctx, directory, m
     monkeypatch.setattr("outreach.contacts.search.CANDIDATES", 20)
     _people([("Amina", f"Kadu{i}") for i in range(40)] + [("Awa", "Kad"), ("Grace", "KAD")])
     ctx.flush()
-    found = services.search_contacts("kad", user=directory["coordinator"], limit=5)
+    found = contact_queries.search_contacts("kad", user=directory["coordinator"], limit=5)
     assert [c.first_name for c in found][:2] == ["Awa", "Grace"]
-    assert services.search_contacts("Grace Kad", user=directory["coordinator"], limit=5)[0].last_name == "KAD"
+    assert contact_queries.search_contacts("Grace Kad", user=directory["coordinator"], limit=5)[0].last_name == "KAD"

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from outreach.contacts import services
+from outreach.contacts import queries as contact_queries
 from outreach.contacts.models import Contact, Organisation, Relationship, Tag
 from outreach.core.audit import AuditEvent
 from outreach.core.auth.services import ServiceError
@@ -71,8 +72,8 @@ def test_subtree_and_ancestors_follow_the_tree(ctx):
     minusca = _org("MINUSCA", parent_id=dpo.id)
     srsg = _org("Office of the SRSG", parent_id=minusca.id)
     other = _org("African Union")
-    assert set(ctx.scalars(services.organisation_subtree_ids(dpo.id))) == {dpo.id, minusca.id, srsg.id}
-    assert other.id not in set(ctx.scalars(services.organisation_subtree_ids(un.id)))
+    assert set(ctx.scalars(contact_queries.organisation_subtree_ids(dpo.id))) == {dpo.id, minusca.id, srsg.id}
+    assert other.id not in set(ctx.scalars(contact_queries.organisation_subtree_ids(un.id)))
     assert [o.acronym or o.name for o in services.organisation_ancestors(srsg)] == ["UN", "DPO", "MINUSCA"]
     with pytest.raises(ServiceError) as exc:  # no cycles
         services.update_organisation(dpo, {"parent_id": srsg.id}, actor=None, now=NOW)
@@ -110,7 +111,7 @@ def test_list_filters_use_the_subtree_and_last_touch(ctx):
     outside = services.create_contact({"first_name": "Out", "last_name": "Side"}, actor=None, now=NOW)
     inside.last_touch_at = datetime(2026, 11, 1, tzinfo=UTC)
     ctx.flush()
-    ids = lambda f: set(ctx.scalars(services.contact_list_statement(f, now=NOW).with_only_columns(Contact.id)))  # noqa: E731
+    ids = lambda f: set(ctx.scalars(contact_queries.contact_list_statement(f, now=NOW).with_only_columns(Contact.id)))  # noqa: E731
     assert inside.id in ids({"organisation": dpo.id}) and outside.id not in ids({"organisation": dpo.id})
     assert ids({"country": "CF"}) & {inside.id, outside.id} == {inside.id}
     # Touched 27 days ago: "not contacted in 10 days" lists them, "in 30 days" does not; never touched is always cold.

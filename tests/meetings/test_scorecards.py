@@ -6,7 +6,7 @@ from sqlalchemy import select
 from outreach.contacts.merge import merge_contacts, merge_organisations
 from outreach.contacts.models import Contact, Organisation, Position
 from outreach.core.db import db
-from outreach.meetings import queries, services, tallies
+from outreach.meetings import commitment_queries, queries, services, tallies
 from outreach.meetings.models import CommitmentTally
 from tests.meetings.conftest import NOW
 
@@ -49,14 +49,14 @@ def test_counters_follow_new_commitments_and_status_changes(ctx, make_user, make
     first = _promise(amina, partner, coordinator)
     _promise(amina, partner, coordinator, "kept")
     _promise(amina, partner, coordinator, "withdrawn")
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert _numbers(_card(cards, "contacts", amina.id)) == (1, 0, 0, 1)
     assert _numbers(_card(cards, "partners", partner.id)) == (1, 0, 0, 1)
     assert _numbers(_card(cards, "organisations", office.id)) == (1, 0, 0, 1)
     services.change_commitment_status(first, "overdue", actor=None, now=NOW)  # still open
-    assert _numbers(_card(queries.scorecards(coordinator), "contacts", amina.id)) == (1, 0, 0, 1)
+    assert _numbers(_card(commitment_queries.scorecards(coordinator), "contacts", amina.id)) == (1, 0, 0, 1)
     services.change_commitment_status(first, "broken", actor=coordinator, now=NOW)
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert _numbers(_card(cards, "contacts", amina.id)) == (1, 0, 1, 0)
     assert _numbers(_card(cards, "organisations", office.id)) == (1, 0, 1, 0)
     assert _card(cards, "contacts", amina.id).kept_percent == 50
@@ -64,7 +64,7 @@ def test_counters_follow_new_commitments_and_status_changes(ctx, make_user, make
     other = make_user("partner")
     first.accountable_id = other.id
     db.session.flush()
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert _numbers(_card(cards, "partners", partner.id)) == (1, 0, 0, 0)
     assert _numbers(_card(cards, "partners", other.id)) == (0, 0, 1, 0)
     _assert_counters_match_a_recount()
@@ -79,12 +79,12 @@ def test_counters_follow_contact_and_organisation_merges(ctx, make_user, make_co
     _promise(duplicate, partner, coordinator)
     merge_contacts(db.session.get(Contact, kept.id), db.session.get(Contact, duplicate.id), {}, actor=coordinator,
                    now=NOW)
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert _numbers(_card(cards, "contacts", kept.id)) == (1, 0, 1, 1)
     assert _card(cards, "contacts", duplicate.id) is None
     merge_organisations(db.session.get(Organisation, new_office.id), db.session.get(Organisation, old_office.id), {},
                         actor=coordinator, now=NOW)
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert _numbers(_card(cards, "organisations", new_office.id)) == (1, 0, 1, 1)
     assert _card(cards, "organisations", old_office.id) is None
     _assert_counters_match_a_recount()
@@ -96,31 +96,31 @@ def test_root_cards_follow_an_office_moved_in_the_tree(ctx, make_user, make_cont
     office = make_organisation("Liaison office", parent=un)
     _promise(make_contact(organisation=office), partner, coordinator, "kept")
     _promise(make_contact(organisation=un), partner, coordinator)
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert _numbers(_card(cards, "organisations", un.id)) == (1, 0, 0, 1)
     assert _card(cards, "organisations", au.id) is None
     db.session.get(Organisation, office.id).parent_id = au.id
     db.session.flush()
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert _numbers(_card(cards, "organisations", un.id)) == (0, 0, 0, 1)
     assert _numbers(_card(cards, "organisations", au.id)) == (1, 0, 0, 0)
     _assert_counters_match_a_recount()
     # a whole tree moved under another root, then an office made a root of its own
     db.session.get(Organisation, au.id).parent_id = un.id
     db.session.flush()
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert (
         _numbers(_card(cards, "organisations", un.id)) == (1, 0, 0, 1) and _card(cards, "organisations", au.id) is None
     )
     _assert_counters_match_a_recount()
     db.session.get(Organisation, office.id).parent_id = None
     db.session.flush()
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert _numbers(_card(cards, "organisations", office.id)) == (1, 0, 0, 0)
     assert _numbers(_card(cards, "organisations", un.id)) == (0, 0, 0, 1)
     _assert_counters_match_a_recount()
     # a partner's own cards climb the tree from the organisations of what they may see
-    mine = queries.scorecards(partner)
+    mine = commitment_queries.scorecards(partner)
     assert {s.key: _numbers(s) for s in mine["organisations"]} == {office.id: (1, 0, 0, 0), un.id: (0, 0, 0, 1)}
 
 
@@ -131,10 +131,10 @@ def test_root_cards_follow_a_merge_that_moves_offices(ctx, make_user, make_conta
     new_dpo = make_organisation("DPO", parent=un)
     _promise(make_contact(organisation=desk), partner, coordinator, "kept", organisation=desk)
     _promise(make_contact(organisation=old_dpo), partner, coordinator, organisation=old_dpo)
-    assert _numbers(_card(queries.scorecards(coordinator), "organisations", old_dpo.id)) == (1, 0, 0, 1)
+    assert _numbers(_card(commitment_queries.scorecards(coordinator), "organisations", old_dpo.id)) == (1, 0, 0, 1)
     merge_organisations(db.session.get(Organisation, new_dpo.id), db.session.get(Organisation, old_dpo.id), {},
                         actor=coordinator, now=NOW)
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     assert _numbers(_card(cards, "organisations", un.id)) == (1, 0, 0, 1)  # the desk came along under DPO
     assert _card(cards, "organisations", old_dpo.id) is None
     _assert_counters_match_a_recount()
@@ -146,11 +146,11 @@ def test_cards_are_ranked_by_commitments_and_partners_see_only_theirs(ctx, make_
     for status in ("kept", "broken", None):
         _promise(busy, stranger, coordinator, status)
     _promise(quiet, partner, coordinator, "partly_kept")
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     keys = [s.key for s in cards["contacts"]]
     assert keys.index(busy.id) < keys.index(quiet.id)
-    assert [s.key for s in queries.scorecards(coordinator, limit=1)["contacts"]] == [busy.id]
-    mine = queries.scorecards(partner)
+    assert [s.key for s in commitment_queries.scorecards(coordinator, limit=1)["contacts"]] == [busy.id]
+    mine = commitment_queries.scorecards(partner)
     assert [(s.key, _numbers(s)) for s in mine["contacts"]] == [(quiet.id, (0, 1, 0, 0))]
     assert [s.key for s in mine["partners"]] == [partner.id]
 
@@ -207,8 +207,8 @@ def test_a_deleted_contact_leaves_the_scorecards(ctx, make_user, make_contact, m
     gone = make_contact(organisation=make_organisation())  # the promise stays with the office
     _promise(gone, partner, coordinator, "kept")
     db.session.flush()
-    assert _card(queries.scorecards(coordinator), "contacts", gone.id) is not None
+    assert _card(commitment_queries.scorecards(coordinator), "contacts", gone.id) is not None
     db.session.execute(delete(Position).where(Position.contact_id == gone.id))
     db.session.execute(delete(Contact).where(Contact.id == gone.id))  # the database sets commitments' contact NULL
-    assert _card(queries.scorecards(coordinator), "contacts", gone.id) is None
-    assert _numbers(_card(queries.scorecards(coordinator), "partners", partner.id)) == (1, 0, 0, 0)
+    assert _card(commitment_queries.scorecards(coordinator), "contacts", gone.id) is None
+    assert _numbers(_card(commitment_queries.scorecards(coordinator), "partners", partner.id)) == (1, 0, 0, 0)

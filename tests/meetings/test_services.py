@@ -13,7 +13,7 @@ from outreach.core.audit import AuditEvent
 from outreach.core.db import db
 from outreach.core.notifications import Message, OutboxMessage, enqueue
 from outreach.core.signals import contact_merged, meeting_held, organisation_merged
-from outreach.meetings import panels, queries, services
+from outreach.meetings import commitment_queries, panels, queries, services
 from outreach.meetings.models import Attendee, Commitment, CommitmentChange, FollowUp, Meeting
 from tests.meetings.conftest import NOW
 
@@ -223,7 +223,7 @@ def test_organisation_subtree_filter_and_scorecards(ctx, make_user, make_contact
     db.session.flush()
     page = queries.list_meetings(coordinator, {"organisation": un.id})
     assert [m.id for m in page.items] == [m1.id]
-    cards = queries.scorecards(coordinator)
+    cards = commitment_queries.scorecards(coordinator)
     un_card = next(s for s in cards["organisations"] if s.key == un.id)
     assert (un_card.kept, un_card.broken, un_card.open) == (1, 1, 1)
     kwame = next(s for s in cards["partners"] if s.key == partner.id)
