@@ -124,11 +124,15 @@ class _FixedOptions:
         found = cls._cache[(id(choices), coerce)] = cls(choices, coerce)
         return found
 
-    def render(self, data: Any) -> str:
+    def selected(self, data: Any) -> list[int]:
+        """Where the options *data* selects are (none for a value not among them)."""
         try:
-            marked = self.where.get(data, ())
+            return self.where.get(data, [])
         except TypeError:  # an unhashable value selects nothing (as coerce(value) == data would say)
-            marked = ()
+            return []
+
+    def render(self, data: Any) -> str:
+        marked = self.selected(data)
         if not marked:
             return "".join(self.plain)
         parts = list(self.plain)
@@ -139,6 +143,14 @@ class _FixedOptions:
 
 class SelectField(wtforms.SelectField):
     widget = LeanSelect()
+
+    def pre_validate(self, form: Any) -> None:
+        """As WTForms', with a fixed list of choices (see `LeanSelect`) looked up rather than walked."""
+        options = None if self.process_errors or not self.validate_choice else _FixedOptions.of(self)
+        if options is None:
+            return super().pre_validate(form)
+        if not options.selected(self.data):
+            raise ValidationError(self.invalid_choice_message or self.gettext("Not a valid choice."))
 
 
 class SelectMultipleField(wtforms.SelectMultipleField):
