@@ -1,10 +1,13 @@
-"""The stance badge and influence dots: shown on every row of the directory, so each is
-rendered once per value and language and then reused (a macro call per row cost more than the
-rest of the row)."""
+"""The stance badge, influence dots and current post: shown on every row of the directory, so the
+badge and dots are rendered once per value and language and then reused, and the post is built
+with plain strings (a macro call per row cost more than the rest of the row)."""
 from __future__ import annotations
 
 from functools import lru_cache
 
+from typing import Any
+
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -37,3 +40,16 @@ def _influence_dots(value: int, _locale: str) -> Markup:
 def _dots(value: int, text: str) -> Markup:
     dots = "".join(f'<span class="dot{" on" if i <= value else ""}" aria-hidden="true"></span>' for i in range(1, 6))
     return Markup(f'<span class="influence" role="img" title="{escape(text)}" aria-label="{escape(text)}">{dots}</span>')  # text escaped; dots are fixed markup  # nosec B704
+
+
+def current_post(contact: Any, link: bool = True) -> Markup:
+    """The contact's current post, "Title, ORG" (the organisation linked), and how many more they hold now."""
+    posts = contact.current_positions
+    if not posts:
+        return Markup(f'<span class="text-body-secondary">{escape(_("No current post"))}</span>')  # escaped  # nosec B704
+    p = posts[0]
+    org = escape(p.organisation.acronym or p.organisation.name)
+    if link:
+        org = Markup(f'<a href="{escape(url_for("contacts.organisation", organisation_id=p.organisation_id))}">{org}</a>')  # url and name escaped  # nosec B704
+    more = f' <span class="text-body-secondary">{escape(_("+%(n)d more", n=len(posts) - 1))}</span>' if len(posts) > 1 else ""
+    return Markup(f"<span>{escape(p.title)}</span>, {org}{more}")  # every value escaped  # nosec B704

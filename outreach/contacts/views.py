@@ -42,6 +42,7 @@ def _directory_helpers(state: Any) -> None:
         stance_label=lambda value: STANCE_LABELS.get(value, value),
         stance_badge=badges.stance_badge,
         influence_dots=badges.influence_dots,
+        current_post_html=badges.current_post,
         relationship_label=lambda value: RELATIONSHIP_LABELS.get(value, value),
         is_web_address=fields.is_web_address,
     )
