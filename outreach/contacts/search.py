@@ -103,14 +103,9 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
     if db.dialect == "sqlite":
         if long_words:
             match = " AND ".join(_fts_phrase(w) for w in long_words)
-            ids = list(
-                db.session.scalars(
-                    text(
-                        f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :m LIMIT :n"
-                    ),  # table is one of two names checked above; user text is bound  # nosec B608
-                    {"m": match, "n": limit},
-                )
-            )
+            # table is one of two names checked above; user text is bound
+            sql = f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :m LIMIT :n"  # nosec B608
+            ids = list(db.session.scalars(text(sql), {"m": match, "n": limit}))
             # Typo candidates when the words are (almost) not found as they are. Several words that were found
             # together, or one long word (an e-mail), need none: the fallback over many common trigrams is the
             # slowest query here.
@@ -124,16 +119,9 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
                 ids.extend(i for i in more if i not in seen)
         else:
             prefix = escape_like(words[0])
-            ids = list(
-                db.session.scalars(
-                    text(
-                        f"SELECT id FROM {table} WHERE search_text LIKE :a ESCAPE '\\' "  # as above  # nosec B608
-                        f"OR search_text LIKE :b ESCAPE '\\' "
-                        "LIMIT :n"
-                    ),
-                    {"a": prefix + "%", "b": "% " + prefix + "%", "n": limit},
-                )
-            )
+            where = "search_text LIKE :a ESCAPE '\\' OR search_text LIKE :b ESCAPE '\\'"
+            sql = f"SELECT id FROM {table} WHERE {where} LIMIT :n"  # nosec B608
+            ids = list(db.session.scalars(text(sql), {"a": prefix + "%", "b": "% " + prefix + "%", "n": limit}))
         return ids[:limit]
     # PostgreSQL: the GIN trigram index answers LIKE '%x%' and the word-similarity operator.
     params: dict[str, Any] = {"n": limit, "q": query}
@@ -141,9 +129,9 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
     for i, word in enumerate(words):
         params[f"w{i}"] = f"%{escape_like(word)}%"
         clauses.append(f"search_text LIKE :w{i}")
-    ids = list(
-        db.session.scalars(text(f"SELECT id FROM {table} WHERE {' AND '.join(clauses)} LIMIT :n"), params)
-    )  # as above; the clauses are fixed text with bound parameters  # nosec B608
+    # as above; the clauses are fixed text with bound parameters
+    sql = f"SELECT id FROM {table} WHERE {' AND '.join(clauses)} LIMIT :n"  # nosec B608
+    ids = list(db.session.scalars(text(sql), params))
     if len(ids) < enough and long_words and not (ids and _found_as_typed(words)):
         # The default threshold (0.6) misses one swapped letter in a short name; rapidfuzz filters the rest.
         # The planner underestimates word_similarity's cost and prefers a sequential scan that computes it

@@ -29,7 +29,7 @@ from outreach.core.bulk import bulk_action, bulk_actions_for
 from outreach.core.errors import ServiceError
 from outreach.core.forms import has_control_characters, search_text
 from outreach.core.home import build_panels
-from outreach.core.pagination import offset_page, parse_page
+from outreach.core.pagination import OffsetPage, offset_page, parse_page
 from outreach.core.permissions import Capability, has_capability
 from outreach.core.security import client_ip
 from outreach.core.time import now_utc, to_zone
@@ -53,6 +53,7 @@ def _directory_helpers(state: Any) -> None:
         stance_label=lambda value: STANCE_LABELS.get(value, value),
         stance_badge=badges.stance_badge,
         influence_dots=badges.influence_dots,
+        current_post_html=badges.current_post,
         relationship_label=lambda value: RELATIONSHIP_LABELS.get(value, value),
         is_web_address=fields.is_web_address,
     )
@@ -105,15 +106,17 @@ def _contact_list_page(form: ContactFilterForm, user: Any, now: Any) -> tuple[An
                                             include_archived=bool(form.archived.data))
         stmt = stmt.where(Contact.id.in_(found))
         order = {cid: i for i, cid in enumerate(found)}
-        rows = sorted(db.session.scalars(stmt.options(*queries.contact_loader_options())).all(),
-                      key=lambda c: order[c.id])
+        matching = sorted(db.session.scalars(stmt.with_only_columns(Contact.id)).all(), key=order.__getitem__)
+        shown = {cid: i for i, cid in enumerate(matching[:SEARCH_PAGE_SIZE])}
+        rows = sorted(queries.listed_contacts(stmt.where(Contact.id.in_(list(shown)))), key=lambda c: shown[c.id])
         # The ranking hands over at most SEARCH_LIMIT matches: that many means "at least".
-        return ResultPage(rows[:SEARCH_PAGE_SIZE]), (len(rows), len(found) >= SEARCH_LIMIT), stmt
+        return ResultPage(rows), (len(matching), len(found) >= SEARCH_LIMIT), stmt
     sort = {"updated": (Contact.updated_at.desc(), Contact.id.desc()),
             "influence": (Contact.influence.desc(), Contact.last_name, Contact.first_name, Contact.id)}.get(
         form.sort.data or "name", (Contact.last_name, Contact.first_name, Contact.id))
-    page = offset_page(stmt.options(*queries.contact_loader_options()).order_by(*sort),
-                       number=parse_page(request.args.get("page")), size=PAGE_SIZE)
+    number = parse_page(request.args.get("page"))
+    rows = queries.listed_contacts(stmt.order_by(*sort).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
+    page = OffsetPage(rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
     # Counted on every page, even a short one: the page runs the same statements whatever the data.
     return page, bulk.count_matches(stmt), stmt
 

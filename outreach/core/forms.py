@@ -8,9 +8,10 @@ import wtforms
 from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
+from markupsafe import Markup, escape
 from wtforms import Field, SelectChoice, StringField
-from wtforms.widgets import Select
+from wtforms.fields.choices import Choice
+from wtforms.widgets import Select, html_params
 from wtforms.validators import ValidationError
 
 from outreach.core.i18n import parse_local_date
@@ -63,9 +64,81 @@ class LeanSelect(Select):
         selected = "selected " if choice.selected else ""
         return f'<option {selected}value="{escape(choice.value)}">{escape(choice.label or choice.value)}</option>'
 
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        """A fixed list of choices (a tuple, e.g. `country_choices`) is rendered once; each call only marks the
+        selected option. Any other list goes through the stock widget."""
+        options = None if self.multiple else _FixedOptions.of(field)
+        if options is None:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        html = f"<select {html_params(name=field.name, **kwargs)}>{options.render(field.data)}</select>"
+        return Markup(html)  # options escaped when built  # nosec B704
+
+
+class _FixedOptions:
+    """The rendered options of one immutable choice list, unselected and selected, and where each value is.
+
+    Only plain-string labels qualify: a lazy (translated) label would be frozen in the language of the
+    first reader. Held per choice tuple and coercion, so the same list under `int` and `str` renders apart.
+    """
+
+    _cache: dict[tuple[int, Any], _FixedOptions] = {}
+
+    def __init__(self, choices: tuple[SelectChoice, ...], coerce: Any) -> None:
+        self.choices = choices  # kept alive, so its id is not reused while cached
+        self.plain = [LeanSelect.render_option(Choice(c.value, c.label, False, {})) for c in choices]
+        self.chosen = [LeanSelect.render_option(Choice(c.value, c.label, True, {})) for c in choices]
+        self.where: dict[Any, list[int]] = {}
+        for i, c in enumerate(choices):
+            self.where.setdefault(coerce(c.value), []).append(i)
+
+    @classmethod
+    def of(cls, field: Any) -> _FixedOptions | None:
+        choices, coerce = getattr(field, "choices", None), getattr(field, "coerce", None)
+        if not isinstance(choices, tuple) or coerce is None:
+            return None
+        found = cls._cache.get((id(choices), coerce))
+        if found is not None and found.choices is choices:
+            return found
+        if not all(isinstance(c, SelectChoice) and isinstance(c.label, str) and isinstance(c.value, str)
+                   and not c.render_kw and c.optgroup is None for c in choices):
+            return None
+        if len(cls._cache) >= 64:
+            cls._cache.clear()
+        found = cls._cache[(id(choices), coerce)] = cls(choices, coerce)
+        return found
+
+    def selected(self, data: Any) -> list[int]:
+        """Where the options *data* selects are (none for a value not among them)."""
+        try:
+            return self.where.get(data, [])
+        except TypeError:  # an unhashable value selects nothing (as coerce(value) == data would say)
+            return []
+
+    def render(self, data: Any) -> str:
+        marked = self.selected(data)
+        if not marked:
+            return "".join(self.plain)
+        parts = list(self.plain)
+        for i in marked:
+            parts[i] = self.chosen[i]
+        return "".join(parts)
+
 
 class SelectField(wtforms.SelectField):
     widget = LeanSelect()
+
+    def pre_validate(self, form: Any) -> None:
+        """As WTForms', with a fixed list of choices (see `LeanSelect`) looked up rather than walked."""
+        options = None if self.process_errors or not self.validate_choice else _FixedOptions.of(self)
+        if options is None:
+            return super().pre_validate(form)
+        if not options.selected(self.data):
+            raise ValidationError(self.invalid_choice_message or self.gettext("Not a valid choice."))
 
 
 class SelectMultipleField(wtforms.SelectMultipleField):

@@ -160,15 +160,31 @@ def _ago(value: datetime | None) -> Markup | str:
     """
     if value is None:
         return ""
-    delta = value - now_utc()
+    now, locale, zone, pattern = _ago_context()
+    delta = value - now
     if abs(delta.total_seconds()) < 60:
         label = _("just now")
     else:
-        label = babel_dates.format_timedelta(delta, add_direction=True, granularity="minute", locale=get_locale())
-    full = _datetime(value)
-    return Markup(
-        f'<time datetime="{value.isoformat()}" title="{escape(full)}">{escape(label)}</time>'
-    )  # label and title escaped; isoformat() of a datetime  # nosec B704
+        label = babel_dates.format_timedelta(delta, add_direction=True, granularity="minute", locale=locale)
+    full = pattern.apply(value.astimezone(zone), locale)  # as _datetime(value) writes it
+    html = f'<time datetime="{value.isoformat()}" title="{escape(full)}">{escape(label)}</time>'
+    return Markup(html)  # label and title escaped; isoformat() of a datetime  # nosec B704
+
+
+def _ago_context() -> tuple[datetime, Any, Any, babel_dates.DateTimePattern]:
+    """The instant, language, zone and date pattern relative times use: looked up once per request, so every
+    row of a page is "ago" from the same moment. Outside a request, looked up on each call."""
+    if has_request_context():
+        found = g.get("_outreach_ago")
+        if found is None:
+            found = g._outreach_ago = _ago_now()
+        return found  # type: ignore[no-any-return]
+    return _ago_now()
+
+
+def _ago_now() -> tuple[datetime, Any, Any, babel_dates.DateTimePattern]:
+    locale = get_locale()
+    return now_utc(), locale, get_timezone(), date_pattern(str(locale), _named("medium", "datetime"))
 
 
 #: The locale whose dates read the house look below: international English, day before month, 24-hour clock.

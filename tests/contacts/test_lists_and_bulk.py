@@ -384,7 +384,7 @@ def _count_contacts(app):
 
 
 #: The contact list, one page or many: as in tests/contacts/test_review_fixes.py.
-CONTACT_LIST_QUERIES = 9
+CONTACT_LIST_QUERIES = 8
 #: The Lists page: user, the page of lists with owners, the member counts. A list page: user, list, members (with
 #: posts, organisations and tags), the count.
 LISTS_QUERIES = 4

@@ -18,10 +18,10 @@ from tests.contacts.test_csv import _mapping, _token, _upload
 ROOT = Path(__file__).resolve().parents[2]
 #: Queries of the list pages this review touched (fixed, whatever the number of rows).
 PEOPLE_I_KNOW_QUERIES = 5
-#: The contact list's 9: user, contacts, posts, organisations, tags, the bounded total, the lists (filter and "add
-#: to a list"), the campaigns a selection can join (a coordinator's bulk action; see
+#: The contact list's 8: user, the page's rows, their current posts (with organisations), tags, the bounded total,
+#: the lists (filter and "add to a list"), the campaigns a selection can join (a coordinator's bulk action; see
 #: tests/contacts/test_lists_and_bulk.py).
-LIST_QUERIES = {"/directory/contacts": 9, "/directory/organisations": 3}
+LIST_QUERIES = {"/directory/contacts": 8, "/directory/organisations": 3}
 
 
 # -- 1. language names in the import and the contact form ---------------------------------------

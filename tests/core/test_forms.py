@@ -175,3 +175,33 @@ def test_fields_carry_no_empty_aria_attributes(login_as):
     page = c.get("/admin/users/invite").text
     assert 'aria-describedby="None"' not in page and 'aria-invalid="None"' not in page
     assert 'aria-describedby="' not in page.split('id="email"')[1].split(">")[0]  # no help, no error: none at all
+
+
+def test_a_fixed_select_list_renders_and_validates_as_the_stock_widget(app):
+    """The country list is rendered once and only marks the chosen option: the markup and the verdict are WTForms'."""
+    from types import SimpleNamespace
+
+    import wtforms.widgets
+    from flask_babel import lazy_gettext
+    from werkzeug.datastructures import MultiDict
+
+    from outreach.contacts.forms import ContactFilterForm, OrganisationFilterForm
+    from outreach.core.forms import LeanSelect, _FixedOptions, choices
+
+    with app.test_request_context("/"):
+        for value, valid in (("", True), ("FR", True), ("CF", True), ("ZZ", False), ("fr", False), ("F\x00R", False)):
+            for form_class in (ContactFilterForm, OrganisationFilterForm):
+                form = form_class(MultiDict({"country": value}))
+                assert form.validate() is valid, (value, form.errors)
+                stock = str(wtforms.widgets.Select.__call__(LeanSelect(), form.country, **{"class": "form-select"}))
+                assert str(form.country(**{"class": "form-select"})) == stock, value
+                assert stock.count(" selected ") == (1 if valid else 0)
+        assert _FixedOptions.of(ContactFilterForm().country) is not None  # the fast path is the one compared
+        # a list that may change (not a tuple) or has lazy (translated) labels is never frozen
+        assert _FixedOptions.of(ContactFilterForm().stance) is None
+        lazy = SimpleNamespace(choices=tuple(choices([("", lazy_gettext("Any")), ("a", "A")])), coerce=str)
+        assert _FixedOptions.of(lazy) is None
+        plain = SimpleNamespace(choices=tuple(choices([("", "Any"), ("a", "A")])), coerce=str)
+        expected = '<option value="">Any</option><option selected value="a">A</option>'
+        assert _FixedOptions.of(plain).render("a") == expected
+        assert _FixedOptions.of(plain).render(["a"]) == '<option value="">Any</option><option value="a">A</option>'
