@@ -131,7 +131,8 @@ class Attendee(Base):
         CheckConstraint("(contact_id IS NULL) <> (user_id IS NULL)", name="contact_or_user"),
         UniqueConstraint("meeting_id", "contact_id", name="uq_meeting_attendees_contact"),
         UniqueConstraint("meeting_id", "user_id", name="uq_meeting_attendees_user"),
-        Index("ix_meeting_attendees_contact_id", "contact_id"),
+        #: With the meeting: a contact's attendances are read from the index alone (timelines, campaigns).
+        Index("ix_meeting_attendees_contact_id", "contact_id", "meeting_id"),
         Index("ix_meeting_attendees_user_id", "user_id"),
     )
 
