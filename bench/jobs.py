@@ -34,7 +34,7 @@ def _csv(rows: int) -> bytes:
 
 def main(url: str, instance: str, max_ticks: int = 40, now: datetime | None = None) -> dict[str, Any]:
     from outreach import create_app
-    from outreach.contacts import csv_io
+    from outreach.contacts import csv_import, csv_io
     from outreach.contacts.models import Contact
     from outreach.core.auth.models import User
     from outreach.core.db import db
@@ -78,8 +78,8 @@ def main(url: str, instance: str, max_ticks: int = 40, now: datetime | None = No
             data = _csv(10_000)
             started = time.perf_counter()
             header, body = csv_io.read_csv(data)
-            plan = csv_io.plan_import("contacts", header, body, csv_io.guess_mapping(header, "contacts"))
-            result = csv_io.apply_import(plan, actor=admin, now=now_utc(), filename="bench.csv")
+            plan = csv_import.plan_import("contacts", header, body, csv_io.guess_mapping(header, "contacts"))
+            result = csv_import.apply_import(plan, actor=admin, now=now_utc(), filename="bench.csv")
             db.session.flush()
             figures["import_10k_s"] = round(time.perf_counter() - started, 2)
             figures["import_10k_created"] = result["created"]

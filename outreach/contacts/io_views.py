@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import bp, csv_io, merge, services
+from outreach.contacts import bp, csv_import, csv_io, merge, services
 from outreach.contacts import queries
 from outreach.contacts.forms import ContactFilterForm, ImportForm, OrganisationFilterForm
 from outreach.contacts.models import Contact, Organisation, Position
@@ -163,7 +163,7 @@ def _upload_folder() -> Path:
 
 def _preview(token: str, meta: dict[str, Any], header: list[str], rows: list[list[str]], mapping: list[str],
              status: int = 200, message: str | None = None):  # type: ignore[no-untyped-def]
-    plan = csv_io.plan_import(meta["kind"], header, rows, mapping)
+    plan = csv_import.plan_import(meta["kind"], header, rows, mapping)
     shown = [r for r in plan.rows if r.action == "reject"][:PREVIEW_ROWS]
     shown += [r for r in plan.rows if r.action != "reject"][:max(PREVIEW_ROWS - len(shown), 50)]
     shown.sort(key=lambda r: r.line)
@@ -191,7 +191,7 @@ def import_upload():
     except csv_io.CsvError as exc:
         form.file.errors = [str(exc)]
         return render_template("contacts/import.html", form=form, limits=csv_io), 422
-    token = csv_io.store_upload(_upload_folder(), data=data, kind=form.kind.data, filename=upload.filename[:200],
+    token = csv_import.store_upload(_upload_folder(), data=data, kind=form.kind.data, filename=upload.filename[:200],
                                 user_id=acting_user().id, now=now_utc())
     meta = {"kind": form.kind.data, "filename": upload.filename[:200]}
     return _preview(token, meta, header, rows, csv_io.guess_mapping(header, form.kind.data))
@@ -200,7 +200,7 @@ def import_upload():
 @bp.post("/import/<upload_token>")
 def import_confirm(upload_token: str):
     """Re-run the dry run with another column mapping, or import for real."""
-    stored = csv_io.load_upload(_upload_folder(), upload_token, user_id=acting_user().id, now=now_utc())
+    stored = csv_import.load_upload(_upload_folder(), upload_token, user_id=acting_user().id, now=now_utc())
     if stored is None:
         abort(404)
     data, meta = stored
@@ -214,7 +214,7 @@ def import_confirm(upload_token: str):
                         _("Two columns are mapped to the same field; map each field once."))
     if request.form.get("action") != "confirm":
         return _preview(upload_token, meta, header, rows, mapping)
-    plan = csv_io.plan_import(meta["kind"], header, rows, mapping)
+    plan = csv_import.plan_import(meta["kind"], header, rows, mapping)
     rejected = plan.count("reject")
     if rejected and not request.form.get("skip_rejected"):
         return _preview(upload_token, meta, header, rows, mapping, 422, ngettext(
@@ -225,9 +225,10 @@ def import_confirm(upload_token: str):
     if rejected == len(plan.rows):
         return _preview(upload_token, meta, header, rows, mapping, 422,
                         _("No row can be imported. Fix the file and upload it again."))
-    result = csv_io.apply_import(plan, actor=acting_user(), now=now_utc(), filename=meta["filename"], ip=client_ip())
+    result = csv_import.apply_import(plan, actor=acting_user(), now=now_utc(), filename=meta["filename"],
+                                     ip=client_ip())
     db.session.commit()
-    csv_io.discard_upload(_upload_folder(), upload_token)
+    csv_import.discard_upload(_upload_folder(), upload_token)
     flash(_("Imported: %(c)d created, %(u)d updated, %(r)d rejected rows skipped.", c=result["created"],
             u=result["updated"], r=rejected), "success")
     return redirect(url_for("contacts.index" if meta["kind"] == "contacts" else "contacts.organisations"))

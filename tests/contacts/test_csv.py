@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from outreach.contacts import csv_io
+from outreach.contacts import csv_import, csv_io
 from outreach.contacts.models import Contact, ContactEmail, Organisation
 from outreach.core.audit import AuditEvent
 from outreach.core.db import db
@@ -151,6 +151,6 @@ def test_countries_are_read_by_code_name_or_official_name(ctx):
     header = ["first_name", "last_name", "country"]
     rows = [["A", "B", "cd"], ["C", "D", "Democratic Republic of the Congo"],
             ["E", "F", "Congo, The Democratic Republic of the"], ["G", "H", "CAF"], ["I", "J", "Atlantis"]]
-    plan = csv_io.plan_import("contacts", header, rows, header)
+    plan = csv_import.plan_import("contacts", header, rows, header)
     assert [r.data.get("country") for r in plan.rows[:4]] == ["CD", "CD", "CD", "CF"]
     assert plan.rows[4].action == "reject" and plan.rows[4].problems[0][0] == "country"

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from outreach.contacts import csv_io, fields
+from outreach.contacts import csv_import, fields
 from outreach.contacts.models import Contact, Organisation
 from outreach.contacts.vcard import contact_vcard
 from outreach.core.db import db
@@ -126,14 +126,14 @@ def test_vcard_and_exports_carry_no_control_bytes(app, login_as, make_contact, d
 
 def test_unconfirmed_uploads_expire(tmp_path):
     now = now_utc()
-    token = csv_io.store_upload(tmp_path, data=b"a,b\n1,2\n", kind="contacts", filename="x.csv", user_id=7, now=now)
-    assert csv_io.load_upload(tmp_path, token, user_id=7, now=now + timedelta(hours=1)) is not None
-    assert csv_io.load_upload(tmp_path, token, user_id=7, now=now + csv_io.UPLOAD_TTL) is None
+    token = csv_import.store_upload(tmp_path, data=b"a,b\n1,2\n", kind="contacts", filename="x.csv", user_id=7, now=now)
+    assert csv_import.load_upload(tmp_path, token, user_id=7, now=now + timedelta(hours=1)) is not None
+    assert csv_import.load_upload(tmp_path, token, user_id=7, now=now + csv_import.UPLOAD_TTL) is None
     assert not list(tmp_path.iterdir())  # and the file is gone
-    old = csv_io.store_upload(tmp_path, data=b"a\n1\n", kind="contacts", filename="y.csv", user_id=7, now=now)
+    old = csv_import.store_upload(tmp_path, data=b"a\n1\n", kind="contacts", filename="y.csv", user_id=7, now=now)
     for path in tmp_path.iterdir():  # left a day ago
         stamp = (now - timedelta(days=2)).timestamp()
         import os
         os.utime(path, (stamp, stamp))
-    csv_io.store_upload(tmp_path, data=b"a\n1\n", kind="contacts", filename="z.csv", user_id=7, now=now)
+    csv_import.store_upload(tmp_path, data=b"a\n1\n", kind="contacts", filename="z.csv", user_id=7, now=now)
     assert not any(p.stem == old for p in tmp_path.iterdir())
