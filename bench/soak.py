@@ -151,7 +151,7 @@ def soak(
     python: str, *, db: str, size: str, requests: int, seed: int = 1, extra: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """Serve the sequence under *python* in a child process; return its report, crash or not."""
-    from bench.run import ensure_dataset
+    from bench.data import ensure_dataset
 
     url, logins = ensure_dataset(db, size)
     child = subprocess.run(
