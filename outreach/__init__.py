@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from outreach.introductions.panels import register_contributions as register_introductions_contributions
     from outreach.resources import bp as resources_bp
     from outreach.resources import hub_bp
+    from outreach.resources import evidence_views as _evidence_views  # noqa: F401
     from outreach.resources import hub_views as _hub_views  # noqa: F401
     from outreach.resources import views as _resources_views  # noqa: F401
     from outreach.resources.panels import register_contributions as register_resources_contributions

@@ -15,7 +15,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts.models import ContactList, Relationship
+from outreach.contacts.models import Contact, ContactList, Organisation, Relationship
 from outreach.core.db import db
 from outreach.core.permissions import Capability, has_capability
 
@@ -46,14 +46,30 @@ def known_by(contact_id: int, user: Any) -> KnownBy:
     return KnownBy(mine, others)
 
 
-def get_list_or_404(list_id: int, user: Any, need: str = "view") -> ContactList:
-    """A contact list the user may see (404 otherwise: activists never learn lists exist); 403 when they may see it
-    but not change it (partners)."""
+def _directory_record_or_404(model: Any, record_id: int, user: Any, need: str, options: Any = ()) -> Any:
+    """A directory record the user may see (404 otherwise: those without the directory never learn what exists);
+    403 when they may see it but not change it."""
     if not has_capability(user, Capability.VIEW_DIRECTORY):
         abort(404)
-    lst = db.session.get(ContactList, list_id)
-    if lst is None:
+    record = db.session.get(model, record_id, options=list(options))
+    if record is None:
         abort(404)
     if need == "edit" and not has_capability(user, Capability.EDIT_DIRECTORY):
         abort(403)
-    return lst
+    return record
+
+
+def get_contact_or_404(contact_id: int, user: Any, need: str = "view", options: Any = ()) -> Contact:
+    """A contact the user may see (404 otherwise); 403 when they may see but not change it."""
+    return _directory_record_or_404(Contact, contact_id, user, need, options)  # type: ignore[no-any-return]
+
+
+def get_organisation_or_404(organisation_id: int, user: Any, need: str = "view") -> Organisation:
+    """An organisation the user may see (404 otherwise); 403 when they may see but not change it."""
+    return _directory_record_or_404(Organisation, organisation_id, user, need)  # type: ignore[no-any-return]
+
+
+def get_list_or_404(list_id: int, user: Any, need: str = "view") -> ContactList:
+    """A contact list the user may see (404 otherwise: activists never learn lists exist); 403 when they may see it
+    but not change it (partners)."""
+    return _directory_record_or_404(ContactList, list_id, user, need)  # type: ignore[no-any-return]

@@ -15,8 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import fields
-from outreach.contacts import reference
+from outreach.contacts import fields, reference
 from outreach.contacts.forms import REGIONS
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation,
                                       OrganisationKind, Position, Stance, contact_tags)

@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import bp, csv_import, csv_io, merge, services
-from outreach.contacts import queries
+from outreach.contacts import bp, csv_import, csv_io, merge, queries, services
 from outreach.contacts.forms import ContactFilterForm, ImportForm, OrganisationFilterForm
 from outreach.contacts.models import Contact, Organisation, Position
-from outreach.contacts.views import get_contact_or_404, get_organisation_or_404
+from outreach.contacts.access import get_contact_or_404, get_organisation_or_404
 from outreach.contacts.vcard import contact_vcard
 from outreach.core.audit import record_event
 from outreach.core.db import db

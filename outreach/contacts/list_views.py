@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import bp, csv_io, lists
-from outreach.contacts import queries
+from outreach.contacts import bp, csv_io, lists, queries
 from outreach.contacts.access import get_list_or_404
 from outreach.contacts.forms import AddToListForm, ListForm
 from outreach.contacts.models import Contact, ContactList

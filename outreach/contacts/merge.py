@@ -17,8 +17,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import services
-from outreach.contacts import queries
+from outreach.contacts import queries, services
 from outreach.contacts.models import (Contact, ContactEmail, ContactLanguage, ContactPhone, Organisation, Position,
                                       Relationship)
 from outreach.contacts.search import normalise

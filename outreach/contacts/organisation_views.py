@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import bp, services
-from outreach.contacts import queries
+from outreach.contacts import bp, queries, services
 from outreach.contacts.forms import OrganisationFilterForm, OrganisationForm
 from outreach.contacts.models import Contact, Organisation, Position
-from outreach.contacts.views import PAGE_SIZE, SEARCH_PAGE_SIZE, ResultPage, get_organisation_or_404
+from outreach.contacts.access import get_organisation_or_404
+from outreach.contacts.views import PAGE_SIZE, SEARCH_PAGE_SIZE, ResultPage
 from outreach.core.db import db
 from outreach.core.errors import ServiceError
 from outreach.core.ids import parse_id

@@ -9,9 +9,8 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.contacts import access, badges, bp, bulk, csv_io, fields, lists, services
-from outreach.contacts import reference
-from outreach.contacts import queries
+from outreach.contacts import access, badges, bp, bulk, csv_io, fields, lists, queries, reference, services
+from outreach.contacts.access import get_contact_or_404
 from outreach.contacts.forms import (
     CONTACT_FILTERS,
     KIND_LABELS,
@@ -71,27 +70,6 @@ class ResultPage:
 
 
 
-def get_contact_or_404(contact_id: int, user: Any, need: str = "view", options: Any = ()) -> Contact:
-    """A contact the user may see (404 otherwise); 403 when they may see but not change it."""
-    if not has_capability(user, Capability.VIEW_DIRECTORY):
-        abort(404)
-    contact = db.session.get(Contact, contact_id, options=list(options))
-    if contact is None:
-        abort(404)
-    if need == "edit" and not has_capability(user, Capability.EDIT_DIRECTORY):
-        abort(403)
-    return contact
-
-
-def get_organisation_or_404(organisation_id: int, user: Any, need: str = "view") -> Organisation:
-    if not has_capability(user, Capability.VIEW_DIRECTORY):
-        abort(404)
-    org = db.session.get(Organisation, organisation_id)
-    if org is None:
-        abort(404)
-    if need == "edit" and not has_capability(user, Capability.EDIT_DIRECTORY):
-        abort(403)
-    return org
 
 
 

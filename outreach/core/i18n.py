@@ -178,7 +178,7 @@ def _ago_context() -> tuple[datetime, Any, Any, babel_dates.DateTimePattern]:
         found = g.get("_outreach_ago")
         if found is None:
             found = g._outreach_ago = _ago_now()
-        return found  # type: ignore[no-any-return]
+        return found
     return _ago_now()
 
 

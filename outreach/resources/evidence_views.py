@@ -17,8 +17,8 @@ from outreach.core.web import acting_user
 from outreach.meetings.access import get_commitment_or_404
 from outreach.resources import bp, services
 from outreach.resources.forms import EvidenceForm
-from outreach.resources.models import CommitmentEvidence, Resource
-from outreach.resources.web import act
+from outreach.resources.models import CommitmentEvidence
+from outreach.resources.web import act, chosen_resource
 
 
 def _back(commitment_id: int) -> str:
@@ -32,11 +32,7 @@ def cite_evidence(commitment_id: int) -> Any:
     form = EvidenceForm()
 
     def step() -> str:
-        if not form.validate_on_submit():
-            raise services.ResourceError(" ".join(str(e) for errors in form.errors.values() for e in errors))
-        item = db.session.get(Resource, int(form.resource_id.data))
-        if item is None:
-            raise services.ResourceError(_("Choose a published resource."))
+        item = chosen_resource(form)
         services.cite_as_evidence(commitment, item, form.note.data, actor=acting_user(), now=now_utc())
         return _("“%(title)s” is cited as evidence.", title=item.title)
 

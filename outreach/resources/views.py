@@ -24,7 +24,7 @@ from outreach.resources.forms import (EVIDENCE_LABELS, KIND_LABELS, LANGUAGE_NAM
                                       CollectionItemsForm, ReasonForm, ResourceForm, ShareForm, SuggestionForm,
                                       TermForm)
 from outreach.resources.models import Audience, Collection, CollectionItem, Resource, Topic
-from outreach.resources.web import act
+from outreach.resources.web import act, chosen_resource
 from outreach.resources.uploads import UploadTooLarge, attach_file, read_limited, stored_path
 
 LABELS = {"kind_labels": KIND_LABELS, "evidence_labels": EVIDENCE_LABELS, "status_labels": STATUS_LABELS,
@@ -340,11 +340,7 @@ def share(meeting_id: int):
     back = url_for("meetings.show", meeting_id=meeting.id) + "#shared-resources"
 
     def step() -> str:
-        if not form.validate_on_submit():
-            raise services.ResourceError(" ".join(str(e) for errors in form.errors.values() for e in errors))
-        item = db.session.get(Resource, int(form.resource_id.data))
-        if item is None:
-            raise services.ResourceError(_("Choose a published resource."))
+        item = chosen_resource(form)
         now = now_utc()
         due = services.default_follow_up_due(now) if form.follow_up.data else None
         added = services.share(
@@ -359,6 +355,3 @@ def share(meeting_id: int):
                 else _("Already recorded for these attendees."))
 
     return act(step, back, None)
-
-
-from outreach.resources import evidence_views as _evidence_views  # noqa: E402,F401 - its routes join the blueprint

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from outreach.contacts import services
-from outreach.contacts import reference
+from outreach.contacts import reference, services
 from outreach.contacts.models import Contact, Organisation, Relationship
 from outreach.core.db import db
 from tests.contacts.test_csv import _mapping, _token, _upload
