@@ -43,25 +43,6 @@ def test_a_manager_reads_the_audit_log_as_sentences_and_filters_by_name(page_fac
     assert page.problems == []
 
 
-def test_on_a_phone_the_contact_filters_fold_away_until_asked_for(page_factory, live_server):
-    page = page_factory(390, 844)
-    sign_in(page, live_server, "coordinator@outreach.example")
-    page.goto(f"{live_server}/directory/contacts")
-    assert page.get_by_label("Search").first.is_visible()
-    assert not page.get_by_label("Country").is_visible()
-    page.get_by_role("button", name="More filters").click()
-    page.get_by_label("Country").wait_for(state="visible")
-    page.goto(f"{live_server}/directory/contacts?stance=champion")
-    assert page.get_by_label("Stance").is_visible()  # a filter in use stays in sight
-    wide = page_factory(1366, 900)
-    sign_in(wide, live_server, "coordinator@outreach.example")
-    wide.goto(f"{live_server}/directory/contacts")
-    assert (
-        wide.get_by_label("Country").is_visible() and not wide.get_by_role("button", name="More filters").is_visible()
-    )
-    assert page.problems == [] and wide.problems == []
-
-
 def test_a_coordinator_merges_the_imported_namesake_the_duplicates_page_proposes(page_factory, live_server):
     page = page_factory()
     sign_in(page, live_server, "coordinator@outreach.example")
