@@ -48,7 +48,8 @@ def current_post(contact: Any, link: bool = True) -> Markup:
     """The contact's current post, "Title, ORG" (the organisation linked), and how many more they hold now."""
     posts = contact.current_positions
     if not posts:
-        return Markup(f'<span class="text-body-secondary">{escape(_("No current post"))}</span>')  # escaped  # nosec B704
+        html = f'<span class="text-body-secondary">{escape(_("No current post"))}</span>'
+        return Markup(html)  # the label is escaped  # nosec B704
     p = posts[0]
     org = escape(p.organisation.acronym or p.organisation.name)
     if link:
