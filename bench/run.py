@@ -3,6 +3,7 @@
     python -m bench.run                      # the whole benchmark (make bench)
     python -m bench.run --smoke              # tiny data, each page a few times (make bench-smoke, CI)
     python -m bench.run --sizes small --dbs sqlite --requests 50   # a quicker look
+    python -m bench.run --sizes large --pages "campaign,feed" --no-jobs --no-throughput --output /tmp/x.json
 
 Data sets are generated with `outreach seed` from a fixed seed and cached under bench/data/
 (SQLite) or in databases named outreach_bench_<size> (PostgreSQL, server from
@@ -90,6 +91,9 @@ def run_combination(db: str, size: str, args: argparse.Namespace) -> dict[str, A
     engine = make_engine(url)
     pages, missing = catalog(engine, _url_exists_factory())
     engine.dispose()
+    if args.pages:
+        wanted = [part.strip().lower() for part in args.pages.split(",") if part.strip()]
+        pages = [page for page in pages if any(part in page.name.lower() for part in wanted)]
     server = serve("outreach.wsgi:app", url)
     result: dict[str, Any] = {"db": db, "size": size, "pages_not_in_this_version": missing}
     try:
@@ -262,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-ticks", type=int, default=40, help="worker ticks at most while draining")
     parser.add_argument("--jobs", action=argparse.BooleanOptionalAction, default=True,
                         help="measure worker ticks, CSV import and export")
+    parser.add_argument("--pages", default="",
+                        help="only the pages whose name contains one of these comma-separated words (a re-measure)")
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
     args = parser.parse_args(argv)
     if args.smoke:
