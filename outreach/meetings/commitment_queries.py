@@ -18,7 +18,7 @@ from outreach.core.auth.models import User
 from outreach.core.db import db
 from outreach.core.permissions import Capability, has_capability
 from outreach.meetings import tallies
-from outreach.meetings.access import visible_commitments
+from outreach.meetings.access import visible_commitments, visible_commitments_listed
 from outreach.meetings.models import (LIVE_COMMITMENT_STATUSES, Commitment, CommitmentStatus,
                                       CommitmentTally)
 from outreach.meetings.queries import PAGE_SIZE, organisation_subtree, user_names
@@ -186,7 +186,7 @@ def scorecards(user: Any, *, limit: int = 25) -> dict[str, list[Score]]:
         by_partner = _tallied_top("partner", User.id, limit)
         by_root = _tallied_top(tallies.ROOT, Organisation.id, limit)  # kept in step with moves in the tree
     else:
-        visible = visible_commitments(user)
+        visible = visible_commitments_listed(user)
         by_contact = _top(Commitment.contact_id, visible, limit)
         by_partner = _top(Commitment.accountable_id, visible, limit)
         per_org = (select(Commitment.organisation_id.label("org"), *_status_sums(Commitment.status))

@@ -212,3 +212,30 @@ def test_a_deleted_contact_leaves_the_scorecards(ctx, make_user, make_contact, m
     db.session.execute(delete(Contact).where(Contact.id == gone.id))  # the database sets commitments' contact NULL
     assert _card(commitment_queries.scorecards(coordinator), "contacts", gone.id) is None
     assert _numbers(_card(commitment_queries.scorecards(coordinator), "partners", partner.id)) == (1, 0, 0, 0)
+
+
+def test_a_partners_cards_count_what_was_promised_in_her_meetings(ctx, make_user, make_contact, make_meeting,
+                                                                   monkeypatch):
+    """Her meetings' commitments count whoever is accountable; other meetings' do not. The same cards whether her
+    meeting ids are handed to the database as a list or (a partner with very many meetings) as a subquery."""
+    from outreach.meetings import access
+
+    coordinator, partner, other = make_user("coordinator"), make_user("partner"), make_user("partner")
+    seen, unseen = make_contact(), make_contact()
+    hers = make_meeting(coordinator, contacts=(seen,), users=(partner,))
+    elsewhere = make_meeting(coordinator, contacts=(unseen,), users=(other,))
+    for meeting, contact in ((hers, seen), (elsewhere, unseen)):
+        services.record_commitment(meeting, services.CommitmentData(description="Fund the plan", contact_id=contact.id,
+                                                                    accountable_id=other.id),
+                                   actor=coordinator, now=NOW)
+    _promise(unseen, partner, coordinator, "kept")  # accountable: counted though made in no meeting of hers
+
+    def cards():
+        mine = commitment_queries.scorecards(partner)
+        return {kind: [(s.key, _numbers(s)) for s in mine[kind]] for kind in ("contacts", "partners")}
+
+    listed = cards()
+    assert listed == {"contacts": [(unseen.id, (1, 0, 0, 0)), (seen.id, (0, 0, 0, 1))],
+                      "partners": [(other.id, (0, 0, 0, 1)), (partner.id, (1, 0, 0, 0))]}
+    monkeypatch.setattr(access, "MEETING_IDS_INLINE", 0)
+    assert cards() == listed
