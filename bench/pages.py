@@ -44,6 +44,14 @@ def _typo(word: str) -> str:
     return word[: i - 1] + word[i] + word[i - 1] + word[i + 1:]
 
 
+def _misspelt(word: str) -> str:
+    """Change one inner letter: "Diallo" -> "Diaklo" (a typo no swapped-back spelling finds)."""
+    if len(word) < 4:
+        return word + "e"
+    i = len(word) // 2
+    return word[:i] + ("k" if word[i].lower() != "k" else "m") + word[i + 1:]
+
+
 def directory_pages(conn: Any) -> list[Page]:
     contact = _scalar(conn, """SELECT c.id FROM contacts c JOIN positions p ON p.contact_id = c.id
                                WHERE c.is_archived = :f GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1""", f=False)
@@ -70,6 +78,7 @@ def directory_pages(conn: Any) -> list[Page]:
         Page("search: last name", "coordinator", f"/directory/search?q={last}", kind="search"),
         Page("search: full name", "coordinator", f"/directory/search?q={first}+{last}", kind="search"),
         Page("search: typo", "coordinator", f"/directory/search?q={_typo(last)}", kind="search"),
+        Page("search: a wrong letter", "coordinator", f"/directory/search?q={_misspelt(last)}", kind="search"),
         Page("search: acronym", "coordinator", f"/directory/search?q={acronym}", kind="search"),
         Page("search: e-mail", "coordinator", f"/directory/search?q={email.split('@')[0]}", kind="search"),
     ]
@@ -278,6 +287,7 @@ def hub_pages(conn: Any) -> list[Page]:
         Page("public hub filtered (country)", None, "/hub?country=ML"),
         Page("public hub search", None, "/hub?q=mediation", kind="search"),
         Page("public hub search: accents and a typo", None, "/hub?q=m%C3%A9diatoin", kind="search"),
+        Page("public hub search: a wrong letter", None, "/hub?q=mediatian", kind="search"),
         Page("public resource page", None, f"/hub/r/{resource}"),
         Page("resources list", "coordinator", "/resources"),
         Page("resources review queue", "manager", "/resources?status=in_review"),

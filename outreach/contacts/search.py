@@ -110,13 +110,17 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
             # together, or one long word (an e-mail), need none: the fallback over many common trigrams is the
             # slowest query here.
             if len(ids) < enough and not (ids and _found_as_typed(words)):
-                terms = _trigrams(query) + _transpositions(query)
-                fuzzy = " OR ".join(_fts_phrase(g) for g in terms)
-                seen = set(ids)
-                more = db.session.scalars(text(
-                    f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :m ORDER BY rank LIMIT :n"),  # as above  # nosec B608
-                    {"m": fuzzy, "n": limit})
-                ids.extend(i for i in more if i not in seen)
+                # Swapped letters first ("dialol"): whole spellings, as selective as the words typed. The overlap
+                # of common trigrams only when they are not enough.
+                swapped = _transpositions(query)
+                if swapped:
+                    _extend(ids, db.session.scalars(text(sql), {"m": " OR ".join(map(_fts_phrase, swapped)),
+                                                                "n": limit}))
+                if len(ids) < enough:
+                    fuzzy = " OR ".join(_fts_phrase(g) for g in _trigrams(query) + swapped)
+                    _extend(ids, db.session.scalars(text(
+                        f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :m ORDER BY rank LIMIT :n"),  # as above  # nosec B608
+                        {"m": fuzzy, "n": limit}))
         else:
             prefix = escape_like(words[0])
             where = "search_text LIKE :a ESCAPE '\\' OR search_text LIKE :b ESCAPE '\\'"
@@ -133,25 +137,42 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
     sql = f"SELECT id FROM {table} WHERE {' AND '.join(clauses)} LIMIT :n"  # nosec B608
     ids = list(db.session.scalars(text(sql), params))
     if len(ids) < enough and long_words and not (ids and _found_as_typed(words)):
-        # The default threshold (0.6) misses one swapped letter in a short name; rapidfuzz filters the rest.
-        # The planner underestimates word_similarity's cost and prefers a sequential scan that computes it
-        # for every row; the trigram index answers in about a millisecond. Both settings are transaction-local
-        # and the second is put back right after.
-        db.session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true), "
-                                "set_config('enable_seqscan', 'off', true)"), {"t": str(PG_WORD_SIMILARITY)})
-        # Swapped letters can share too few trigrams with the name: look for the swapped-back spellings too.
+        # Swapped letters can share too few trigrams with the name: look for the swapped-back spellings first, as
+        # plain substrings (the trigram index answers them as it answers the words typed).
         spellings = _transpositions(query)[:PG_TRANSPOSITIONS]
         swapped = [f"search_text LIKE :t{i}" for i in range(len(spellings))]
         params.update({f"t{i}": f"%{escape_like(t)}%" for i, t in enumerate(spellings)})
-        either = " OR ".join([":q <% search_text", *swapped])
-        first = f"CASE WHEN {' OR '.join(swapped)} THEN 0 ELSE 1 END, " if swapped else ""
-        order = f"ORDER BY {first}word_similarity(:q, search_text) DESC " if rank_typos else ""
-        more = list(db.session.scalars(text(f"SELECT id FROM {table} WHERE {either} {order}LIMIT :n"),  # as above  # nosec B608
-                                       params))
-        db.session.execute(text("SELECT set_config('enable_seqscan', 'on', true)"))
-        seen = set(ids)
-        ids.extend(i for i in more if i not in seen)
+        if swapped:
+            # as above; the clauses are fixed text with bound parameters
+            sql = f"SELECT id FROM {table} WHERE {' OR '.join(swapped)} LIMIT :n"  # nosec B608
+            _extend(ids, db.session.scalars(text(sql), params))
+        if len(ids) < enough:
+            _extend(ids, _similar_words(table, params, swapped, rank_typos))
     return ids[:limit]
+
+
+def _extend(ids: list[int], more: Iterable[int]) -> None:
+    """Append the ids of *more* not already in *ids*, in order."""
+    seen = set(ids)
+    ids.extend(i for i in more if i not in seen)
+
+
+def _similar_words(table: str, params: dict[str, Any], swapped: list[str], rank_typos: bool) -> list[int]:
+    """PostgreSQL's typo candidates: rows holding a word similar to the query (or a swapped-back spelling)."""
+    # The default threshold (0.6) misses one swapped letter in a short name; rapidfuzz filters the rest.
+    # The planner underestimates word_similarity's cost and prefers a sequential scan that computes it
+    # for every row; the trigram index answers in about a millisecond. Both settings are transaction-local
+    # and the second is put back right after.
+    db.session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true), "
+                            "set_config('enable_seqscan', 'off', true)"), {"t": str(PG_WORD_SIMILARITY)})
+    either = " OR ".join([":q <% search_text", *swapped])
+    first = f"CASE WHEN {' OR '.join(swapped)} THEN 0 ELSE 1 END, " if swapped else ""
+    order = f"ORDER BY {first}word_similarity(:q, search_text) DESC " if rank_typos else ""
+    # table is checked by the caller; the clauses are fixed text with bound parameters
+    sql = f"SELECT id FROM {table} WHERE {either} {order}LIMIT :n"  # nosec B608
+    more = list(db.session.scalars(text(sql), params))
+    db.session.execute(text("SELECT set_config('enable_seqscan', 'on', true)"))
+    return more
 
 
 def score(query: str, haystack: str, name: str) -> float:

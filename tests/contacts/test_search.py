@@ -122,8 +122,8 @@ def test_search_runs_a_fixed_number_of_statements(ctx, make_user, count_queries,
     assert len(found) == 10
     # Candidates are ranked from a few plain columns; only the page shown is loaded (contact, posts with their
     # organisations, tags), and the typo query only runs when few rows match: the count does not grow with
-    # the matches.
-    assert large <= small <= 13, (small, large)
+    # the matches. The worst case is a rare word (the swapped-back spellings, then the similar words).
+    assert large <= small <= 15, (small, large)
 
 
 def test_exact_and_prefix_matches_rank_before_substrings(ctx, directory):
