@@ -30,8 +30,11 @@ CANDIDATES = 200
 #: Below this rapidfuzz score a fuzzy candidate is noise.
 MIN_FUZZY_SCORE = 72
 MAX_QUERY_LENGTH = 100
-#: pg_trgm word-similarity threshold for typo candidates (PostgreSQL).
+#: pg_trgm word-similarity thresholds for typo candidates (PostgreSQL): low enough for one swapped letter in a
+#: short name when nothing was found as typed; higher beside rows that were (their neighbours in spelling, one
+#: letter apart, rather than the hundreds of names that share two trigrams, all of which would be sorted).
 PG_WORD_SIMILARITY = 0.4
+PG_WORD_SIMILARITY_BESIDE_FOUND = 0.5
 #: How many swapped-letter spellings the PostgreSQL typo query also looks for.
 PG_TRANSPOSITIONS = 16
 
@@ -147,7 +150,8 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
             sql = f"SELECT id FROM {table} WHERE {' OR '.join(swapped)} LIMIT :n"  # nosec B608
             _extend(ids, db.session.scalars(text(sql), params))
         if len(ids) < enough:
-            _extend(ids, _similar_words(table, params, swapped, rank_typos))
+            threshold = PG_WORD_SIMILARITY_BESIDE_FOUND if ids else PG_WORD_SIMILARITY
+            _extend(ids, _similar_words(table, params, swapped, rank_typos, threshold))
     return ids[:limit]
 
 
@@ -157,14 +161,14 @@ def _extend(ids: list[int], more: Iterable[int]) -> None:
     ids.extend(i for i in more if i not in seen)
 
 
-def _similar_words(table: str, params: dict[str, Any], swapped: list[str], rank_typos: bool) -> list[int]:
+def _similar_words(table: str, params: dict[str, Any], swapped: list[str], rank_typos: bool,
+                   threshold: float) -> list[int]:
     """PostgreSQL's typo candidates: rows holding a word similar to the query (or a swapped-back spelling)."""
-    # The default threshold (0.6) misses one swapped letter in a short name; rapidfuzz filters the rest.
     # The planner underestimates word_similarity's cost and prefers a sequential scan that computes it
     # for every row; the trigram index answers in about a millisecond. Both settings are transaction-local
     # and the second is put back right after.
     db.session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true), "
-                            "set_config('enable_seqscan', 'off', true)"), {"t": str(PG_WORD_SIMILARITY)})
+                            "set_config('enable_seqscan', 'off', true)"), {"t": str(threshold)})
     either = " OR ".join([":q <% search_text", *swapped])
     first = f"CASE WHEN {' OR '.join(swapped)} THEN 0 ELSE 1 END, " if swapped else ""
     order = f"ORDER BY {first}word_similarity(:q, search_text) DESC " if rank_typos else ""
