@@ -221,3 +221,24 @@ def search_text(value: Any, *, limit: int = 100) -> str:
 def choices(pairs: Any) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+_SHARED_CHOICES: dict[tuple[tuple[str, str], ...], tuple[SelectChoice, ...]] = {}
+
+
+def shared_choices(pairs: Any) -> tuple[SelectChoice, ...]:
+    """(value, label) pairs read from the database on each request, as one choice tuple per distinct list.
+
+    The same rows give back the same tuple, so `LeanSelect` renders its options once and each request only
+    marks the selected one; a changed list (a new row, another language) is a new tuple. Values and labels are
+    strings (a lazy label would be frozen in one language).
+    """
+    key = tuple(pairs)
+    found = _SHARED_CHOICES.get(key)
+    if found is None:
+        if not all(isinstance(value, str) and isinstance(label, str) for value, label in key):
+            raise TypeError("shared_choices takes (str, str) pairs")
+        if len(_SHARED_CHOICES) >= 32:
+            _SHARED_CHOICES.clear()
+        found = _SHARED_CHOICES[key] = tuple(SelectChoice(value, label) for value, label in key)
+    return found

@@ -23,6 +23,10 @@ from outreach.monitoring.services import active_criteria, compare, money_table
 COLD_AFTER = timedelta(days=60)
 COLD_WHEN_DECISION_WITHIN = timedelta(days=120)
 
+#: Soonest decision first, undated last, then entry order. Written as NULLS LAST (not "IS NULL" first) so both
+#: databases read it straight off ix_instruments_watchlist: a sort of every instrument otherwise (6-9 ms at 2,000).
+DECISION_ORDER = (Instrument.next_decision_on.asc().nulls_last(), Instrument.id)
+
 
 @dataclass
 class WatchRow:
@@ -63,7 +67,7 @@ def watchlist_query(filters: dict[str, Any], *, today: date) -> Select[Any]:
             stmt = stmt.where(exists(rated.where(Assessment.rating <= at_most)))
         else:
             stmt = stmt.where(exists(rated))
-    return stmt.order_by(Instrument.next_decision_on.is_(None), Instrument.next_decision_on, Instrument.id)
+    return stmt.order_by(*DECISION_ORDER)
 
 
 def current_ratings(version_ids: set[int]) -> dict[int, dict[int, int]]:
@@ -257,8 +261,7 @@ def published() -> list[Instrument]:
     return list(db.session.scalars(select(Instrument).where(Instrument.is_public.is_(True),
                                                             Instrument.is_archived.is_(False))
                                    .options(joinedload(Instrument.body))
-                                   .order_by(Instrument.next_decision_on.is_(None), Instrument.next_decision_on,
-                                             Instrument.id)))
+                                   .order_by(*DECISION_ORDER)))
 
 
 def regions() -> list[str]:

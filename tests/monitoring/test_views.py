@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import unique
 from tests.monitoring.conftest import NOW
 
 
@@ -202,3 +203,38 @@ def test_watchlist_and_instrument_page_run_a_fixed_number_of_queries(app, login_
         assert client.get(f"/monitoring/instruments/{last.id}").status_code == 200
     assert watchlist.count <= 12, watchlist.statements
     assert detail.count <= 16, detail.statements
+
+
+def _listed(page: str, token: str) -> list[str]:
+    import re
+
+    return re.findall(rf">({token} \d+)</a>", page)
+
+
+def test_watchlist_pages_list_the_soonest_decision_first_and_undated_instruments_last(app, login_as,
+                                                                                       make_instrument):
+    """Dated by decision (entry order on a tie), then every undated one in entry order, the same across pages."""
+    client, user = login_as("coordinator")
+    token = unique("Order") + "x"
+    dates = [date(2027, 3, 1), None, date(2027, 1, 5), date(2027, 1, 5), None] + [
+        date(2027, 2, 1 + n % 20) for n in range(50)]
+    made = [(make_instrument(user, short_name=f"{token} {n}", next_decision_on=when).id, when)
+            for n, when in enumerate(dates)]
+    expected = [f"{token} {n}" for n, _ in sorted(enumerate(made), key=lambda item: (
+        item[1][1] is None, item[1][1] or date.min, item[1][0]))]
+    first = client.get(f"/monitoring?q={token}").get_data(as_text=True)
+    second = client.get(f"/monitoring?q={token}&page=2").get_data(as_text=True)
+    assert _listed(first, token) == expected[:50]
+    assert _listed(second, token) == expected[50:]
+    assert expected[-2:] == [f"{token} 1", f"{token} 4"]
+
+
+def test_the_body_filter_offers_a_body_as_soon_as_an_instrument_names_it(app, login_as, make_instrument,
+                                                                          make_organisation):
+    client, user = login_as("coordinator")
+    assert client.get("/monitoring").status_code == 200  # the list of bodies as it was
+    body = make_organisation(name=unique("Peace and Security Council "))
+    assert body.name not in client.get("/monitoring").get_data(as_text=True)
+    make_instrument(user, body_id=body.id)
+    page = client.get(f"/monitoring?body={body.id}").get_data(as_text=True)
+    assert f'<option selected value="{body.id}">{body.name}</option>' in page
