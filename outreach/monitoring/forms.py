@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from outreach.core.forms import DateField, NoControlCharacters, SelectField, TextField, choices, strip_filter
+from outreach.core.forms import (DateField, HiddenRecordIdField, NoControlCharacters, SelectField, TextField, choices,
+                                 strip_filter)
 from outreach.core.ids import is_record_id
 from outreach.monitoring.models import DecisionKind, FundingKind, InstrumentKind
 
@@ -125,7 +126,8 @@ class WatchlistFilterForm(Form):
     kind = SelectField(_l("Kind"), choices=choices([("", _l("Any kind"))] + list(KIND_LABELS.items())),
                        validators=[Optional()])
     region = SelectField(_l("Region"), validators=[Optional()])
-    body = SelectField(_l("Body"), validators=[Optional(), RecordId()], validate_choice=False)
+    #: Picked by typing (an organisation's name or acronym): a select of every responsible body grows with them.
+    body = HiddenRecordIdField(_l("Body"))
     country = TextField(_l("Country"), [Optional(), Length(max=2)])
     criterion = SelectField(_l("Criterion"), validators=[Optional(), RecordId()], validate_choice=False)
     at_most = SelectField(_l("Rated at most"), validators=[Optional()],
@@ -140,7 +142,7 @@ class WatchlistFilterForm(Form):
         data = self.data
         return {
             "q": data["q"] or None, "kind": data["kind"] or None, "region": data["region"] or None,
-            "body": int(data["body"]) if data["body"] else None,
+            "body": data["body"],
             "country": data["country"].upper() if data["country"] else None,
             "criterion": int(data["criterion"]) if data["criterion"] else None,
             "at_most": int(data["at_most"]) if data["at_most"] not in (None, "") else None,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from outreach.contacts.models import Contact, Organisation, Position, Relationship
+from outreach.contacts.models import Contact, Position, Relationship
 from outreach.core.auth.models import User
 from outreach.core.db import db, escape_like
 from outreach.core.pagination import OffsetPage, offset_page
@@ -267,10 +267,3 @@ def published() -> list[Instrument]:
 def regions() -> list[str]:
     return list(db.session.scalars(select(Instrument.region).where(Instrument.region.is_not(None)).distinct()
                                    .order_by(Instrument.region)))
-
-
-def bodies() -> list[tuple[int, str]]:
-    return [(i, name) for i, name in db.session.execute(
-        select(Organisation.id, func.coalesce(Organisation.acronym, Organisation.name))
-        .where(Organisation.id.in_(select(Instrument.body_id).where(Instrument.body_id.is_not(None))))
-        .order_by(func.coalesce(Organisation.acronym, Organisation.name)))]

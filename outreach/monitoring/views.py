@@ -33,10 +33,8 @@ LABELS = {"kinds": KIND_LABELS, "decisions": DECISION_LABELS, "funding_kinds": F
 
 def _filter_form() -> WatchlistFilterForm:
     form = WatchlistFilterForm(request.args)
-    # Shared tuples: the body list has an option per responsible body (1,250 at 2,000 instruments), built and
-    # rendered once while it stays the same rather than on every request.
+    # Shared tuples: built and rendered once while they stay the same rather than on every request.
     form.region.choices = shared_choices([("", _("Any region"))] + [(r, r) for r in queries.regions()])
-    form.body.choices = shared_choices([("", _("Any body"))] + [(str(i), name) for i, name in queries.bodies()])
     form.criterion.choices = shared_choices([("", _("Any criterion"))] + [(str(c.id), c.name)
                                                                           for c in services.active_criteria()])
     return form
@@ -50,10 +48,12 @@ def watchlist():
         return render_template("monitoring/watchlist.html", form=form, rows=None, criteria=[], can_change=False,
                                **LABELS), 400
     now = now_utc()
-    listing, rows = queries.watchlist(form.filters(), now=now, page=parse_page(request.args.get("page")))
+    filters = form.filters()
+    listing, rows = queries.watchlist(filters, now=now, page=parse_page(request.args.get("page")))
+    body = db.session.get(Organisation, filters["body"]) if filters["body"] else None
     # Translated once for the page rather than once per row (a kind and a decision on each of 50 rows).
     labels = {name: {key: str(label) for key, label in values.items()} for name, values in LABELS.items()}
-    return render_template("monitoring/watchlist.html", form=form, listing=listing, rows=rows,
+    return render_template("monitoring/watchlist.html", form=form, listing=listing, rows=rows, body=body,
                            criteria=services.active_criteria(), can_change=can_change(acting_user()), **labels)
 
 

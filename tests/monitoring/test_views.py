@@ -229,12 +229,16 @@ def test_watchlist_pages_list_the_soonest_decision_first_and_undated_instruments
     assert expected[-2:] == [f"{token} 1", f"{token} 4"]
 
 
-def test_the_body_filter_offers_a_body_as_soon_as_an_instrument_names_it(app, login_as, make_instrument,
-                                                                          make_organisation):
+def test_the_body_filter_is_picked_by_name_and_keeps_only_that_bodys_instruments(app, login_as, make_instrument,
+                                                                                  make_organisation):
+    """Bodies are picked by typing (the directory's organisation search, as in the commitments register), not from a
+    list of every body."""
     client, user = login_as("coordinator")
-    assert client.get("/monitoring").status_code == 200  # the list of bodies as it was
-    body = make_organisation(name=unique("Peace and Security Council "))
-    assert body.name not in client.get("/monitoring").get_data(as_text=True)
-    make_instrument(user, body_id=body.id)
-    page = client.get(f"/monitoring?body={body.id}").get_data(as_text=True)
-    assert f'<option selected value="{body.id}">{body.name}</option>' in page
+    council, other = make_organisation(name=unique("Peace and Security Council ")), make_organisation()
+    mine = make_instrument(user, body_id=council.id, short_name=unique("Communique "))
+    theirs = make_instrument(user, body_id=other.id, short_name=unique("Communique "))
+    assert f">{council.name}</option>" not in client.get("/monitoring").get_data(as_text=True)
+    page = client.get(f"/monitoring?body={council.id}").get_data(as_text=True)
+    assert f'name="body" id="body" value="{council.id}"' in page
+    assert f'data-empty="None chosen">{council.name}</span>' in page
+    assert mine.short_name in page and theirs.short_name not in page
