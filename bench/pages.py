@@ -230,10 +230,14 @@ def monitoring_pages(conn: Any) -> list[Page]:
     criterion = _scalar(conn, "SELECT id FROM monitoring_criteria WHERE key = 'participation'")
     if busiest is None:
         return []
+    # Page 20 at the large size; the last full page where there are fewer (a page that exists at both sizes, so
+    # that their ratio compares full pages).
+    active = _scalar(conn, "SELECT count(*) FROM instruments WHERE is_archived = :f", f=False) or 0
+    deep = max(1, min(20, active // 50))
     pages = [
         Page("watchlist", "coordinator", "/monitoring"),
         Page("watchlist (partner)", "partner", "/monitoring"),
-        Page("watchlist deep page", "coordinator", "/monitoring?page=20"),
+        Page("watchlist deep page", "coordinator", f"/monitoring?page={deep}"),
         Page("instrument detail (most linked work)", "coordinator", f"/monitoring/instruments/{busiest}"),
     ]
     if criterion:
