@@ -112,7 +112,7 @@ def _attendee_names(meeting_ids: Any, owner_id: int | None) -> dict[int, list[st
     activist = Role.ACTIVIST.value
     for meeting_id, honorific, first, last, user_id, name, role in db.session.execute(statement):
         if user_id is None:
-            names.setdefault(meeting_id, []).append(" ".join(p for p in (honorific, first, last) if p))
+            names.setdefault(meeting_id, []).append(" ".join([p for p in (honorific, first, last) if p]))
         elif role != activist or user_id == owner_id:
             names.setdefault(meeting_id, []).append(name)
     return names
@@ -127,7 +127,7 @@ def meeting_item(row: Any, names: list[str], query: CalendarQuery) -> CalendarIt
     """A meeting (a row of _MEETING_COLUMNS) as a calendar event: its notes never, a link back instead."""
     (meeting_id, title, start_at, end_at, zone, location, online_url, status, kind, revision, updated_at,
      organisation) = row
-    where = ", ".join(x for x in (location, online_url) if x) or None
+    where = (f"{location}, {online_url}" if online_url else location) if location else online_url or None
     lines = []
     if organisation:
         lines.append(organisation)
@@ -252,7 +252,7 @@ def collect_commitments(user: Any, query: CalendarQuery) -> Iterable[CalendarIte
                 .outerjoin(Organisation, Organisation.id == Commitment.organisation_id)
                 .where(*_commitment_scope(user, query)).order_by(Commitment.due_date, Commitment.id))):
         # Commitment.made_by, from columns: the contact's full name and the organisation's acronym or name.
-        contact = " ".join(p for p in (honorific, first, last) if p) if contact_id is not None else None
+        contact = " ".join([p for p in (honorific, first, last) if p]) if contact_id is not None else None
         made_by = " · ".join(p for p in (contact, acronym or organisation) if p)
         summary = f"Due: {description[:120]}" + (f" ({made_by})" if made_by else "")
         items.append(CalendarItem(
