@@ -364,3 +364,18 @@ def _feed_id(app) -> int:
 
     with app.app_context():
         return db.session.query(CalendarFeed.id).one()[0]
+
+
+def test_a_source_without_a_fingerprint_leaves_the_etag_to_the_bytes(app, people, monkeypatch):
+    import hashlib
+    from dataclasses import replace
+
+    from outreach.core import calendar
+
+    client, _manager = people["manager"]
+    path = create_feed(client, scope="organisation")
+    monkeypatch.setitem(calendar._SOURCES, "follow_ups", replace(calendar._SOURCES["follow_ups"], fingerprint=None))
+    anonymous = app.test_client()
+    first = anonymous.get(path)
+    assert first.headers["ETag"] == '"' + hashlib.sha256(first.data).hexdigest()[:32] + '"'
+    assert anonymous.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
