@@ -23,6 +23,9 @@ from outreach.core.calendar import ALL_DAY, TODO, CalendarItem
 from outreach.core.text import strip_control_characters
 
 PRODID = "-//Outreach//Outreach calendar 1.0//EN"
+#: Part of every feed's ETag (services.feed_etag): change it whenever the same data would be written differently
+#: here or by a source, so that subscribed clients fetch the new bytes.
+FORMAT = 1
 
 FULL = "full"
 TITLES = "titles"
@@ -52,8 +55,10 @@ def fold(line: str) -> bytes:
 
 def _folded(line: str) -> str:
     """*line* with CRLF + space inserted so that no physical line exceeds 75 octets of UTF-8, CRLF-terminated."""
-    if len(line) <= 75 and line.isascii():
-        return line + "\r\n"
+    if line.isascii():  # one octet a character: cut the string itself
+        if len(line) <= 75:
+            return line + "\r\n"
+        return "\r\n ".join([line[:75]] + [line[i:i + 74] for i in range(75, len(line), 74)]) + "\r\n"
     raw = line.encode("utf-8")
     if len(raw) <= 75:
         return line + "\r\n"
@@ -156,45 +161,61 @@ def _summary(item: CalendarItem, privacy: str) -> str:
     return item.summary
 
 
-def _component(item: CalendarItem, privacy: str) -> list[str]:
+def _component(item: CalendarItem, privacy: str) -> str:
+    """One VEVENT or VTODO, folded, CRLF-terminated.
+
+    Written as one string: only the lines whose length depends on the data go through the folding (a stamp, a
+    date, a status or a known zone's name always fits in 75 octets); a feed of thousands of events spends its
+    time here. tests/calendars/test_ics.py holds it to the line-by-line writer's bytes."""
     zone = known_zone(item.timezone)
     name = "VTODO" if item.kind == TODO else "VEVENT"
     stamp = utc_stamp(item.last_modified)
-    lines = [f"BEGIN:{name}", f"UID:{escape_text(item.uid)}", f"DTSTAMP:{stamp}",
-             f"LAST-MODIFIED:{stamp}", f"SEQUENCE:{max(0, int(item.sequence))}",
-             f"SUMMARY:{escape_text(_summary(item, privacy))}"]
+    sequence = max(0, int(item.sequence))
+    out = [f"BEGIN:{name}\r\n", _folded(f"UID:{escape_text(item.uid)}"),
+           f"DTSTAMP:{stamp}\r\nLAST-MODIFIED:{stamp}\r\n",
+           f"SEQUENCE:{sequence}\r\n" if sequence < 10 ** 60 else _folded(f"SEQUENCE:{sequence}"),
+           _folded(f"SUMMARY:{escape_text(_summary(item, privacy))}")]
+    # TZID=<zone>: every IANA name is short, but a source could hand any string that names a zone.
+    timed = _folded if len(zone) > 40 else _line
     if item.kind == ALL_DAY and item.day is not None:
-        lines.append(f"DTSTART;VALUE=DATE:{item.day:%Y%m%d}")
-        lines.append(f"DTEND;VALUE=DATE:{item.day + timedelta(days=1):%Y%m%d}")
-        lines.append("TRANSP:TRANSPARENT")
+        day = item.day
+        out.append(f"DTSTART;VALUE=DATE:{day:%Y%m%d}\r\nDTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}\r\n"
+                   "TRANSP:TRANSPARENT\r\n")
     elif item.kind == TODO and item.start is not None:
-        lines.append(_time_property("DUE", item.start, zone))
-        lines.append("STATUS:COMPLETED" if item.done else "STATUS:CANCELLED" if item.cancelled
-                     else "STATUS:NEEDS-ACTION")
+        out.append(timed(_time_property("DUE", item.start, zone)))
+        out.append("STATUS:COMPLETED\r\n" if item.done else "STATUS:CANCELLED\r\n" if item.cancelled
+                   else "STATUS:NEEDS-ACTION\r\n")
     elif item.start is not None:
-        lines.append(_time_property("DTSTART", item.start, zone))
+        out.append(timed(_time_property("DTSTART", item.start, zone)))
         if item.end is not None and item.end > item.start:
-            lines.append(_time_property("DTEND", item.end, zone))
+            out.append(timed(_time_property("DTEND", item.end, zone)))
     if item.kind != TODO:
-        lines.append("STATUS:CANCELLED" if item.cancelled else "STATUS:CONFIRMED")
+        out.append("STATUS:CANCELLED\r\n" if item.cancelled else "STATUS:CONFIRMED\r\n")
     if privacy == BUSY:
-        lines.append("CLASS:PRIVATE")
+        out.append("CLASS:PRIVATE\r\n")
     elif privacy == TITLES:
         if item.url:
-            lines.append(f"URL:{item.url}")
-        lines.append("CLASS:PRIVATE")
+            out.append(_folded(f"URL:{item.url}"))
+        out.append("CLASS:PRIVATE\r\n")
     else:
         if item.location:
-            lines.append(f"LOCATION:{escape_text(item.location)}")
-        description = "\n\n".join(part for part in (item.description, item.url) if part)
+            out.append(_folded(f"LOCATION:{escape_text(item.location)}"))
+        if item.description:
+            description = f"{item.description}\n\n{item.url}" if item.url else item.description
+        else:
+            description = item.url
         if description:
-            lines.append(f"DESCRIPTION:{escape_text(description)}")
+            out.append(_folded(f"DESCRIPTION:{escape_text(description)}"))
         if item.url:
-            lines.append(f"URL:{item.url}")
+            out.append(_folded(f"URL:{item.url}"))
         if item.categories:
-            lines.append("CATEGORIES:" + ",".join([escape_text(c) for c in item.categories]))
-    lines.append(f"END:{name}")
-    return lines
+            out.append(_folded("CATEGORIES:" + ",".join([escape_text(c) for c in item.categories])))
+    out.append(f"END:{name}\r\n")
+    return "".join(out)
+
+
+def _line(line: str) -> str:
+    return line + "\r\n"
 
 
 def used_zones(items: list[CalendarItem]) -> list[str]:
@@ -221,7 +242,7 @@ def build_calendar(items: list[CalendarItem], meta: CalendarMeta) -> bytes:
                  f"X-PUBLISHED-TTL:{_duration(meta.refresh)}"]
     chunks = [_folded(line) for line in head]
     chunks += [vtimezone(zone).decode("utf-8") for zone in used_zones(items)]
-    for item in items:
-        chunks += [_folded(line) for line in _component(item, meta.privacy)]
+    privacy = meta.privacy
+    chunks += [_component(item, privacy) for item in items]
     chunks.append("END:VCALENDAR\r\n")
     return "".join(chunks).encode("utf-8")

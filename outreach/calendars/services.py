@@ -20,7 +20,7 @@ from outreach.calendars.sources import window
 from outreach.core.audit import record_event
 from outreach.core.auth.models import User
 from outreach.core.calendar import (EVENT, TODO, CalendarQuery, ScopeRecords, calendar_scope, calendar_scopes,
-                                   collect_items, sources_for)
+                                   collect_items, fingerprint_items, sources_for)
 from outreach.core.db import db
 from outreach.core.errors import ServiceError
 from outreach.core.permissions import Role
@@ -217,14 +217,29 @@ def feed_query(feed: CalendarFeed, owner: Any, *, now: datetime, base_url: str, 
                          owner_id=owner.id, base_url=base_url, privacy=feed.privacy)
 
 
-def render_feed(feed: CalendarFeed, owner: Any, *, now: datetime, base_url: str, past_days: int,
-                future_days: int, records: ScopeRecords | None = None) -> bytes:
-    query = feed_query(feed, owner, now=now, base_url=base_url, past_days=past_days, future_days=future_days,
-                       records=records)
-    items = collect_items(owner, query)
-    meta = ics.CalendarMeta(name=feed.name, uid=f"feed-{feed.id}@outreach", refresh=REFRESH, privacy=feed.privacy,
+def feed_meta(feed: CalendarFeed) -> ics.CalendarMeta:
+    return ics.CalendarMeta(name=feed.name, uid=f"feed-{feed.id}@outreach", refresh=REFRESH, privacy=feed.privacy,
                             description="Outreach")
-    return ics.build_calendar(items, meta)
+
+
+def feed_etag(feed: CalendarFeed, owner: Any, query: CalendarQuery) -> str | None:
+    """The feed's ETag without reading or rendering its items: the sources' fingerprints (one aggregate query each)
+    with everything else the bytes depend on (the feed's settings, its owner, the window, the links' base). It
+    changes whenever the body would; None when a source has no fingerprint (the ETag is then the body's hash)."""
+    prints = fingerprint_items(owner, query)
+    if prints is None:
+        return None
+    meta = feed_meta(feed)
+    key = (ics.FORMAT, meta.name, meta.uid, meta.privacy, feed.scope, feed.scope_record_id, query.scope,
+           query.start.isoformat(), query.end.isoformat(), sorted(query.includes), query.follow_ups_as,
+           query.params.get("organisation_id"), query.params.get("zone"), query.owner_id, owner.role, query.base_url,
+           prints)
+    return "f" + hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:31]
+
+
+def render_feed(feed: CalendarFeed, owner: Any, query: CalendarQuery) -> bytes:
+    """The feed's calendar for *query* (feed_query)."""
+    return ics.build_calendar(collect_items(owner, query), feed_meta(feed))
 
 
 def render_download(user: Any, query: CalendarQuery, *, name: str) -> tuple[bytes, int]:

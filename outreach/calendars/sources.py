@@ -12,8 +12,7 @@ from typing import Any
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ARRAY, Integer, bindparam, case, func, or_, select, true
 
 from outreach.core.calendar import (ALL_DAY, EVENT, TODO, CalendarItem, CalendarQuery, CalendarSource,
                                     register_calendar_source)
@@ -88,19 +87,33 @@ def _meeting_scope(user: Any, query: CalendarQuery) -> list[Any]:
 
 
 def _attendee_names(meeting_ids: Any, owner_id: int | None) -> dict[int, list[str]]:
-    """Who is at each meeting of the *meeting_ids* subquery, as a feed may say it: contacts and coalition members by
-    name; activists never, unless it is the owner herself. Two column queries, however many meetings."""
+    """Who is at each meeting of *meeting_ids* (a list, or a SELECT of ids), as a feed may say it, in the order they
+    were added: contacts and coalition members by name; activists never, unless it is the owner herself. One
+    column query, however many meetings."""
+    if isinstance(meeting_ids, list):
+        # PostgreSQL: the meetings read, one index probe each (LATERAL, fenced by OFFSET 0 so that the planner keeps
+        # it): given thousands of meetings it would otherwise scan every attendee. SQLite does well with the
+        # sub-select, and has no LATERAL.
+        wanted = (func.unnest(bindparam("meeting_ids", meeting_ids, type_=ARRAY(Integer))).table_valued("id")
+                  .render_derived(name="m"))
+        attendees: Any = (select(Attendee.meeting_id, Attendee.contact_id, Attendee.user_id, Attendee.id)
+                          .where(Attendee.meeting_id == wanted.c.id).offset(0).lateral("a"))
+        source: Any = select().select_from(wanted).join(attendees, true())
+    else:
+        attendees = Attendee.__table__
+        source = select().select_from(attendees).where(attendees.c.meeting_id.in_(meeting_ids))
+    a = attendees.c
+    statement = (source.add_columns(a.meeting_id, Contact.honorific, Contact.first_name, Contact.last_name, a.user_id,
+                                    User.name, User.role)
+                 .outerjoin(Contact, Contact.id == a.contact_id).outerjoin(User, User.id == a.user_id)
+                 .where(or_(Contact.id.is_not(None), User.id.is_not(None)))
+                 .order_by(a.meeting_id, a.contact_id.is_(None), a.id))
     names: dict[int, list[str]] = {}
-    for meeting_id, honorific, first, last in db.session.execute(
-            select(Attendee.meeting_id, Contact.honorific, Contact.first_name, Contact.last_name)
-            .join(Contact, Contact.id == Attendee.contact_id).where(Attendee.meeting_id.in_(meeting_ids))
-            .order_by(Attendee.meeting_id, Attendee.id)):
-        names.setdefault(meeting_id, []).append(" ".join(p for p in (honorific, first, last) if p))
-    for meeting_id, user_id, name, role in db.session.execute(
-            select(Attendee.meeting_id, Attendee.user_id, User.name, User.role)
-            .join(User, User.id == Attendee.user_id).where(Attendee.meeting_id.in_(meeting_ids))
-            .order_by(Attendee.meeting_id, Attendee.id)):
-        if role != Role.ACTIVIST.value or user_id == owner_id:
+    activist = Role.ACTIVIST.value
+    for meeting_id, honorific, first, last, user_id, name, role in db.session.execute(statement):
+        if user_id is None:
+            names.setdefault(meeting_id, []).append(" ".join([p for p in (honorific, first, last) if p]))
+        elif role != activist or user_id == owner_id:
             names.setdefault(meeting_id, []).append(name)
     return names
 
@@ -114,7 +127,7 @@ def meeting_item(row: Any, names: list[str], query: CalendarQuery) -> CalendarIt
     """A meeting (a row of _MEETING_COLUMNS) as a calendar event: its notes never, a link back instead."""
     (meeting_id, title, start_at, end_at, zone, location, online_url, status, kind, revision, updated_at,
      organisation) = row
-    where = ", ".join(x for x in (location, online_url) if x) or None
+    where = (f"{location}, {online_url}" if online_url else location) if location else online_url or None
     lines = []
     if organisation:
         lines.append(organisation)
@@ -137,13 +150,40 @@ def collect_meetings(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]:
         .where(*where).order_by(Meeting.start_at, Meeting.id).limit(limit)).all()
     names: dict[int, list[str]] = {}
     if query.privacy == "full" and rows:
-        ids = (select(Meeting.id).where(*where).order_by(Meeting.start_at, Meeting.id).limit(limit)
-               .scalar_subquery() if len(rows) >= limit else select(Meeting.id).where(*where).scalar_subquery())
+        if db.dialect == "postgresql":
+            ids: Any = [r[0] for r in rows]
+        elif len(rows) >= limit:
+            ids = select(Meeting.id).where(*where).order_by(Meeting.start_at, Meeting.id).limit(limit).scalar_subquery()
+        else:
+            ids = select(Meeting.id).where(*where).scalar_subquery()
         names = _attendee_names(ids, query.owner_id)
     return [meeting_item(r, names.get(r[0], []), query) for r in rows]
 
 
-def collect_follow_ups(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]:
+def fingerprint_meetings(user: Any, query: CalendarQuery) -> tuple[Any, ...]:
+    """Changes whenever collect_meetings' items would: which meetings (how many, their ids), their revisions and
+    last changes, their organisations' and, when names are written, their attendees' (who, renamed, role)."""
+    where = _meeting_scope(user, query)
+    meetings = db.session.execute(
+        select(func.count(Meeting.id), func.sum(Meeting.id), func.sum(Meeting.revision), func.max(Meeting.updated_at),
+               func.sum(func.length(Meeting.title)), func.sum(Meeting.organisation_id),
+               func.max(Organisation.updated_at), func.sum(func.length(Organisation.name)))
+        .outerjoin(Organisation, Organisation.id == Meeting.organisation_id).where(*where)).one()
+    if query.privacy != "full" or not meetings[0]:
+        return tuple(meetings)
+    attendees = db.session.execute(
+        select(func.count(Attendee.id), func.sum(Attendee.id), func.sum(Attendee.contact_id),
+               func.sum(Attendee.user_id), func.max(Contact.updated_at), func.max(User.updated_at),
+               func.sum(func.length(Contact.honorific)), func.sum(func.length(Contact.first_name)),
+               func.sum(func.length(Contact.last_name)), func.sum(func.length(User.name)),
+               func.sum(case((User.role == Role.ACTIVIST.value, User.id), else_=0)))
+        .select_from(Meeting).join(Attendee, Attendee.meeting_id == Meeting.id)
+        .outerjoin(Contact, Contact.id == Attendee.contact_id).outerjoin(User, User.id == Attendee.user_id)
+        .where(*where)).one()
+    return tuple(meetings) + tuple(attendees)
+
+
+def _follow_up_scope(user: Any, query: CalendarQuery) -> list[Any]:
     where = [visible_follow_ups(user), FollowUp.due_at >= query.start, FollowUp.due_at < query.end,
              FollowUp.status != FollowUpStatus.CANCELLED.value]
     covered = _covered(query, "follow_ups")
@@ -154,52 +194,97 @@ def collect_follow_ups(user: Any, query: CalendarQuery) -> Iterable[CalendarItem
     elif query.scope == "subtree":
         where.append(FollowUp.meeting_id.in_(select(Meeting.id).where(
             Meeting.organisation_id.in_(queries.organisation_subtree(query.params["organisation_id"])))))
+    return where
+
+
+def collect_follow_ups(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]:
     zone = query.params.get("zone") or "UTC"
+    as_event = query.follow_ups_as == EVENT
+    done = FollowUpStatus.DONE.value
     items = []
-    for f in db.session.scalars(select(FollowUp).where(*where).order_by(FollowUp.due_at, FollowUp.id)):
-        as_event = query.follow_ups_as == EVENT
+    for fid, task, due_at, status, updated_at, meeting_id in db.session.execute(
+            select(FollowUp.id, FollowUp.task, FollowUp.due_at, FollowUp.status, FollowUp.updated_at,
+                   FollowUp.meeting_id).where(*_follow_up_scope(user, query)).order_by(FollowUp.due_at, FollowUp.id)):
         items.append(CalendarItem(
-            uid=f"follow-up-{f.id}@{UID_DOMAIN}", kind=EVENT if as_event else TODO, summary=f.task,
-            last_modified=f.updated_at, start=f.due_at,
-            end=f.due_at + timedelta(minutes=FOLLOW_UP_EVENT_MINUTES) if as_event else None, timezone=zone,
-            url=_link(query, f"/meetings/{f.meeting_id}") if f.meeting_id else _link(query, "/follow-ups"),
-            done=f.status == FollowUpStatus.DONE.value, categories=("follow-up",)))
+            uid=f"follow-up-{fid}@{UID_DOMAIN}", kind=EVENT if as_event else TODO, summary=task,
+            last_modified=updated_at, start=due_at,
+            end=due_at + timedelta(minutes=FOLLOW_UP_EVENT_MINUTES) if as_event else None, timezone=zone,
+            url=_link(query, f"/meetings/{meeting_id}") if meeting_id else _link(query, "/follow-ups"),
+            done=status == done, categories=("follow-up",)))
     return items
+
+
+def fingerprint_follow_ups(user: Any, query: CalendarQuery) -> tuple[Any, ...]:
+    return tuple(db.session.execute(
+        select(func.count(FollowUp.id), func.sum(FollowUp.id), func.max(FollowUp.updated_at),
+               func.sum(func.length(FollowUp.task)), func.sum(FollowUp.meeting_id),
+               func.sum(case((FollowUp.status == FollowUpStatus.DONE.value, FollowUp.id), else_=0)))
+        .where(*_follow_up_scope(user, query))).one())
+
+
+def _commitment_scope(user: Any, query: CalendarQuery) -> list[Any]:
+    start, end = query.start.date(), query.end.date()
+    covered = _covered(query, "commitments")
+    if covered is None and query.scope == "mine":
+        # Hers, pushed into each branch of a partner's visible set too: it stays small (otherwise PostgreSQL reads
+        # every commitment to find those of the meetings she may see).
+        mine = or_(Commitment.accountable_id == user.id, Commitment.created_by_id == user.id)
+        where = [visible_commitments(user, mine), mine]
+    else:
+        where = [visible_commitments(user)]
+    where += [Commitment.due_date.is_not(None), Commitment.due_date >= start, Commitment.due_date < end]
+    if covered is not None:
+        where.append(Commitment.id.in_(covered))
+    elif query.scope == "subtree":
+        where.append(Commitment.organisation_id.in_(queries.organisation_subtree(query.params["organisation_id"])))
+    return where
 
 
 def collect_commitments(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]:
-    start, end = query.start.date(), query.end.date()
-    where = [visible_commitments(user), Commitment.due_date.is_not(None), Commitment.due_date >= start,
-             Commitment.due_date < end]
-    covered = _covered(query, "commitments")
-    if covered is not None:
-        where.append(Commitment.id.in_(covered))
-    elif query.scope == "mine":
-        where.append(or_(Commitment.accountable_id == user.id, Commitment.created_by_id == user.id))
-    elif query.scope == "subtree":
-        where.append(Commitment.organisation_id.in_(queries.organisation_subtree(query.params["organisation_id"])))
-    rows = db.session.scalars(select(Commitment).where(*where)
-                              .options(selectinload(Commitment.contact), selectinload(Commitment.organisation))
-                              .order_by(Commitment.due_date, Commitment.id))
+    withdrawn = CommitmentStatus.WITHDRAWN.value
     items = []
-    for c in rows:
-        made_by = c.made_by
-        summary = f"Due: {c.description[:120]}" + (f" ({made_by})" if made_by else "")
+    for cid, description, due_date, status, updated_at, contact_id, honorific, first, last, acronym, organisation in (
+            db.session.execute(
+                select(Commitment.id, Commitment.description, Commitment.due_date, Commitment.status,
+                       Commitment.updated_at, Contact.id, Contact.honorific, Contact.first_name, Contact.last_name,
+                       Organisation.acronym, Organisation.name)
+                .outerjoin(Contact, Contact.id == Commitment.contact_id)
+                .outerjoin(Organisation, Organisation.id == Commitment.organisation_id)
+                .where(*_commitment_scope(user, query)).order_by(Commitment.due_date, Commitment.id))):
+        # Commitment.made_by, from columns: the contact's full name and the organisation's acronym or name.
+        contact = " ".join([p for p in (honorific, first, last) if p]) if contact_id is not None else None
+        made_by = " · ".join(p for p in (contact, acronym or organisation) if p)
+        summary = f"Due: {description[:120]}" + (f" ({made_by})" if made_by else "")
         items.append(CalendarItem(
-            uid=f"commitment-{c.id}@{UID_DOMAIN}", kind=ALL_DAY, summary=summary, last_modified=c.updated_at,
-            day=c.due_date, url=_link(query, f"/commitments/{c.id}"),
-            cancelled=c.status == CommitmentStatus.WITHDRAWN.value, categories=("commitment",)))
+            uid=f"commitment-{cid}@{UID_DOMAIN}", kind=ALL_DAY, summary=summary, last_modified=updated_at,
+            day=due_date, url=_link(query, f"/commitments/{cid}"), cancelled=status == withdrawn,
+            categories=("commitment",)))
     return items
+
+
+def fingerprint_commitments(user: Any, query: CalendarQuery) -> tuple[Any, ...]:
+    return tuple(db.session.execute(
+        select(func.count(Commitment.id), func.sum(Commitment.id), func.max(Commitment.updated_at),
+               func.sum(func.length(Commitment.description)), func.max(Contact.updated_at),
+               func.max(Organisation.updated_at), func.sum(Commitment.contact_id), func.sum(Commitment.organisation_id),
+               func.sum(func.length(Contact.first_name) + func.length(Contact.last_name)),
+               func.sum(func.length(Contact.honorific)), func.sum(func.length(Organisation.name)),
+               func.sum(func.length(Organisation.acronym)),
+               func.sum(case((Commitment.status == CommitmentStatus.WITHDRAWN.value, Commitment.id), else_=0)))
+        .outerjoin(Contact, Contact.id == Commitment.contact_id)
+        .outerjoin(Organisation, Organisation.id == Commitment.organisation_id)
+        .where(*_commitment_scope(user, query))).one())
 
 
 def register_sources() -> None:
     register_calendar_source(CalendarSource("meetings", _l("Meetings"), collect_meetings, order=10,
-                                            scopes=MEETING_SCOPES))
+                                            scopes=MEETING_SCOPES, fingerprint=fingerprint_meetings))
     register_calendar_source(CalendarSource("follow_ups", _l("Follow-ups"), collect_follow_ups, order=20,
-                                            scopes=FEED_SCOPES, may_use=_not_activist))
+                                            scopes=FEED_SCOPES, may_use=_not_activist,
+                                            fingerprint=fingerprint_follow_ups))
     register_calendar_source(CalendarSource("commitments", _l("Commitment deadlines (all-day)"),
                                             collect_commitments, order=30, scopes=FEED_SCOPES,
-                                            may_use=_not_activist))
+                                            may_use=_not_activist, fingerprint=fingerprint_commitments))
 
 
 def window(now: datetime, *, past_days: int, future_days: int) -> tuple[datetime, datetime]:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
+from werkzeug.http import is_resource_modified
 
 from outreach.calendars import bp, guard, services
 from outreach.calendars.forms import (FOLLOW_UPS_AS_LABELS, PRIVACY_SHORT, SCOPE_LABELS, ActionForm, ExportForm,
@@ -49,9 +50,10 @@ def _base_url() -> str:
     return current_app.config.get("BASE_URL", "").rstrip("/")
 
 
-def _ics_response(body: bytes, filename: str | None, *, feed: bool = False) -> Response:
-    """The calendar with an ETag from its bytes; 304 when the client holds the same ones."""
-    etag = hashlib.sha256(body).hexdigest()[:32]
+def _ics_response(body: bytes, filename: str | None, *, feed: bool = False, etag: str | None = None) -> Response:
+    """The calendar with an ETag (its data's fingerprint, else its bytes' hash); 304 when the client holds it."""
+    if etag is None:
+        etag = hashlib.sha256(body).hexdigest()[:32]
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = ICS_TYPE
     response.set_etag(etag)
@@ -215,11 +217,15 @@ def feed(feed_token: str):
     if records is None:  # the owner may no longer see the feed's campaign: as good as revoked
         abort(404)
     cfg = current_app.config
-    body = services.render_feed(feed_row, owner, now=now_utc(), base_url=_base_url(),
+    query = services.feed_query(feed_row, owner, now=now_utc(), base_url=_base_url(),
                                 past_days=cfg.get("CALENDAR_PAST_DAYS", 90),
                                 future_days=cfg.get("CALENDAR_FUTURE_DAYS", 548),
                                 records=records if records is not True else None)
-    return _ics_response(body, None, feed=True)
+    # An unchanged feed answers 304 from its fingerprint, without reading or rendering its items.
+    etag = services.feed_etag(feed_row, owner, query)
+    if etag is not None and not is_resource_modified(request.environ, etag=etag):
+        return _ics_response(b"", None, feed=True, etag=etag)
+    return _ics_response(services.render_feed(feed_row, owner, query), None, feed=True, etag=etag)
 
 
 def _too_many(wait: float) -> Response:

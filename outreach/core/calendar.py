@@ -84,6 +84,10 @@ class CalendarSource:
     scopes: frozenset[str] = frozenset({"mine", "organisation", "subtree"})
     #: Whether *user* may include this source in a feed (activists have meetings only, for example).
     may_use: Callable[[Any], bool] = anyone
+    #: ``(user, query) -> a value that changes whenever collect's items would``: one aggregate query over the same
+    #: rows (how many, which, their latest change), so that an unchanged feed answers 304 without being read and
+    #: rendered. None: the feed's ETag falls back to the hash of its bytes.
+    fingerprint: Callable[[Any, CalendarQuery], Any] | None = None
 
 
 _SOURCES: dict[str, CalendarSource] = {}
@@ -137,16 +141,29 @@ def calendar_scope(key: str) -> CalendarScope | None:
     return _SCOPES.get(key)
 
 
+def _answering(query: CalendarQuery) -> list[CalendarSource]:
+    registered = query.scope in _SCOPES
+    return [source for source in calendar_sources() if source.key in query.includes
+            and ((source.key in query.params.get("ids", {})) if registered else query.scope in source.scopes)]
+
+
+def fingerprint_items(user: Any, query: CalendarQuery) -> list[tuple[str, Any]] | None:
+    """What the sources' fingerprints say of the items collect_items would give (one aggregate query each); None
+    when a source answering the query has no fingerprint."""
+    prints = []
+    for source in _answering(query):
+        if source.fingerprint is None:
+            return None
+        prints.append((source.key, source.fingerprint(user, query)))
+    return prints
+
+
 def collect_items(user: Any, query: CalendarQuery) -> list[CalendarItem]:
     """Every item the registered sources give *user* for *query*, in a stable order.
 
     For a registered scope, ``query.params["ids"]`` holds its resolution (ScopeRecords.ids): a source answers when
     the resolution names it."""
     items: list[CalendarItem] = []
-    registered = query.scope in _SCOPES
-    for source in calendar_sources():
-        if source.key not in query.includes:
-            continue
-        if (source.key in query.params.get("ids", {})) if registered else query.scope in source.scopes:
-            items.extend(source.collect(user, query))
+    for source in _answering(query):
+        items.extend(source.collect(user, query))
     return items

@@ -189,6 +189,8 @@ class Commitment(Base):
         Index("ix_commitments_contact_id", "contact_id", "status"),
         Index("ix_commitments_organisation_id", "organisation_id", "status"),
         Index("ix_commitments_organisation_newest", "organisation_id", "id"),  #: an office's newest commitments
+        Index("ix_commitments_organisation_due", "organisation_id", "due_date"),  #: a subtree's calendar window
+        Index("ix_commitments_created_by_id", "created_by_id"),  #: "mine" in calendar feeds
         Index("ix_commitments_accountable_id", "accountable_id", "status"),
         Index("ix_commitments_meeting_status", "meeting_id", "status"),  #: a partner's meetings' overdue ones
         Index("ix_commitments_category", "category", "status"),

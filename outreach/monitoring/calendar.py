@@ -8,7 +8,7 @@ from typing import Any
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from outreach.core.calendar import ALL_DAY, CalendarItem, CalendarQuery, CalendarSource, register_calendar_source
 from outreach.core.db import db
@@ -60,7 +60,24 @@ def collect_decisions(user: Any, query: CalendarQuery) -> Iterable[CalendarItem]
     return items
 
 
+def fingerprint_decisions(user: Any, query: CalendarQuery) -> tuple[Any, ...]:
+    """Changes whenever collect_decisions' items would: which instruments have a date in the window (how many,
+    their ids), their revisions, last changes and names. Two aggregate queries."""
+    if not may_follow_decisions(user):
+        return ()
+    start, end = query.start.date(), query.end.date()
+    prints: tuple[Any, ...] = ()
+    for day in (Instrument.next_decision_on, Instrument.expires_on):
+        prints += tuple(db.session.execute(_scoped(select(
+            func.count(Instrument.id), func.sum(Instrument.id), func.sum(Instrument.revision),
+            func.max(Instrument.updated_at), func.sum(func.length(Instrument.title)),
+            func.sum(func.length(Instrument.short_name)), func.sum(func.length(Instrument.next_decision_kind))),
+            user, query).where(day >= start, day < end)).one())
+    return prints
+
+
 def register_calendar() -> None:
     register_calendar_source(CalendarSource(
         "decisions", _l("Decision dates of instruments (renewals, reviews, expiries; all-day)"), collect_decisions,
-        order=40, scopes=frozenset({"mine", "organisation"}), may_use=may_follow_decisions))
+        order=40, scopes=frozenset({"mine", "organisation"}), may_use=may_follow_decisions,
+        fingerprint=fingerprint_decisions))

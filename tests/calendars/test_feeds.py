@@ -287,3 +287,95 @@ def test_a_feed_runs_a_fixed_number_of_queries_and_writes_nothing(app, people, m
         body = anonymous.get(path).data
     assert body.count(b"BEGIN:VEVENT") == 8
     assert many.count == few.count and many.writes == []
+
+
+def test_an_unchanged_feed_answers_304_from_its_fingerprint_without_reading_its_items(app, people, make_meeting,
+                                                                                      count_queries, monkeypatch):
+    from outreach.calendars import ics, services
+
+    client, manager = people["manager"]
+    path = create_feed(client, scope="organisation")
+    anonymous = app.test_client()
+    first = anonymous.get(path)
+    etag = first.headers["ETag"]
+    assert anonymous.get(path).headers["ETag"] == etag  # the same data: the same ETag, on every 200 too
+
+    def must_not_render(*_args, **_kw):
+        raise AssertionError("a 304 reads and renders nothing")
+
+    with monkeypatch.context() as m:
+        m.setattr(services, "collect_items", must_not_render)
+        m.setattr(ics, "build_calendar", must_not_render)
+        with count_queries() as few:
+            again = anonymous.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+        assert again.headers["Cache-Control"] == "private, no-cache"
+        for n in range(4):
+            make_meeting(manager, title=f"Extra {n}", contacts=(people["envoy"],), start_at=SOON + timedelta(hours=n))
+        etag = anonymous.get(path, headers={"If-None-Match": "*"}).headers["ETag"]
+        with count_queries() as many:
+            assert anonymous.get(path, headers={"If-None-Match": etag}).status_code == 304
+    # the feed and its owner, then one aggregate per source (meetings: two, their attendees' names being written)
+    assert few.count == many.count == 5 and many.writes == []
+
+
+def _changed(app, path: str, etag: str, expected: bytes) -> str:
+    """The feed after a change: a new ETag, the new bytes, and the new ETag answers 304."""
+    anonymous = app.test_client()
+    response = anonymous.get(path, headers={"If-None-Match": etag})
+    assert response.status_code == 200 and response.headers["ETag"] != etag
+    assert expected in response.data.replace(b"\r\n ", b"")
+    new = response.headers["ETag"]
+    assert anonymous.get(path, headers={"If-None-Match": new}).status_code == 304
+    return new
+
+
+def test_the_etag_changes_whenever_the_feed_would(app, people):
+    from outreach.contacts import services as contacts
+    from outreach.core.auth.models import User
+    from outreach.core.db import db
+    from outreach.core.time import now_utc
+    from outreach.meetings.models import Meeting
+
+    client, manager = people["manager"]
+    path = create_feed(client, scope="organisation")
+    etag = app.test_client().get(path).headers["ETag"]
+    with app.app_context():
+        meeting = db.session.get(Meeting, people["mine"].id)
+        meeting.title, meeting.updated_at = "Renamed meeting", now_utc()
+        db.session.commit()
+    etag = _changed(app, path, etag, b"SUMMARY:Renamed meeting")
+    with app.app_context():  # an attendee's name is in the description
+        contacts.update_contact(db.session.get(type(people["envoy"]), people["envoy"].id), {"last_name": "Diop-Sall"},
+                                actor=manager, now=now_utc())
+        db.session.commit()
+    etag = _changed(app, path, etag, b"Bineta Diop-Sall")
+    with app.app_context():  # a coalition member renamed behind the services' back (no change stamp): still seen
+        db.session.get(User, people["partner"][1].id).name = "Grace Partner-Osei"
+        db.session.commit()
+    etag = _changed(app, path, etag, b"Grace Partner-Osei")
+    client.post(f"/calendars/feeds/{_feed_id(app)}/rename", data={"name": "Renamed feed"})
+    _changed(app, path, etag, b"NAME:Renamed feed")
+
+
+def _feed_id(app) -> int:
+    from outreach.calendars.models import CalendarFeed
+    from outreach.core.db import db
+
+    with app.app_context():
+        return db.session.query(CalendarFeed.id).one()[0]
+
+
+def test_a_source_without_a_fingerprint_leaves_the_etag_to_the_bytes(app, people, monkeypatch):
+    import hashlib
+    from dataclasses import replace
+
+    from outreach.core import calendar
+
+    client, _manager = people["manager"]
+    path = create_feed(client, scope="organisation")
+    monkeypatch.setitem(calendar._SOURCES, "follow_ups", replace(calendar._SOURCES["follow_ups"], fingerprint=None))
+    anonymous = app.test_client()
+    first = anonymous.get(path)
+    assert first.headers["ETag"] == '"' + hashlib.sha256(first.data).hexdigest()[:32] + '"'
+    assert anonymous.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304

@@ -143,3 +143,91 @@ def test_n_records_give_exactly_n_components_with_their_text(summaries):
         assert str(by_uid[uid]["SUMMARY"]) == _readable(s)
         assert str(by_uid[uid]["LOCATION"]) == _readable(s[::-1])
         assert strict[uid].summary == _readable(s)
+
+
+# -- the component writer is held to the plain line-by-line writer it replaced -------------------------------------
+
+def _reference_component(i: CalendarItem, privacy: str) -> bytes:
+    """Each content line built whole, then folded on its own: the straightforward writer (slower)."""
+    from outreach.calendars.ics import _time_property, escape_text, known_zone, utc_stamp
+
+    zone = known_zone(i.timezone)
+    name = "VTODO" if i.kind == TODO else "VEVENT"
+    stamp = utc_stamp(i.last_modified)
+    lines = [f"BEGIN:{name}", f"UID:{escape_text(i.uid)}", f"DTSTAMP:{stamp}", f"LAST-MODIFIED:{stamp}",
+             f"SEQUENCE:{max(0, int(i.sequence))}",
+             f"SUMMARY:{escape_text('Busy' if privacy == BUSY else i.summary)}"]
+    if i.kind == ALL_DAY and i.day is not None:
+        lines += [f"DTSTART;VALUE=DATE:{i.day:%Y%m%d}", f"DTEND;VALUE=DATE:{i.day + timedelta(days=1):%Y%m%d}",
+                  "TRANSP:TRANSPARENT"]
+    elif i.kind == TODO and i.start is not None:
+        lines.append(_time_property("DUE", i.start, zone))
+        lines.append("STATUS:COMPLETED" if i.done else "STATUS:CANCELLED" if i.cancelled else "STATUS:NEEDS-ACTION")
+    elif i.start is not None:
+        lines.append(_time_property("DTSTART", i.start, zone))
+        if i.end is not None and i.end > i.start:
+            lines.append(_time_property("DTEND", i.end, zone))
+    if i.kind != TODO:
+        lines.append("STATUS:CANCELLED" if i.cancelled else "STATUS:CONFIRMED")
+    if privacy == BUSY:
+        lines.append("CLASS:PRIVATE")
+    elif privacy == TITLES:
+        lines += [f"URL:{i.url}"] if i.url else []
+        lines.append("CLASS:PRIVATE")
+    else:
+        if i.location:
+            lines.append(f"LOCATION:{escape_text(i.location)}")
+        description = "\n\n".join(part for part in (i.description, i.url) if part)
+        if description:
+            lines.append(f"DESCRIPTION:{escape_text(description)}")
+        if i.url:
+            lines.append(f"URL:{i.url}")
+        if i.categories:
+            lines.append("CATEGORIES:" + ",".join([escape_text(c) for c in i.categories]))
+    lines.append(f"END:{name}")
+    return b"".join(_reference_fold(line) for line in lines)
+
+
+def _reference_fold(line: str) -> bytes:
+    """Fold at 75 octets, stepping back off UTF-8 continuation bytes; continuation lines start with a space."""
+    raw, out, start, limit = line.encode("utf-8"), [], 0, 75
+    while True:
+        end = min(start + limit, len(raw))
+        while end < len(raw) and (raw[end] & 0xC0) == 0x80:
+            end -= 1
+        out.append(raw[start:end])
+        start, limit = end, 74
+        if start >= len(raw):
+            return b"\r\n ".join(out) + b"\r\n"
+
+
+_moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31),
+                        timezones=st.just(UTC))
+_short = st.one_of(st.none(), st.just(""), _text, st.text(alphabet="ab, ;\\é✓𝄞\n", max_size=200),
+                   st.text(alphabet="x", min_size=60, max_size=400))
+_items = st.builds(
+    CalendarItem, uid=st.one_of(st.just("meeting-1@outreach"), st.text(alphabet="u-é@;,", min_size=1, max_size=120)),
+    kind=st.sampled_from([EVENT, ALL_DAY, TODO]), summary=_short.map(lambda v: v or ""), last_modified=_moments,
+    sequence=st.one_of(st.integers(-3, 10 ** 6), st.integers(10 ** 58, 10 ** 80)),
+    start=st.one_of(st.none(), _moments), end=st.one_of(st.none(), _moments),
+    timezone=st.sampled_from(["UTC", "Africa/Addis_Ababa", "America/Argentina/ComodRivadavia", "Not/AZone", "",
+                              "America/New_York"]),
+    day=st.one_of(st.none(), st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))),
+    location=_short, description=_short,
+    url=st.one_of(st.none(), st.just(""), st.just("https://o.example/meetings/1"),
+                  st.text(alphabet="https:/.example", min_size=70, max_size=300)),
+    cancelled=st.booleans(), done=st.booleans(), categories=st.lists(_short.map(lambda v: v or "x"), max_size=3)
+    .map(tuple))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_items, max_size=6), st.sampled_from([FULL, TITLES, BUSY]))
+def test_the_component_writer_gives_the_line_by_line_writers_bytes(items, privacy):
+    from outreach.calendars.ics import _component
+
+    for i in items:
+        assert _component(i, privacy).encode("utf-8") == _reference_component(i, privacy)
+    body = build_calendar(items, meta(privacy=privacy))
+    for line in body.split(b"\r\n")[:-1]:
+        assert len(line) <= 75
+        line.decode("utf-8")

@@ -137,3 +137,25 @@ def test_decisions_cost_two_queries_however_many_instruments(app, login_as, make
         body = anonymous.get(path).data
     assert body.count(b"BEGIN:VEVENT") == 4 + 10
     assert many.count == few.count and many.writes == []
+
+
+def test_a_decisions_feed_answers_304_until_an_instrument_changes(app, login_as, make_instrument):
+    from outreach.core.db import db
+    from outreach.core.time import now_utc
+    from outreach.monitoring.models import Instrument
+
+    client, manager = login_as("manager")
+    path = create_feed(client, scope="organisation", includes=["decisions"])
+    found = _instruments(app, make_instrument, manager)
+    anonymous = app.test_client()
+    etag = anonymous.get(path).headers["ETag"]
+    assert anonymous.get(path, headers={"If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        instrument = db.session.get(Instrument, found["followed"].id)
+        instrument.short_name, instrument.updated_at = "MINUSCA II", now_utc()
+        instrument.revision += 1
+        db.session.commit()
+    changed = anonymous.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and b"Renewal: MINUSCA II" in changed.data
+    _archive(app, found["followed"])
+    assert anonymous.get(path, headers={"If-None-Match": changed.headers["ETag"]}).status_code == 200
