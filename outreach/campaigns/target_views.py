@@ -6,6 +6,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from outreach.campaigns import bp, queries, services
 from outreach.campaigns.access import can_manage_targets, can_move_target, get_campaign_or_404, get_target_or_404
@@ -84,7 +85,8 @@ def _matches(kind: str, filters: Any, now: Any, *, limit: int) -> list[Any]:
         model, finder = Organisation, search_organisation_ids
         order = (Organisation.name, Organisation.id)
     else:
-        stmt = contact_list_statement(data, now=now)
+        # The list shows each contact's current post: her positions come in one go, not one query a row.
+        stmt = contact_list_statement(data, now=now).options(selectinload(Contact.positions))
         model, finder = Contact, search_contact_ids
         order = (Contact.last_name, Contact.first_name, Contact.id)
     if filters.q.data:

@@ -1,5 +1,5 @@
-"""The board, "My targets", the dashboards and the targets table run a fixed number of statements, whatever the
-number of targets, partners and objectives behind them."""
+"""The board, "My targets", the dashboards, the targets table and the directory list targets are added from run a
+fixed number of statements, whatever the number of targets, partners, contacts and objectives behind them."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -48,7 +48,7 @@ def _grow(app, campaign, coordinator, partner, make_contact, n, *, start=0):
     ("/my-targets", "partner"), ("/", "partner"),
     ("/campaigns/{id}/report", "manager"), ("/campaigns/dashboard", "manager"),
     ("/campaigns/{id}/targets", "coordinator"), ("/campaigns/{id}/targets?sort=name&stage=met", "coordinator"),
-    ("/campaigns/{id}", "partner"), ("/campaigns", "manager"),
+    ("/campaigns/{id}", "partner"), ("/campaigns", "manager"), ("/campaigns/{id}/targets/add", "coordinator"),
 ])
 def test_campaign_pages_run_a_fixed_number_of_statements(app, login_as, make_user, make_campaign, make_contact,
                                                         count_queries, page, who):
