@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Select, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import selectinload
@@ -101,9 +101,14 @@ def _campaign_commitments(campaign_ids: Sequence[int], *conditions: Any) -> Any:
     return union(by_contact, by_office).subquery()
 
 
-def objective_progress(objectives: Sequence[Objective], *, today: date) -> list[Progress]:
+def objective_progress(objectives: Sequence[Objective], *, today: date,
+                       kept: Mapping[int, int] | None = None) -> list[Progress]:
     """Current value and trajectory of each objective: one query per kind of source, not per objective
-    (except "meetings held", one per such objective: each reads its own organisation subtree)."""
+    (except "meetings held", one per such objective: each reads its own organisation subtree).
+
+    *kept*: the commitments kept since each campaign began, by campaign id, when the caller has counted them
+    already (the report counts every commitment by outcome): not counted a second time.
+    """
     objectives = [o for o in objectives if not o.is_archived]
     current: dict[int, tuple[float, date | None]] = {}
     manual = [o.id for o in objectives if o.source == ObjectiveSource.MANUAL.value]
@@ -121,10 +126,13 @@ def objective_progress(objectives: Sequence[Objective], *, today: date) -> list[
             select(Target.campaign_id, func.count()).where(
                 Target.campaign_id.in_(campaigns),
                 Target.stage.in_((Stage.COMMITTED.value, Stage.DELIVERED.value))).group_by(Target.campaign_id)).all())
-    if any(o.source == ObjectiveSource.COMMITMENTS_KEPT.value for o in objectives):
-        kept = _campaign_commitments(sorted(campaigns), Commitment.status == CommitmentStatus.KEPT.value)
-        by_source["kept"] = dict(db.session.execute(
-            select(kept.c.campaign_id, func.count()).group_by(kept.c.campaign_id)).all())
+    by_source["kept"] = dict(kept or {})
+    uncounted = sorted({o.campaign_id for o in objectives if o.source == ObjectiveSource.COMMITMENTS_KEPT.value}
+                       - by_source["kept"].keys())
+    if uncounted:
+        made = _campaign_commitments(uncounted, Commitment.status == CommitmentStatus.KEPT.value)
+        by_source["kept"].update(db.session.execute(
+            select(made.c.campaign_id, func.count()).group_by(made.c.campaign_id)).all())
     for o in objectives:
         if o.source == ObjectiveSource.TARGETS_COMMITTED.value:
             current[o.id] = (o.baseline + by_source["targets"].get(o.campaign_id, 0), today)

@@ -44,10 +44,11 @@ def report(campaign_id: int):
     me = acting_user()
     campaign = get_campaign_or_404(campaign_id, me)
     now = now_utc()
-    progress = queries.objective_progress(campaign.objectives, today=now.date())
+    outcomes = queries.commitment_outcomes(campaign)
+    # The kept ones are the "commitments kept" objectives' count: the campaign's commitments are read once.
+    progress = queries.objective_progress(campaign.objectives, today=now.date(), kept={campaign.id: outcomes["kept"]})
     counts = queries.stage_counts(campaign, me)
     months = queries.meetings_per_month(campaign, today=now.date())
-    outcomes = queries.commitment_outcomes(campaign)
     outcome_parts = [
         (str(OUTCOME_LABELS[k]), outcomes[k], charts.OUTCOME_COLOURS[k]) for k in queries.COMMITMENT_BUCKETS
     ]
