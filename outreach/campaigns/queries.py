@@ -435,14 +435,15 @@ def _bounds(campaign: Campaign) -> tuple[datetime, datetime]:
 def meetings_per_month(campaign: Campaign, *, today: date) -> list[tuple[str, int]]:
     """Held meetings with the campaign's targets (or linked to it) per month of the campaign so far."""
     start, end = _bounds(campaign)
-    with_targets = (select(Attendee.meeting_id.label("id")).join(Target, Target.contact_id == Attendee.contact_id)
+    with_targets = (select(Attendee.meeting_id).join(Target, Target.contact_id == Attendee.contact_id)
                     .where(Target.campaign_id == campaign.id))
-    linked = select(campaign_meetings.c.meeting_id.label("id")).where(campaign_meetings.c.campaign_id == campaign.id)
-    ids = union(with_targets, linked).subquery()
+    linked = select(campaign_meetings.c.meeting_id).where(campaign_meetings.c.campaign_id == campaign.id)
     month = month_of(Meeting.start_at)
+    # Two plain look-up sets, no UNION: the held meetings of the period (read from their index) are kept when
+    # either holds them, so a meeting several targets attended counts once without sorting the ids to merge them.
     counts = dict(db.session.execute(select(month, func.count()).where(
-        Meeting.id.in_(select(ids.c.id)), Meeting.status == MeetingStatus.HELD.value, Meeting.start_at >= start,
-        Meeting.start_at < end).group_by(month)).all())
+        Meeting.status == MeetingStatus.HELD.value, Meeting.start_at >= start, Meeting.start_at < end,
+        or_(Meeting.id.in_(with_targets), Meeting.id.in_(linked))).group_by(month)).all())
     return [(m, counts.get(m, 0)) for m in months_between(campaign.start_date, min(today, campaign.end_date))]
 
 

@@ -79,7 +79,7 @@ class Meeting(Base):
     __table_args__ = (
         CheckConstraint("end_at IS NULL OR end_at >= start_at", name="ends_after_start"),
         Index("ix_meetings_start_at", "start_at", "id"),
-        Index("ix_meetings_status_start", "status", "start_at"),
+        Index("ix_meetings_status_start", "status", "start_at", "id"),  #: held meetings by date, read alone
         Index("ix_meetings_kind_start", "kind", "start_at"),
         Index("ix_meetings_organiser_id", "organiser_id", "id"),  #: "recently logged by me"
         #: an office's meetings newest first, read from the index alone (the organisation-subtree lists)
@@ -186,8 +186,9 @@ class Commitment(Base):
     __table_args__ = (
         CheckConstraint("contact_id IS NOT NULL OR organisation_id IS NOT NULL", name="has_target"),
         Index("ix_commitments_status_due", "status", "due_date"),
-        Index("ix_commitments_contact_id", "contact_id", "status"),
-        Index("ix_commitments_organisation_id", "organisation_id", "status"),
+        #: a person's or an office's commitments by status, when each was made read from the index (campaign reports)
+        Index("ix_commitments_contact_id", "contact_id", "status", "created_at"),
+        Index("ix_commitments_organisation_id", "organisation_id", "status", "created_at"),
         Index("ix_commitments_organisation_newest", "organisation_id", "id"),  #: an office's newest commitments
         Index("ix_commitments_organisation_due", "organisation_id", "due_date"),  #: a subtree's calendar window
         Index("ix_commitments_created_by_id", "created_by_id"),  #: "mine" in calendar feeds
