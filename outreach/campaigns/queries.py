@@ -98,6 +98,14 @@ def _campaign_commitments(campaign_ids: Sequence[int], *conditions: Any) -> Any:
         .join(Campaign, Campaign.id == Target.campaign_id)
         .where(Target.campaign_id.in_(campaign_ids), Commitment.created_at >= Campaign.start_date, *conditions)
     )
+    if db.dialect == "postgresql":
+        # Redundant with the joins, but it has PostgreSQL look up each target's commitments in the index rather
+        # than hash every commitment of the status asked for (60,000 kept ones at the large size).
+        of_these = Target.campaign_id.in_(campaign_ids)
+        by_contact = by_contact.where(_one_of(Commitment.contact_id, select(Target.contact_id).where(
+            of_these, Target.contact_id.is_not(None))))
+        by_office = by_office.where(_one_of(Commitment.organisation_id, select(Target.organisation_id).where(
+            of_these, Target.organisation_id.is_not(None))))
     return union(by_contact, by_office).subquery()
 
 
