@@ -329,3 +329,22 @@ def test_two_people_editing_a_target_the_later_save_is_refused_and_nothing_is_lo
                                      .order_by(AuditEvent.id)).all()
         assert [json.loads(c) for c in changes] == [{"changed": ["next_step", "next_step_due", "priority", "partners"]},
                                 {"changed": ["next_step", "next_step_due", "priority"]}]
+
+
+def test_the_targets_table_sorts_people_and_offices_by_name_and_finds_them(login_as, make_user, make_campaign,
+                                                                          make_contact, make_organisation,
+                                                                          add_target):
+    coordinator = make_user("coordinator")
+    client, _user = login_as("coordinator", user=coordinator)
+    campaign = make_campaign()
+    for target in (dict(contact=make_contact("Zainab", "Bello")),
+                   dict(organisation=make_organisation("Cabinet Office")),
+                   dict(contact=make_contact("Amina", "Bello")), dict(contact=make_contact("Yaw", "Acheampong")),
+                   dict(organisation=make_organisation("Africa Desk"))):
+        add_target(campaign, coordinator, **target)
+    page = client.get(f"/campaigns/{campaign.id}/targets?sort=name").text
+    names = ["Yaw Acheampong", "Africa Desk", "Amina Bello", "Zainab Bello", "Cabinet Office"]
+    assert [page.index(n) for n in names] == sorted(page.index(n) for n in names)
+    found = client.get(f"/campaigns/{campaign.id}/targets?sort=name&q=bello").text
+    assert "Amina Bello" in found and "Zainab Bello" in found
+    assert "Cabinet Office" not in found and "Acheampong" not in found
