@@ -71,10 +71,18 @@ def test_the_reports_meetings_commitments_and_kept_objective_count_each_record_o
         services.add_objective(campaign, services.ObjectiveData(metric=source, baseline=1, target_value=target_value,
                                                                 deadline=campaign.end_date, source=source),
                                actor=coordinator, now=NOW)
+    other = db.session.merge(other)
+    services.add_objective(other, services.ObjectiveData(metric="kept elsewhere", target_value=5,
+                                                         deadline=other.end_date, source="commitments_kept"),
+                           actor=coordinator, now=NOW)
     db.session.flush()
     current = {p.objective.source: p.current
                for p in queries.objective_progress(campaign.objectives, today=NOW.date())}
     assert current["commitments_kept"] == 1 + 2
+    # the dashboard reads every campaign's at once: each counts its own targets' commitments
+    both = queries.objective_progress([*campaign.objectives, *other.objectives], today=NOW.date())
+    assert sorted((p.objective.campaign_id, p.current) for p in both if p.objective.source == "commitments_kept") \
+        == sorted([(campaign.id, 3.0), (other.id, 1.0)])
     assert current["targets_committed"] == 1 + sum(
         n for stage, n in queries.stage_counts(campaign, coordinator).items()
         if stage in (Stage.COMMITTED.value, Stage.DELIVERED.value))
