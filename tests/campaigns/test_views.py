@@ -348,3 +348,18 @@ def test_the_targets_table_sorts_people_and_offices_by_name_and_finds_them(login
     found = client.get(f"/campaigns/{campaign.id}/targets?sort=name&q=bello").text
     assert "Amina Bello" in found and "Zainab Bello" in found
     assert "Cabinet Office" not in found and "Acheampong" not in found
+
+
+def test_the_partner_filter_lists_the_campaigns_partners_escaped_with_the_chosen_one_selected(
+        login_as, make_user, make_campaign, make_contact, add_target):
+    coordinator = make_user("coordinator")
+    client, _user = login_as("coordinator", user=coordinator)
+    ama, kofi = make_user("partner", name="Ama <b>Owusu</b>"), make_user("partner", name="Kofi Mensah")
+    make_user("partner", name="Not In This Campaign")
+    campaign = make_campaign()
+    add_target(campaign, coordinator, contact=make_contact(), partners=(ama,))
+    add_target(campaign, coordinator, contact=make_contact(), partners=(kofi, ama))
+    page = client.get(f"/campaigns/{campaign.id}/targets?partner={kofi.id}").text
+    assert (f'<option value="{ama.id}">Ama &lt;b&gt;Owusu&lt;/b&gt;</option>'
+            f'<option value="{kofi.id}" selected>Kofi Mensah</option>') in page
+    assert "Not In This Campaign" not in page and "<b>Owusu" not in page
