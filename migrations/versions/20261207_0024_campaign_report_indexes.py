@@ -1,15 +1,15 @@
 """Campaign reports read from indexes alone: held meetings by date carry their id, and a person's or an office's
 commitments carry when they were made.
 
-Revision ID: 0023_campaign_report_indexes
-Revises: 0022_attendee_contact_index
+Revision ID: 0024_campaign_report_indexes
+Revises: 0023_commitment_calendar_indexes
 Create Date: 2026-12-07 03:00:00
 """
 from alembic import op
 
 
-revision = "0023_campaign_report_indexes"
-down_revision = "0022_attendee_contact_index"
+revision = "0024_campaign_report_indexes"
+down_revision = "0023_commitment_calendar_indexes"
 branch_labels = None
 depends_on = None
 
