@@ -5,14 +5,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FloatField, HiddenField, IntegerField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateField, FloatField, HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from outreach.campaigns.models import CampaignStatus, ObjectiveSource, Stage
 from outreach.campaigns.services import MAX_GOAL, MAX_NAME, MAX_NEXT_STEP, MAX_NOTE, MAX_REASON
 from outreach.contacts.forms import ContactFilterForm, OrganisationFilterForm
 from outreach.core.metrics import objective_metric, objective_metrics
-from outreach.core.forms import NoControlCharacters, SelectField, TextField, choices, is_record_id, strip_filter
+from outreach.core.forms import (HiddenRecordIdField, NoControlCharacters, SelectField, TextField, choices,
+                                 is_record_id, strip_filter)
 from outreach.meetings.forms import PlausibleDate, RequiredDate
 
 STATUS_LABELS = {CampaignStatus.DRAFT.value: _l("Draft"), CampaignStatus.ACTIVE.value: _l("Active"),
@@ -112,8 +113,8 @@ class TargetFilterForm(FlaskForm):
                            validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=choices([("", _l("People and organisations")), ("contact", _l("People")),
                                                     ("organisation", _l("Organisations"))]), validators=[Optional()])
-    partner = IntegerField(_l("Partner"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
-                                                                             message=_l("Pick from the list."))])
+    #: Picked by typing, as in the commitments register: a list of the campaign's partners grew with it.
+    partner = HiddenRecordIdField(_l("Partner"), message=_l("Pick a partner from the list."))
     unassigned = BooleanField(_l("No partner assigned"))
     sort = SelectField(_l("Sort by"), choices=choices(TARGET_SORT_LABELS.items()), default="priority",
                        validators=[Optional()])

@@ -326,14 +326,6 @@ def current_post(contact: Contact | None) -> str | None:
     return posts[0].title if posts else None
 
 
-def campaign_partners(campaign: Campaign) -> list[tuple[int, str]]:
-    """The partners assigned to any target of the campaign (the table's partner filter)."""
-    return list(db.session.execute(
-        select(User.id, User.name).where(User.id.in_(
-            select(TargetAssignment.user_id).join(Target, Target.id == TargetAssignment.target_id)
-            .where(Target.campaign_id == campaign.id))).order_by(User.name)).all())
-
-
 def partner_choices() -> list[tuple[int, str]]:
     return list(db.session.execute(select(User.id, User.name).where(
         User.role == "partner", User.is_active_account.is_(True)).order_by(User.name).limit(500)).all())

@@ -41,8 +41,7 @@ def targets(campaign_id: int):
     me = acting_user()
     campaign = get_campaign_or_404(campaign_id, me)
     form = TargetFilterForm(request.args)
-    partners = queries.campaign_partners(campaign) if can_manage_targets(me) else []
-    args = {"campaign": campaign, "form": form, "partners": partners, "can_targets": can_manage_targets(me),
+    args = {"campaign": campaign, "form": form, "can_targets": can_manage_targets(me),
             "partner_name": user_names([form.partner.data]).get(form.partner.data) if form.partner.data else None}
     if not form.validate():
         return render_template("campaigns/targets.html", page=None, **args, **LABELS), 400

@@ -350,16 +350,22 @@ def test_the_targets_table_sorts_people_and_offices_by_name_and_finds_them(login
     assert "Cabinet Office" not in found and "Acheampong" not in found
 
 
-def test_the_partner_filter_lists_the_campaigns_partners_escaped_with_the_chosen_one_selected(
+def test_the_partner_filter_is_picked_by_name_shown_escaped_and_keeps_only_her_targets(
         login_as, make_user, make_campaign, make_contact, add_target):
+    """Partners are picked by typing (the people picker), not from a list of every partner of the campaign."""
     coordinator = make_user("coordinator")
     client, _user = login_as("coordinator", user=coordinator)
     ama, kofi = make_user("partner", name="Ama <b>Owusu</b>"), make_user("partner", name="Kofi Mensah")
-    make_user("partner", name="Not In This Campaign")
     campaign = make_campaign()
-    add_target(campaign, coordinator, contact=make_contact(), partners=(ama,))
-    add_target(campaign, coordinator, contact=make_contact(), partners=(kofi, ama))
+    add_target(campaign, coordinator, contact=make_contact("Zainab", "Bello"), partners=(ama,))
+    add_target(campaign, coordinator, contact=make_contact("Yaw", "Acheampong"), partners=(kofi, ama))
+    assert "Kofi Mensah" not in client.get(f"/campaigns/{campaign.id}/targets?kind=organisation").text
+    page = client.get(f"/campaigns/{campaign.id}/targets?partner={ama.id}").text
+    assert f'name="partner" id="partner" value="{ama.id}"' in page
+    assert 'data-empty="Any partner">Ama &lt;b&gt;Owusu&lt;/b&gt;</span>' in page and "<b>Owusu" not in page
+    assert "Zainab Bello" in page and "Yaw Acheampong" in page
     page = client.get(f"/campaigns/{campaign.id}/targets?partner={kofi.id}").text
-    assert (f'<option value="{ama.id}">Ama &lt;b&gt;Owusu&lt;/b&gt;</option>'
-            f'<option value="{kofi.id}" selected>Kofi Mensah</option>') in page
-    assert "Not In This Campaign" not in page and "<b>Owusu" not in page
+    assert "Yaw Acheampong" in page and "Zainab Bello" not in page
+    found = client.get("/meetings/people", query_string={"picker": "partner", "role": "partner", "q": "kofi"}).text
+    assert f'data-pick="partner" data-pick-id="{kofi.id}"' in found
+    assert client.get(f"/campaigns/{campaign.id}/targets?partner=%C2%B2").status_code == 400
