@@ -48,7 +48,8 @@ def can_manage_targets(user: Any) -> bool:
     return has_capability(user, Capability.MANAGE_CAMPAIGN_TARGETS)
 
 
-def can_move_target(user: Any, target: Target) -> bool:
+def can_move_target(user: Any, target: Any) -> bool:
+    """Whether *user* may move *target* (a Target, or a card of the board) along the pipeline."""
     if can_manage_targets(user):
         return True
     return has_capability(user, Capability.WORK_OWN_TARGETS) and user.id in target.partner_ids

@@ -208,6 +208,10 @@ class Target(Base):
         return [a.user_id for a in self.assignments]
 
     @property
+    def partner_names(self) -> list[str]:
+        return [a.user.name for a in self.assignments]
+
+    @property
     def version(self) -> str:
         """The version a page shows, sent back with a save so that a save on an older copy is refused."""
         return version_token(self.updated_at)
