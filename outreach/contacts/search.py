@@ -2,9 +2,10 @@
 
 SQLite: FTS5 tables with the trigram tokenizer (`contacts_fts`, `organisations_fts`), kept in
 sync by triggers on `search_text` (migration 0003). PostgreSQL: pg_trgm GIN indexes on
-`search_text`. Exact substrings are tried first; typos fall back to trigram overlap (SQLite)
-or word similarity (PostgreSQL), and to swapped-back spellings ("voivka" -> "vovika"), which share
-no trigram with the name. The typo query is skipped when several words, or one long word, were
+`search_text`. Exact substrings are tried first, then swapped-back spellings ("voivka" -> "vovika"),
+which share no trigram with the name; other typos fall back to trigram overlap (SQLite; four
+letters in a row beside rows found as typed) or word similarity (PostgreSQL; stricter beside rows
+found as typed). The typo query is skipped when several words, or one long word, were
 found as typed (it is the costly one: many common trigrams).
 
 The services rank at most `CANDIDATES` candidates with rapidfuzz from a few plain columns (no
@@ -56,10 +57,10 @@ def _fts_phrase(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def _trigrams(query: str) -> list[str]:
+def _trigrams(query: str, size: int = 3) -> list[str]:
     grams: list[str] = []
     for word in _words(query):
-        grams.extend(word[i:i + 3] for i in range(max(len(word) - 2, 0)))
+        grams.extend(word[i:i + size] for i in range(max(len(word) - size + 1, 0)))
     return list(dict.fromkeys(grams))[:40]
 
 
@@ -108,6 +109,7 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
             match = " AND ".join(_fts_phrase(w) for w in long_words)
             # table is one of two names checked above; user text is bound
             sql = f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :m LIMIT :n"  # nosec B608
+            ranked = f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :m ORDER BY rank LIMIT :n"  # as above  # nosec B608
             ids = list(db.session.scalars(text(sql), {"m": match, "n": limit}))
             # Typo candidates when the words are (almost) not found as they are. Several words that were found
             # together, or one long word (an e-mail), need none: the fallback over many common trigrams is the
@@ -120,10 +122,13 @@ def candidate_ids(table: str, query: str, *, limit: int | None = None, enough: i
                     _extend(ids, db.session.scalars(text(sql), {"m": " OR ".join(map(_fts_phrase, swapped)),
                                                                 "n": limit}))
                 if len(ids) < enough:
-                    fuzzy = " OR ".join(_fts_phrase(g) for g in _trigrams(query) + swapped)
-                    _extend(ids, db.session.scalars(text(
-                        f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :m ORDER BY rank LIMIT :n"),  # as above  # nosec B608
-                        {"m": fuzzy, "n": limit}))
+                    # Beside rows found as typed, their neighbours in spelling share four letters in a row with the
+                    # query, not just three (the overlap of common trigrams ranks thousands of names).
+                    grams = _trigrams(query, 4) if ids else []
+                    terms = (grams or _trigrams(query)) + swapped
+                    if terms:
+                        _extend(ids, db.session.scalars(text(ranked), {"m": " OR ".join(map(_fts_phrase, terms)),
+                                                                       "n": limit}))
         else:
             prefix = escape_like(words[0])
             where = "search_text LIKE :a ESCAPE '\\' OR search_text LIKE :b ESCAPE '\\'"
